@@ -1,0 +1,71 @@
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+# Usernames appear in URLs and @mentions, so they keep to a small alphabet.
+validate_username = RegexValidator(
+    r"^[A-Za-z0-9_-]+\Z",
+    "Use only letters, digits, hyphens and underscores.",
+)
+
+
+def avatar_upload_to(instance, filename):
+    # The stored name never comes from the uploader.
+    return f"avatars/{instance.pk}/{uuid.uuid4().hex}.webp"
+
+
+class User(AbstractUser):
+    class TrustLevel(models.IntegerChoices):
+        NEW = 0, "New member"
+        BASIC = 1, "Basic member"
+        MEMBER = 2, "Member"
+        REGULAR = 3, "Regular"
+        LEADER = 4, "Leader"
+
+    username = models.CharField(
+        "username",
+        max_length=30,
+        unique=True,
+        validators=[validate_username],
+        help_text="3 to 30 letters, digits, hyphens or underscores. Others mention you with @username.",
+        error_messages={"unique": "That username is taken."},
+    )
+    email = models.EmailField("email address", unique=True, error_messages={"unique": "That email is taken."})
+    display_name = models.CharField(max_length=60, blank=True)
+    bio = models.TextField(max_length=1000, blank=True)
+    avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
+    is_staff_member = models.BooleanField(
+        "staff member",
+        default=False,
+        help_text="An employee of the company. Everything they post is marked as official.",
+    )
+    trust_level = models.PositiveSmallIntegerField(choices=TrustLevel.choices, default=TrustLevel.NEW)
+
+    objects = UserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.username
+
+    def get_absolute_url(self):
+        return reverse("accounts:profile", kwargs={"username": self.username})
+
+    @property
+    def name(self):
+        return self.display_name or self.username
+
+    @property
+    def initials(self):
+        return "".join(part[0] for part in self.name.split()[:2]).upper() or "?"

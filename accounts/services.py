@@ -1,0 +1,87 @@
+import io
+
+from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
+from django.db import transaction
+from PIL import Image, ImageOps
+
+from accounts.models import User
+
+AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+
+
+def _normalise_avatar(upload, size):
+    """Re-encode an upload as a square WebP.
+
+    Re-encoding drops metadata (EXIF, GPS) and anything smuggled after the
+    image data, so what we serve is only pixels.
+    """
+    upload.seek(0)
+    with Image.open(upload) as image:
+        image = ImageOps.exif_transpose(image)
+        image = ImageOps.fit(image.convert("RGBA"), (size, size), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        image.save(out, format="WEBP", quality=85)
+    return ContentFile(out.getvalue())
+
+
+def create_member(
+    *,
+    username: str,
+    email: str,
+    password: str | None = None,
+    display_name: str = "",
+    bio: str = "",
+    is_staff_member: bool = False,
+    trust_level: int = User.TrustLevel.NEW,
+    email_verified: bool = True,
+) -> User:
+    """Create an account outside the sign-up form (demo data, imports, tests).
+
+    The address is recorded with allauth too, so the member can sign in with it.
+    """
+    with transaction.atomic():
+        user = User(
+            username=username,
+            email=email,
+            display_name=display_name,
+            bio=bio,
+            is_staff_member=is_staff_member,
+            trust_level=trust_level,
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=email_verified)
+    return user
+
+
+def update_profile(
+    actor: User,
+    *,
+    display_name: str,
+    bio: str,
+    avatar=None,
+    remove_avatar: bool = False,
+    avatar_size: int = 256,
+) -> User:
+    """Change the acting member's own profile; the upload must be validated already."""
+    old_avatar = actor.avatar.name if actor.avatar else ""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        user.display_name = display_name.strip()
+        user.bio = bio.strip()
+        if avatar is not None:
+            user.avatar.save("avatar.webp", _normalise_avatar(avatar, avatar_size), save=False)
+        elif remove_avatar:
+            user.avatar = ""
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["display_name", "bio", "avatar"])
+        if old_avatar and old_avatar != user.avatar.name:
+            storage = user.avatar.storage
+            transaction.on_commit(lambda: storage.delete(old_avatar))
+    actor.refresh_from_db()
+    return user

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from accounts import selectors, services
+from accounts.forms import ProfileForm
+
+
+def profile(request, username):
+    member = selectors.get_profile_user(username)
+    if member is None:
+        raise Http404("No such member")
+    return render(request, "accounts/profile.html", {"member": member})
+
+
+@login_required
+def settings_profile(request):
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(
+            request.user,
+            display_name=form.cleaned_data["display_name"],
+            bio=form.cleaned_data["bio"],
+            avatar=form.cleaned_data["avatar"],
+            remove_avatar=form.cleaned_data["remove_avatar"],
+            avatar_size=settings.AVATAR_SIZE,
+        )
+        messages.success(request, "Your profile is saved.")
+        return redirect("accounts:settings")
+    return render(request, "accounts/settings_profile.html", {"form": form})

@@ -1,0 +1,98 @@
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from accounts.services import create_member
+
+# The README prints these; they exist only in demo data.
+DEMO_ACCOUNTS = [
+    {
+        "role": "member",
+        "username": "maria",
+        "email": "maria@example.com",
+        "password": "lumen-member-demo",
+        "display_name": "Maria Lopez",
+        "bio": "Runs a small bakery with Lumen lights in the shop window. Asks a lot of questions.",
+        "trust_level": User.TrustLevel.BASIC,
+    },
+    {
+        "role": "super user",
+        "username": "sam",
+        "email": "sam@example.com",
+        "password": "lumen-superuser-demo",
+        "display_name": "Sam Okafor",
+        "bio": "Home-automation tinkerer. I've wired Lumen into everything, including the garden shed.",
+        "trust_level": User.TrustLevel.LEADER,
+    },
+    {
+        "role": "moderator",
+        "username": "mona",
+        "email": "mona@example.com",
+        "password": "lumen-moderator-demo",
+        "display_name": "Mona Berg",
+        "bio": "Community moderator. Keeping threads friendly and on topic.",
+        "trust_level": User.TrustLevel.LEADER,
+    },
+    {
+        "role": "staff",
+        "username": "tess",
+        "email": "tess@example.com",
+        "password": "lumen-staff-demo",
+        "display_name": "Tess Nakamura",
+        "bio": "Community manager at Lumen. I read every thread and make sure your ideas reach the product team.",
+        "trust_level": User.TrustLevel.LEADER,
+        "is_staff_member": True,
+    },
+]
+
+MEMBERS = [
+    ("arjun", "Arjun Mehta", "Lumen Hub owner since the first beta. Mostly here for the automations."),
+    ("lena", "Lena Fischer", "Architect. Interested in scenes, schedules and anything circadian."),
+    ("kofi", "Kofi Boateng", "Developer; I use the Lumen API for my home dashboard."),
+    ("yuki", "Yuki Sato", "New to smart lighting and learning fast."),
+    ("olivia", "Olivia Brown", "Lumen support engineer.", True),
+    ("diego", "Diego Ramos", "Set up Lumen in a 40-room hotel. Ask me about bulk pairing."),
+]
+
+MODERATORS_GROUP = "Moderators"
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo community. Safe to run repeatedly."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        moderators, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+        for spec in DEMO_ACCOUNTS:
+            fields = {k: v for k, v in spec.items() if k not in {"role", "username", "email", "password"}}
+            user = self._ensure(spec["username"], spec["email"], spec["password"], **fields)
+            if spec["role"] == "moderator":
+                user.groups.add(moderators)
+            if spec["role"] == "staff":
+                User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
+        for username, name, bio, *staff in MEMBERS:
+            self._ensure(
+                username,
+                f"{username}@example.com",
+                None,
+                display_name=name,
+                bio=bio,
+                is_staff_member=bool(staff),
+                trust_level=User.TrustLevel.MEMBER,
+            )
+        self.stdout.write(self.style.SUCCESS("Demo community ready. Sign in as:"))
+        for spec in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {spec['role']:<11} {spec['email']:<20} {spec['password']}")
+
+    def _ensure(self, username, email, password, **fields):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            return create_member(username=username, email=email, password=password, **fields)
+        # Re-running restores the documented state, including the known password.
+        for name, value in fields.items():
+            setattr(user, name, value)
+        if password and not user.check_password(password):
+            user.set_password(password)
+        user.save()
+        return user

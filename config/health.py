@@ -1,0 +1,78 @@
+"""Readiness of the services a Concierge process depends on.
+
+Served as ``/healthz`` for load balancers and run as ``python -m config.health``
+by ``make test`` and operators, so both report exactly the same thing.
+"""
+
+import json
+import sys
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _timed(check):
+    started = time.perf_counter()
+    try:
+        detail = check()
+    except Exception as exc:
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    result = {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
+    if detail:
+        result["backend"] = detail
+    return result
+
+
+def _database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return connection.vendor
+
+
+def _cache():
+    key = "healthz:probe"
+    cache.set(key, "1", timeout=10)
+    if cache.get(key) != "1":
+        raise RuntimeError("cache did not return the value just written")
+    return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+
+
+def _broker():
+    from config.celery import app
+
+    if app.conf.task_always_eager:
+        return "eager"
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+        return conn.transport.driver_type
+
+
+def run_checks():
+    checks = {"database": _timed(_database), "cache": _timed(_cache), "broker": _timed(_broker)}
+    healthy = all(c["ok"] for c in checks.values())
+    return healthy, {"status": "ok" if healthy else "unavailable", "checks": checks}
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    healthy, body = run_checks()
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+if __name__ == "__main__":
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    healthy, body = run_checks()
+    print(json.dumps(body, indent=2))
+    sys.exit(0 if healthy else 1)
