@@ -168,6 +168,9 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_CHANGE_EMAIL = True
+# A taken address gets a clear answer at sign-up, as members expect; the
+# signup rate limit below keeps that from being used to enumerate accounts.
+ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "staff", "moderator", "concierge", "support", "team", "root"]
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("HTTP_PROTOCOL", default="http" if DEBUG else "https")
@@ -175,7 +178,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("HTTP_PROTOCOL", default="http" if DEBUG
 # are stated so the policy is visible and can be tuned in one place.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
-    "signup": env.str("RATE_LIMIT_SIGNUP", default="20/m/ip"),
+    "signup": env.str("RATE_LIMIT_SIGNUP", default="10/m/ip,50/d/ip"),
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
@@ -188,6 +191,8 @@ AVATAR_SIZE = 256
 # Static and media ----------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

@@ -1,0 +1,132 @@
+"""Every HTML page carries a strict Content Security Policy and no inline script."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+# Sample arguments for every route that takes some. A new route with
+# parameters fails the sweep until it is listed here, so none is missed.
+SAMPLE_KWARGS = {
+    "profile": {"username": "maria"},
+    "account_confirm_email": {"key": "not-a-real-key"},
+    "account_reset_password_from_key": {"uidb36": "1", "key": "set-password"},
+    "media": None,  # serves uploaded files, not HTML
+}
+NOT_HTML_PREFIXES = ("healthz", "static/")
+
+
+def iter_paths(patterns, prefix=""):
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from iter_paths(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield route, entry.name
+
+
+def concrete(route, name):
+    route = route.replace("^", "").replace("$", "").replace("\\Z", "")
+    if "<" not in route and "(?P" not in route:
+        return "/" + route
+    if name not in SAMPLE_KWARGS:
+        pytest.fail(f"route {route!r} ({name}) takes arguments: add sample values to SAMPLE_KWARGS")
+    kwargs = SAMPLE_KWARGS[name]
+    if kwargs is None:
+        return None
+    for key, value in kwargs.items():
+        route = re.sub(rf"<(?:\w+:)?{key}>|\(\?P<{key}>[^)]*\)", value, route)
+    return "/" + route
+
+
+def site_paths():
+    paths = set()
+    for route, name in iter_paths(get_resolver().url_patterns):
+        if route.startswith(NOT_HTML_PREFIXES):
+            continue
+        # The admin's object pages need objects; its list pages are swept.
+        if route.startswith("admin/") and ("<" in route or "(?P" in route):
+            continue
+        paths.add(concrete(route, name))
+    return sorted(p for p in paths if p)
+
+
+class ScriptAudit(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        names = {name for name, _ in attrs}
+        if tag == "script" and "src" not in names:
+            self.problems.append("inline <script>")
+        if tag == "style":
+            self.problems.append("inline <style>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"event handler {name} on <{tag}>")
+            if name == "style":
+                self.problems.append(f"style attribute on <{tag}>")
+            if name in {"href", "src", "action"} and (value or "").strip().lower().startswith("javascript:"):
+                self.problems.append(f"javascript: URL on <{tag}>")
+
+
+def assert_strict(path, response):
+    policy = response.get("Content-Security-Policy", "")
+    parts = (part.strip().partition(" ") for part in policy.split(";") if part.strip())
+    directives = {name: value for name, _, value in parts}
+    assert "script-src" in directives, f"{path}: no script-src in {policy!r}"
+    assert "'unsafe-inline'" not in directives["script-src"], path
+    assert "'unsafe-eval'" not in directives["script-src"], path
+    assert directives.get("object-src") == "'none'", path
+    assert directives.get("frame-ancestors") == "'none'", path
+    audit = ScriptAudit()
+    audit.feed(response.content.decode())
+    assert audit.problems == [], f"{path}: {audit.problems}"
+
+
+def sweep(client):
+    checked = 0
+    for path in site_paths():
+        response = client.get(path)
+        if response.get("Content-Type", "").startswith("text/html"):
+            assert_strict(path, response)
+            checked += 1
+    return checked
+
+
+def test_every_page_has_strict_csp_for_visitors(client, member):
+    assert sweep(client) >= 15
+
+
+def test_every_page_has_strict_csp_for_members(client, member):
+    client.force_login(member)
+
+    assert sweep(client) >= 15
+
+
+def test_every_page_has_strict_csp_for_admins(client, staff):
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+
+    assert sweep(client) >= 25
+
+
+def test_error_pages_have_strict_csp(client, settings):
+    settings.DEBUG = False
+
+    response = client.get("/no/such/page/")
+
+    assert response.status_code == 404
+    assert_strict("/no/such/page/", response)
+
+
+def test_sweep_covers_the_routes_that_matter():
+    paths = site_paths()
+
+    for expected in ("/", "/search/", "/accounts/login/", "/accounts/signup/", "/settings/", "/u/maria/"):
+        assert expected in paths
