@@ -119,7 +119,7 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "concierge:asgi"},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "channels"},
         }
     }
 else:

@@ -44,14 +44,27 @@ def _isolated_side_effects(settings, tmp_path):
     app.conf.task_always_eager = eager
 
 
+def clear_cache():
+    """Forget cached keys only: on Redis, the broker and channel layer share the database."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        backend.clear()
+        return
+    client = backend._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{backend.key_prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and sent-mail marks live in the cache; tests must not share them."""
-    from django.core.cache import cache
-
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture
