@@ -101,3 +101,23 @@ def test_deploy_check_flags_the_fallback_secret_key(tmp_path):
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
+
+
+def test_oidc_sign_in_is_switched_on_by_settings_alone(tmp_path):
+    providers = (
+        '{"openid_connect": {"APPS": [{"provider_id": "acme-sso", "name": "Acme SSO", "client_id": "id",'
+        ' "secret": "s", "settings": {"server_url": "https://sso.acme.example/"}}]}}'
+    )
+    env = {"VAR_DIR": str(tmp_path), "SOCIAL_PROVIDERS": "openid_connect", "SOCIALACCOUNT_PROVIDERS_JSON": providers}
+    assert run_with(env, "manage.py", "migrate", "-v0").returncode == 0
+    page = run_with(
+        env,
+        "-c",
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "print(Client().get('/accounts/login/').content.decode())",
+    )
+
+    assert page.returncode == 0, page.stderr
+    assert "Acme SSO" in page.stdout
+    assert "/accounts/oidc/acme-sso/login/" in page.stdout
