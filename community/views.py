@@ -1,19 +1,448 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors as account_selectors
+from community import permissions, selectors
+from community.forms import AttachmentForm, EditPostForm, ReplyForm, StatusForm, ThreadForm
+from community.models import Category, Post, Tag, Thread
+from community.rendering import render_markdown
+from community.services import attachments, posts, subscriptions, threads, votes
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _page_number(request) -> int:
+    try:
+        return max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
+# Lists ---------------------------------------------------------------------
+
+
+def _thread_list_page(request, *, template, filter_name, extra, **list_args):
+    if filter_name in selectors.MEMBER_FILTERS and not permissions.is_member(request.user):
+        return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
+    kind = request.GET.get("kind") or None
+    page = selectors.paginate(
+        selectors.thread_list(request.user, filter_name=filter_name, kind=kind, **list_args),
+        request.GET.get("page"),
+    )
+    context = {
+        "page_obj": page,
+        "threads": page.object_list,
+        "filter_name": filter_name,
+        "filters": selectors.LIST_FILTERS,
+        "kind": kind,
+        "kinds": Thread.Kind.choices,
+        **extra,
+    }
+    if request.htmx and request.htmx.target == "thread-list":
+        return render(request, "community/partials/thread_list.html", context)
+    return render(request, template, context)
 
 
 def home(request):
-    return render(
+    filter_name = request.GET.get("filter", "latest")
+    if filter_name not in selectors.LIST_FILTERS:
+        filter_name = "latest"
+    return _thread_list_page(
         request,
-        "community/home.html",
-        {
+        template="community/home.html",
+        filter_name=filter_name,
+        extra={
+            "categories": selectors.categories(),
             "staff_members": account_selectors.staff_members(),
-            "newest_members": account_selectors.newest_members(),
         },
     )
+
+
+def unanswered(request):
+    return _thread_list_page(request, template="community/unanswered.html", filter_name="unanswered", extra={})
+
+
+def category_detail(request, slug):
+    category = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
+    filter_name = request.GET.get("filter", "latest")
+    if filter_name not in selectors.LIST_FILTERS:
+        filter_name = "latest"
+    return _thread_list_page(
+        request,
+        template="community/category.html",
+        filter_name=filter_name,
+        category=category,
+        extra={
+            "category": category,
+            "subcategories": category.children.all(),
+            "following_category": category.pk in selectors.followed_category_ids(request.user),
+            "can_start": permissions.can_start_thread(request.user, category),
+        },
+    )
+
+
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    return _thread_list_page(request, template="community/tag.html", filter_name="latest", tag=tag, extra={"tag": tag})
+
+
+# Threads -------------------------------------------------------------------
+
+
+def _get_thread_or_404(request, pk) -> Thread:
+    thread = selectors.get_thread(request.user, pk)
+    if thread is None:
+        raise Http404("No such thread")
+    return thread
+
+
+def _post_permissions(user, thread, post_list):
+    return {
+        "editable": {p.pk for p in post_list if permissions.can_edit_post(user, p, thread)},
+        "votable": {p.pk for p in post_list if permissions.can_vote(user, p, thread)},
+    }
+
+
+def _thread_context(request, thread, replies):
+    opening = thread.opening_post
+    post_list = [opening, *(node.post for node in _walk(replies.nodes))]
+    state = selectors.viewer_state(request.user, thread, [p.pk for p in post_list])
+    return {
+        "thread": thread,
+        "opening": opening,
+        "replies": replies,
+        "state": state,
+        "perms": _post_permissions(request.user, thread, post_list),
+        "can_accept": permissions.can_accept_answer(request.user, thread),
+        "can_verify": permissions.can_verify_answer(request.user, thread),
+        "can_set_status": permissions.can_set_status(request.user, thread),
+        "can_vote_idea": permissions.can_vote_idea(request.user, thread),
+        "can_confirm_problem": permissions.can_confirm_problem(request.user, thread),
+        "reply_refusal": permissions.reply_refusal(request.user, thread),
+        "is_moderator": permissions.is_moderator(request.user, thread.category),
+        "sorts": selectors.REPLY_SORTS,
+    }
+
+
+def _walk(nodes):
+    for node in nodes:
+        yield node
+        yield from _walk(node.children)
+
+
+def thread_detail(request, pk, slug=None):
+    thread = _get_thread_or_404(request, pk)
+    if slug != thread.slug and not request.htmx:
+        return redirect(thread, permanent=True)
+    replies = selectors.reply_page(thread, sort=request.GET.get("sort", "votes"), page=_page_number(request))
+    context = _thread_context(request, thread, replies)
+    if request.htmx and request.htmx.target and request.htmx.target.startswith("more-replies"):
+        return render(request, "community/partials/reply_page.html", context)
+    context["status_history"] = selectors.status_history(thread) if thread.kind in ("idea", "problem") else ()
+    context["reply_form"] = ReplyForm()
+    if context["can_set_status"]:
+        context["status_form"] = StatusForm(thread=thread)
+    return render(request, "community/thread.html", context)
+
+
+def post_context(request, pk):
+    """ "Continue this thread": one post and the replies under it."""
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
+    thread = _get_thread_or_404(request, post.thread_id)
+    replies = selectors.subtree(post)
+    context = _thread_context(request, thread, replies)
+    context["focus"] = post
+    return render(request, "community/post_context.html", context)
+
+
+@login_required
+def start_thread(request):
+    allowed = [c.pk for c in selectors.all_categories() if permissions.can_start_thread(request.user, c)]
+    categories = selectors.all_categories().filter(pk__in=allowed)
+    initial = {}
+    if slug := request.GET.get("category"):
+        initial["category"] = categories.filter(slug=slug).first()
+    if kind := request.GET.get("kind"):
+        initial["kind"] = kind
+    form = ThreadForm(request.POST or None, categories=categories, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            thread = threads.start_thread(request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return redirect(thread)
+    return render(request, "community/start_thread.html", {"form": form})
+
+
+def _redirect_to_post(post):
+    return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
+
+
+def reply(request, pk):
+    parent = get_object_or_404(Post.objects.select_related("thread", "author"), pk=pk)
+    thread = _get_thread_or_404(request, parent.thread_id)
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={thread.get_absolute_url()}")
+    form = ReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = posts.reply(request.user, parent=parent, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        except PermissionDenied as denied:
+            form.add_error(None, str(denied))
+        else:
+            return _redirect_to_post(post)
+    return render(
+        request,
+        "community/reply.html",
+        {
+            "form": form,
+            "parent": parent,
+            "thread": thread,
+            "reply_refusal": permissions.reply_refusal(request.user, thread),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def edit_post(request, pk):
+    post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=pk)
+    thread = _get_thread_or_404(request, post.thread_id)
+    if not permissions.can_edit_post(request.user, post, thread):
+        raise PermissionDenied("You can't edit this post.")
+    form = EditPostForm(request.POST or None, initial={"title": thread.title, "body": post.body})
+    if not post.is_opening:
+        del form.fields["title"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            posts.edit_post(
+                request.user, post=post, body=form.cleaned_data["body"], title=form.cleaned_data.get("title")
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Your changes are saved.")
+            return _redirect_to_post(post)
+    return render(request, "community/edit_post.html", {"form": form, "post": post, "thread": thread})
+
+
+def revisions(request, pk):
+    post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=pk)
+    thread = _get_thread_or_404(request, post.thread_id)
+    if not permissions.can_view_revisions(request.user, post, thread):
+        raise Http404("No such post")
+    history = selectors.revision_diffs(post)
+    return render(request, "community/revisions.html", {"post": post, "thread": thread, "history": history})
+
+
+def _act(request, action, post_or_thread, success=None):
+    """Run one service for a POSTed button; errors become messages, not crashes."""
+    try:
+        action()
+    except (ValidationError, PermissionDenied) as error:
+        text = _error_text(error) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, text or "You can't do that.")
+    else:
+        if success:
+            messages.success(request, success)
+    target = post_or_thread
+    if isinstance(target, Post):
+        return _redirect_to_post(target)
+    return redirect(target)
+
+
+def _post_for_action(request, pk) -> Post:
+    post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
+    _get_thread_or_404(request, post.thread_id)
+    return post
+
+
+@login_required
+@require_POST
+def delete_post(request, pk):
+    post = _post_for_action(request, pk)
+    return _act(request, lambda: posts.delete_post(request.user, post=post), post, "The post was removed.")
+
+
+@login_required
+@require_POST
+def helpful(request, pk):
+    post = _post_for_action(request, pk)
+    on = request.POST.get("on") != "0"
+    action = votes.mark_helpful if on else votes.unmark_helpful
+    if request.htmx:
+        try:
+            post = action(request.user, post=post)
+        except (ValidationError, PermissionDenied) as error:
+            return HttpResponse(_error_text(error) if isinstance(error, ValidationError) else str(error), status=400)
+        return render(
+            request,
+            "community/partials/helpful_button.html",
+            {"post": post, "voted": on, "can_vote": True},
+        )
+    return _act(request, lambda: action(request.user, post=post), post)
+
+
+@login_required
+@require_POST
+def accept(request, pk):
+    post = _post_for_action(request, pk)
+    return _act(request, lambda: posts.accept_answer(request.user, post=post), post, "Answer accepted.")
+
+
+@login_required
+@require_POST
+def unaccept(request, pk):
+    thread = _get_thread_or_404(request, pk)
+    return _act(request, lambda: posts.unaccept_answer(request.user, thread=thread), thread, "Answer unaccepted.")
+
+
+@login_required
+@require_POST
+def verify(request, pk):
+    post = _post_for_action(request, pk)
+    on = request.POST.get("on") != "0"
+    message = "Marked as verified by the team." if on else "Team verification removed."
+    return _act(request, lambda: posts.verify_answer(request.user, post=post, verified=on), post, message)
+
+
+@login_required
+@require_POST
+def idea_vote(request, pk):
+    thread = _get_thread_or_404(request, pk)
+    on = request.POST.get("on") != "0"
+    return _act(request, lambda: votes.vote_idea(request.user, thread=thread, on=on), thread)
+
+
+@login_required
+@require_POST
+def me_too(request, pk):
+    thread = _get_thread_or_404(request, pk)
+    on = request.POST.get("on") != "0"
+    return _act(request, lambda: votes.confirm_problem(request.user, thread=thread, on=on), thread)
+
+
+@login_required
+@require_POST
+def set_status(request, pk):
+    thread = _get_thread_or_404(request, pk)
+    form = StatusForm(request.POST, thread=thread)
+    if not form.is_valid():
+        messages.error(request, "Choose a status.")
+        return redirect(thread)
+    data = form.cleaned_data
+    if thread.kind == Thread.Kind.IDEA:
+        action = lambda: threads.set_idea_status(  # noqa: E731
+            request.user, thread=thread, status=data["status"], note=data["note"]
+        )
+    else:
+        solving = Post.objects.filter(pk=data["solving_post"]).first() if data["solving_post"] else None
+        action = lambda: threads.set_problem_status(  # noqa: E731
+            request.user, thread=thread, status=data["status"], note=data["note"], solving_post=solving
+        )
+    return _act(request, action, thread, "Status updated.")
+
+
+@login_required
+@require_POST
+def follow_thread(request, pk):
+    thread = _get_thread_or_404(request, pk)
+    if request.POST.get("on") == "0":
+        action = lambda: subscriptions.unfollow_thread(request.user, thread=thread)  # noqa: E731
+    else:
+        action = lambda: subscriptions.follow_thread(request.user, thread=thread)  # noqa: E731
+    return _act(request, action, thread)
+
+
+@login_required
+@require_POST
+def follow_category(request, slug):
+    category = get_object_or_404(Category, slug=slug)
+    if request.POST.get("on") == "0":
+        action = lambda: subscriptions.unfollow_category(request.user, category=category)  # noqa: E731
+    else:
+        action = lambda: subscriptions.follow_category(request.user, category=category)  # noqa: E731
+    return _act(request, action, category)
+
+
+@login_required
+@require_POST
+def moderate_thread(request, pk):
+    thread = _get_thread_or_404(request, pk)
+    what = request.POST.get("action")
+    actions = {
+        "close": lambda: threads.set_thread_state(request.user, thread=thread, state=Thread.State.CLOSED),
+        "lock": lambda: threads.set_thread_state(request.user, thread=thread, state=Thread.State.LOCKED),
+        "open": lambda: threads.set_thread_state(request.user, thread=thread, state=Thread.State.OPEN),
+        "pin": lambda: threads.set_pinned(request.user, thread=thread, pinned=True),
+        "unpin": lambda: threads.set_pinned(request.user, thread=thread, pinned=False),
+    }
+    if what not in actions:
+        messages.error(request, "Unknown action.")
+        return redirect(thread)
+    return _act(request, actions[what], thread, "Thread updated.")
+
+
+# Writing helpers -----------------------------------------------------------
+
+
+@login_required
+@require_POST
+def preview(request):
+    body = request.POST.get("body", "")[:50_000]
+    rendered = render_markdown(body)
+    return render(request, "community/partials/preview.html", {"rendered": rendered, "empty": not body.strip()})
+
+
+@login_required
+@require_GET
+def mention_suggestions(request):
+    return JsonResponse({"members": selectors.mention_candidates(request.GET.get("q", "")[:30])})
+
+
+@login_required
+@require_POST
+def upload_attachment(request):
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    try:
+        attachment = attachments.upload_attachment(request.user, image=form.cleaned_data["image"])
+    except ValidationError as error:
+        return JsonResponse({"errors": {"image": [{"message": m} for m in error.messages]}}, status=400)
+    return JsonResponse({"url": attachment.file.url, "markdown": f"![image]({attachment.file.url})"}, status=201)
+
+
+# Search --------------------------------------------------------------------
 
 
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
     return render(request, "community/search.html", {"query": query})
+
+
+@require_GET
+def similar_threads(request):
+    """Threads like the title being typed, solved ones first, so a repeat question is avoided."""
+    title = request.GET.get("title", "").strip()[:150]
+    return render(
+        request, "community/partials/similar.html", {"similar": selectors.similar_threads(request.user, title)}
+    )

@@ -4,6 +4,9 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import create_member
+from community.management.commands import _demo_content as demo
+from community.models import Category, Tag, Thread
+from community.services import posts, threads, votes
 
 # The README prints these; they exist only in demo data.
 DEMO_ACCOUNTS = [
@@ -81,6 +84,7 @@ class Command(BaseCommand):
                 is_staff_member=bool(staff),
                 trust_level=User.TrustLevel.MEMBER,
             )
+        self._community()
         self.stdout.write(self.style.SUCCESS("Demo community ready. Sign in as:"))
         for spec in DEMO_ACCOUNTS:
             self.stdout.write(f"  {spec['role']:<11} {spec['email']:<20} {spec['password']}")
@@ -96,3 +100,59 @@ class Command(BaseCommand):
             user.set_password(password)
         user.save()
         return user
+
+    def _community(self):
+        for slug, name, description, colour, parent, policy in demo.CATEGORIES:
+            Category.objects.update_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "description": description,
+                    "colour": colour,
+                    "parent": Category.objects.get(slug=parent) if parent else None,
+                    "who_can_start": policy,
+                    "position": [c[0] for c in demo.CATEGORIES].index(slug),
+                },
+            )
+        for name, description in demo.TAGS:
+            Tag.objects.update_or_create(slug=name, defaults={"name": name, "description": description})
+        users = {u.username: u for u in User.objects.all()}
+        for key, category, kind, author, title, body, tags, replies in demo.CONVERSATIONS:
+            if Thread.objects.filter(title=title).exists():
+                continue  # already seeded: the conversation is left as members changed it
+            thread = threads.start_thread(
+                users[author],
+                category=Category.objects.get(slug=category),
+                kind=kind,
+                title=title,
+                body=body,
+                tags=Tag.objects.filter(slug__in=tags),
+            )
+            made = {None: thread.opening_post}
+            for reply_key, parent_key, reply_author, reply_body in replies:
+                made[reply_key] = posts.reply(users[reply_author], parent=made[parent_key], body=reply_body)
+            self._react(key, thread, made, users)
+
+    def _react(self, key, thread, made, users):
+        staff = users["tess"]
+        for reply_key, voters in demo.HELPFUL.items():
+            if reply_key in made:
+                for voter in voters:
+                    votes.mark_helpful(users[voter], post=made[reply_key])
+        if key in demo.ACCEPTED:
+            posts.accept_answer(users[thread.author.username], post=made[demo.ACCEPTED[key]])
+        if key in demo.VERIFIED:
+            posts.verify_answer(staff, post=made[demo.VERIFIED[key]])
+        if key in demo.PINNED:
+            threads.set_pinned(staff, thread=thread, pinned=True)
+        for status, note in demo.IDEA_STEPS.get(key, []):
+            threads.set_idea_status(staff, thread=thread, status=status, note=note)
+        for voter in demo.IDEA_VOTERS.get(key, []):
+            votes.vote_idea(users[voter], thread=thread)
+        for member in demo.ME_TOO.get(key, []):
+            votes.confirm_problem(users[member], thread=thread)
+        if key in demo.SOLVED_PROBLEMS:
+            post_key, note = demo.SOLVED_PROBLEMS[key]
+            threads.set_problem_status(
+                staff, thread=thread, status=Thread.ProblemStatus.SOLVED, note=note, solving_post=made[post_key]
+            )

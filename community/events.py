@@ -1,0 +1,135 @@
+"""Domain events that community services publish.
+
+Services publish inside their transaction, so a receiver that must never lose
+or double a reaction (points) writes in that same transaction; anything that
+leaves the process (mail, pushes) goes through an outbox row, also written in
+the transaction. Other apps connect receivers in their AppConfig.ready().
+"""
+
+import uuid
+from dataclasses import asdict, dataclass, field
+
+from django.dispatch import Signal
+
+event_published = Signal()
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Event:
+    def as_dict(self) -> dict:
+        return {"type": type(self).__name__, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class ThreadStarted(Event):
+    thread_id: int
+    post_id: int
+    author_id: int
+    category_id: int
+    kind: str
+    mentioned_user_ids: tuple[int, ...] = ()
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class ReplyPosted(Event):
+    thread_id: int
+    post_id: int
+    parent_id: int
+    author_id: int
+    parent_author_id: int
+    mentioned_user_ids: tuple[int, ...] = ()
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class PostEdited(Event):
+    thread_id: int
+    post_id: int
+    editor_id: int
+    revision: int
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class PostDeleted(Event):
+    thread_id: int
+    post_id: int
+    author_id: int
+    actor_id: int
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class AnswerAccepted(Event):
+    thread_id: int
+    post_id: int
+    answer_author_id: int
+    actor_id: int
+    previous_post_id: int | None = None
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class AnswerUnaccepted(Event):
+    thread_id: int
+    post_id: int
+    answer_author_id: int
+    actor_id: int
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class AnswerVerified(Event):
+    thread_id: int
+    post_id: int
+    answer_author_id: int
+    actor_id: int
+    verified: bool
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class PostVoted(Event):
+    thread_id: int
+    post_id: int
+    post_author_id: int
+    voter_id: int
+    helpful: bool
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class IdeaVoted(Event):
+    thread_id: int
+    author_id: int
+    voter_id: int
+    voted: bool
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class ProblemConfirmed(Event):
+    thread_id: int
+    author_id: int
+    member_id: int
+    confirmed: bool
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class StatusChanged(Event):
+    thread_id: int
+    field: str
+    old_status: str
+    new_status: str
+    actor_id: int
+    event_id: str = field(default_factory=_new_id)
+
+
+def publish(event: Event) -> None:
+    event_published.send(sender=type(event), event=event)

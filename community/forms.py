@@ -1,0 +1,71 @@
+from django import forms
+
+from community.models import BODY_MAX, TITLE_MAX, Category, Tag, Thread
+from community.services.threads import MAX_TAGS
+
+BODY_HELP = "Markdown works: **bold**, `code`, ```fenced blocks```, > quotes, and @username to mention someone."
+
+
+class MarkdownTextarea(forms.Textarea):
+    """A body field wired to live preview and @mention suggestions (static/js/editor.js)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 8, "data-editor": "markdown", "maxlength": BODY_MAX, **(attrs or {})})
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, category):
+        return f"{category.parent.name} / {category.name}" if category.parent_id else category.name
+
+
+class ThreadForm(forms.Form):
+    category = CategoryChoiceField(queryset=Category.objects.none(), empty_label="Choose a category")
+    kind = forms.ChoiceField(choices=Thread.Kind.choices, widget=forms.RadioSelect, initial=Thread.Kind.QUESTION)
+    title = forms.CharField(
+        max_length=TITLE_MAX,
+        help_text="One sentence someone could search for.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-similar": "title"}),
+    )
+    body = forms.CharField(label="Details", widget=MarkdownTextarea(), help_text=BODY_HELP)
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=f"Up to {MAX_TAGS}.",
+    )
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+
+    def clean_tags(self):
+        tags = self.cleaned_data["tags"]
+        if len(tags) > MAX_TAGS:
+            raise forms.ValidationError(f"Pick at most {MAX_TAGS} tags.")
+        return tags
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label="Your reply", widget=MarkdownTextarea(attrs={"rows": 5}), help_text=BODY_HELP)
+
+
+class EditPostForm(forms.Form):
+    title = forms.CharField(max_length=TITLE_MAX, required=False)
+    body = forms.CharField(widget=MarkdownTextarea(), help_text=BODY_HELP)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=())
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Shown publicly with the change."
+    )
+    solving_post = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, thread, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = Thread.IdeaStatus.choices if thread.kind == Thread.Kind.IDEA else Thread.ProblemStatus.choices
+        self.fields["status"].choices = choices
+
+
+class AttachmentForm(forms.Form):
+    image = forms.ImageField()

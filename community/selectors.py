@@ -1,0 +1,318 @@
+"""Reads for community pages. Each returns data with its joins already done,
+so a page costs a fixed number of queries however large the thread is."""
+
+import difflib
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from community import permissions
+from community.models import Category, HelpfulVote, IdeaVote, MeToo, Post, StatusChange, Subscription, Tag, Thread
+
+REPLIES_PER_PAGE = 20
+THREADS_PER_PAGE = 25
+# Replies nest this many levels under a top-level reply before the page offers
+# "continue this thread".
+MAX_DEPTH = 5
+
+REPLY_SORTS = {
+    "votes": ("-helpful_count", "created_at", "pk"),
+    "oldest": ("created_at", "pk"),
+    "newest": ("-created_at", "-pk"),
+}
+
+LIST_FILTERS = {
+    "latest": "Latest",
+    "unanswered": "Unanswered",
+    "solved": "Solved",
+    "ideas": "Top ideas",
+    "problems": "Top problems",
+    "mine": "My threads",
+    "following": "Following",
+}
+MEMBER_FILTERS = {"mine", "following"}
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.filter(parent__isnull=True).prefetch_related(
+        Prefetch("children", queryset=Category.objects.order_by("position", "name"))
+    )
+
+
+def all_categories() -> QuerySet[Category]:
+    return Category.objects.select_related("parent").order_by("parent__position", "parent__name", "position", "name")
+
+
+def tags() -> QuerySet[Tag]:
+    return Tag.objects.all()
+
+
+def get_thread(viewer, pk: int) -> Thread | None:
+    thread = (
+        Thread.objects.select_related(
+            "category",
+            "category__parent",
+            "author",
+            "opening_post",
+            "opening_post__author",
+            "accepted_answer",
+            "accepted_answer__author",
+            "solving_post",
+            "solving_post__author",
+        )
+        .prefetch_related("tags")
+        .filter(pk=pk)
+        .first()
+    )
+    if thread is None or not permissions.can_view_thread(viewer, thread):
+        return None
+    return thread
+
+
+def status_history(thread: Thread) -> QuerySet[StatusChange]:
+    return thread.status_changes.select_related("actor")
+
+
+@dataclass
+class ReplyNode:
+    post: Post
+    children: list["ReplyNode"] = field(default_factory=list)
+    # True when replies exist deeper than the page shows.
+    continues: bool = False
+
+
+@dataclass(frozen=True)
+class ReplyRow:
+    post: Post
+    depth: int  # 1 for a top-level reply (or the focused post), 2 for a reply to it, ...
+    continues: bool
+
+
+@dataclass
+class ReplyPage:
+    nodes: list[ReplyNode]
+    page: int
+    has_next: bool
+    sort: str
+    post_ids: list[int]
+
+    @property
+    def rows(self) -> list[ReplyRow]:
+        """The tree flattened in reading order, so templates loop once, without recursion."""
+        rows = []
+
+        def walk(nodes, depth):
+            for node in nodes:
+                rows.append(ReplyRow(node.post, depth, node.continues))
+                walk(node.children, depth + 1)
+
+        walk(self.nodes, 1)
+        return rows
+
+
+def _build_tree(roots: list[Post], descendants: list[Post], depth_limit: int) -> list[ReplyNode]:
+    nodes = {post.pk: ReplyNode(post) for post in roots}
+    for post in descendants:  # in lft order, so a parent always comes first
+        parent = nodes.get(post.parent_id)
+        if parent is None:
+            continue
+        node = ReplyNode(post)
+        nodes[post.pk] = node
+        parent.children.append(node)
+    for node in nodes.values():
+        post = node.post
+        node.continues = post.level >= depth_limit and post.rght - post.lft > 1
+    return [nodes[post.pk] for post in roots]
+
+
+def _with_authors(posts: QuerySet[Post]) -> QuerySet[Post]:
+    return posts.select_related("author").defer("body", "author__bio", "author__password")
+
+
+def reply_page(thread: Thread, *, sort: str = "votes", page: int = 1) -> ReplyPage:
+    """One page of top-level replies with their nested replies: two queries."""
+    sort = sort if sort in REPLY_SORTS else "votes"
+    page = max(page, 1)
+    top = _with_authors(Post.objects.filter(thread=thread, level=1))
+    ordering = REPLY_SORTS[sort]
+    if thread.accepted_answer_id:
+        top = top.annotate(
+            accepted_first=Case(
+                When(pk=thread.accepted_answer_id, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        ordering = ("accepted_first", *ordering)
+    start = (page - 1) * REPLIES_PER_PAGE
+    roots = list(top.order_by(*ordering)[start : start + REPLIES_PER_PAGE + 1])
+    has_next = len(roots) > REPLIES_PER_PAGE
+    roots = roots[:REPLIES_PER_PAGE]
+    descendants = []
+    if roots:
+        descendants = list(
+            _with_authors(Post.objects.filter(branch_id__in=[p.pk for p in roots], level__lte=MAX_DEPTH)).order_by(
+                "tree_id", "lft"
+            )
+        )
+    nodes = _build_tree(roots, descendants, MAX_DEPTH)
+    return ReplyPage(
+        nodes=nodes,
+        page=page,
+        has_next=has_next,
+        sort=sort,
+        post_ids=[p.pk for p in roots] + [p.pk for p in descendants],
+    )
+
+
+def subtree(post: Post) -> ReplyPage:
+    """A post and the replies under it, for "continue this thread"."""
+    limit = post.level + MAX_DEPTH
+    posts = list(
+        _with_authors(
+            Post.objects.filter(tree_id=post.tree_id, lft__gt=post.lft, rght__lt=post.rght, level__lte=limit)
+        ).order_by("lft")
+    )
+    root = _with_authors(Post.objects.filter(pk=post.pk)).get()
+    nodes = _build_tree([root], posts, limit)
+    return ReplyPage(nodes=nodes, page=1, has_next=False, sort="oldest", post_ids=[root.pk] + [p.pk for p in posts])
+
+
+@dataclass
+class ViewerState:
+    """What the signed-in member has done on a page: a thin overlay on shared content."""
+
+    helpful_post_ids: frozenset = frozenset()
+    voted_idea: bool = False
+    confirmed_problem: bool = False
+    following: bool = False
+
+
+def viewer_state(viewer, thread: Thread, post_ids: list[int]) -> ViewerState:
+    if not permissions.is_member(viewer):
+        return ViewerState()
+    helpful = frozenset(
+        HelpfulVote.objects.filter(voter=viewer, post_id__in=post_ids).values_list("post_id", flat=True)
+    )
+    voted = thread.kind == Thread.Kind.IDEA and IdeaVote.objects.filter(voter=viewer, thread=thread).exists()
+    confirmed = thread.kind == Thread.Kind.PROBLEM and MeToo.objects.filter(member=viewer, thread=thread).exists()
+    following = Subscription.objects.filter(user=viewer, thread=thread).exists()
+    return ViewerState(helpful, voted, confirmed, following)
+
+
+def _list_base(viewer) -> QuerySet[Thread]:
+    threads = Thread.objects.select_related("category", "author", "last_poster").prefetch_related("tags")
+    return permissions.visible_threads(viewer, threads).defer("author__bio", "last_poster__bio")
+
+
+def thread_list(
+    viewer,
+    *,
+    filter_name: str = "latest",
+    category: Category | None = None,
+    tag: Tag | None = None,
+    kind: str | None = None,
+) -> QuerySet[Thread]:
+    threads = _list_base(viewer)
+    ordering = ["-last_activity_at"]
+    if category is not None:
+        threads = threads.filter(Q(category=category) | Q(category__parent=category))
+        ordering = ["-is_pinned", "-last_activity_at"]
+    if tag is not None:
+        threads = threads.filter(tags=tag)
+    if kind in Thread.Kind.values:
+        threads = threads.filter(kind=kind)
+    if filter_name == "unanswered":
+        threads = threads.filter(kind=Thread.Kind.QUESTION, reply_count=0, state=Thread.State.OPEN)
+        ordering = ["created_at"]
+    elif filter_name == "solved":
+        threads = threads.filter(Q(accepted_answer__isnull=False) | Q(problem_status=Thread.ProblemStatus.SOLVED))
+    elif filter_name == "ideas":
+        threads = threads.filter(kind=Thread.Kind.IDEA)
+        ordering = ["-vote_count", "-created_at"]
+    elif filter_name == "problems":
+        threads = threads.filter(kind=Thread.Kind.PROBLEM)
+        ordering = ["-me_too_count", "-created_at"]
+    elif filter_name == "mine":
+        threads = threads.filter(author=viewer) if permissions.is_member(viewer) else threads.none()
+    elif filter_name == "following":
+        threads = threads.filter(subscriptions__user=viewer) if permissions.is_member(viewer) else threads.none()
+    return threads.order_by(*ordering, "-pk")
+
+
+def paginate(queryset, page_number, per_page: int = THREADS_PER_PAGE):
+    return Paginator(queryset, per_page).get_page(page_number)
+
+
+def followed_category_ids(viewer) -> frozenset:
+    if not permissions.is_member(viewer):
+        return frozenset()
+    return frozenset(
+        Subscription.objects.filter(user=viewer, category__isnull=False).values_list("category_id", flat=True)
+    )
+
+
+def mention_candidates(prefix: str, limit: int = 8):
+    from accounts.selectors import active_users
+
+    prefix = prefix.strip().lstrip("@")
+    if not prefix:
+        return []
+    return list(
+        active_users()
+        .filter(username__istartswith=prefix)
+        .order_by("username")
+        .values("username", "display_name")[:limit]
+    )
+
+
+@dataclass
+class Edit:
+    number: int
+    edited_by: object
+    created_at: object
+    lines: list[tuple[str, str]]
+    old_title: str = ""
+    new_title: str = ""
+
+
+def revision_diffs(post: Post) -> list[Edit]:
+    """Each edit as a line diff, newest first. A revision keeps the text from before its edit."""
+    revisions = list(post.revisions.select_related("edited_by").order_by("number"))
+    later_bodies = [r.body for r in revisions[1:]] + [post.body]
+    later_titles = [r.title for r in revisions[1:]] + [post.thread.title]
+    edits = []
+    for revision, after, after_title in zip(revisions, later_bodies, later_titles, strict=True):
+        lines = []
+        for line in difflib.ndiff(revision.body.splitlines(), after.splitlines()):
+            marker, text = line[:2], line[2:]
+            if marker == "? ":
+                continue
+            lines.append(({"+ ": "added", "- ": "removed"}.get(marker, "same"), text))
+        title_changed = post.is_opening and revision.title and revision.title != after_title
+        edits.append(
+            Edit(
+                number=revision.number,
+                edited_by=revision.edited_by,
+                created_at=revision.created_at,
+                lines=lines,
+                old_title=revision.title if title_changed else "",
+                new_title=after_title if title_changed else "",
+            )
+        )
+    return edits[::-1]
+
+
+def similar_threads(viewer, title: str, limit: int = 5) -> list[Thread]:
+    """Stand-in until full-text search: threads sharing the title's longer words."""
+    words = [w for w in title.lower().split() if len(w) > 3][:8]
+    if not words:
+        return []
+    match = Q()
+    for word in words:
+        match |= Q(title__icontains=word)
+    threads = (
+        _list_base(viewer)
+        .filter(match)
+        .order_by(F("accepted_answer").desc(nulls_last=True), "-reply_count", "-last_activity_at")
+    )
+    return list(threads[:limit])

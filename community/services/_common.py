@@ -1,0 +1,67 @@
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from community.models import BODY_MAX, TITLE_MAX, TITLE_MIN, Category, Thread
+from community.rendering import Rendered, render_markdown
+
+# Any constant will do; it names "creating a thread tree" for pg_advisory_xact_lock.
+NEW_TREE_LOCK = 7_341_001
+
+
+def lock_new_tree() -> None:
+    """Serialise the creation of thread trees.
+
+    mptt gives a new tree max(tree_id) + 1, which two concurrent writers would
+    both compute alike. PostgreSQL takes a transaction-scoped advisory lock;
+    SQLite already serialises writers (transactions BEGIN IMMEDIATE).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NEW_TREE_LOCK])
+
+
+def lock_thread(thread_id: int) -> Thread:
+    """Lock the thread row; every write to its tree happens under this lock."""
+    return Thread.objects.select_for_update().select_related("category").get(pk=thread_id)
+
+
+def clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if len(title) < TITLE_MIN:
+        raise ValidationError({"title": f"Write a title of at least {TITLE_MIN} characters."})
+    if len(title) > TITLE_MAX:
+        raise ValidationError({"title": f"Keep the title under {TITLE_MAX} characters (it has {len(title)})."})
+    return title
+
+
+def render_body(body: str, field: str = "body") -> tuple[str, Rendered]:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({field: "Write something first."})
+    if len(body) > BODY_MAX:
+        raise ValidationError({field: f"Keep it under {BODY_MAX:,} characters (it has {len(body):,})."})
+    rendered = render_markdown(body)
+    if rendered.unknown_mentions:
+        names = ", ".join(f"@{name}" for name in rendered.unknown_mentions)
+        raise ValidationError({field: f"No member is called {names}. Check the spelling, or remove the @."})
+    return body, rendered
+
+
+def thread_slug(title: str) -> str:
+    return slugify(title)[:80].strip("-") or "thread"
+
+
+def touch_thread(thread: Thread, **changes) -> None:
+    """Apply counter changes and bump the version that page caches key on."""
+    Thread.objects.filter(pk=thread.pk).update(version=F("version") + 1, **changes)
+
+
+def touch_category(category_id: int, **changes) -> None:
+    Category.objects.filter(pk=category_id).update(version=F("version") + 1, **changes)
+
+
+def now():
+    return timezone.now()

@@ -1,0 +1,205 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from community import events, permissions
+from community.models import Post, PostRevision, Thread
+from community.services._common import (
+    clean_title,
+    lock_thread,
+    now,
+    render_body,
+    thread_slug,
+    touch_category,
+    touch_thread,
+)
+from community.services.subscriptions import auto_follow
+
+
+def reply(author, *, parent: Post, body: str) -> Post:
+    """Answer `parent`, nesting the reply under it in the thread's tree.
+
+    Locks the thread row (select_for_update) before touching the tree, because
+    mptt rewrites lft/rght across the tree and is unsafe with concurrent writers.
+    """
+    body, rendered = render_body(body)
+    moment = now()
+    with transaction.atomic():
+        thread = lock_thread(parent.thread_id)
+        refusal = permissions.reply_refusal(author, thread)
+        if refusal:
+            raise PermissionDenied(refusal)
+        # Re-read the parent under the lock: its lft/rght may have moved.
+        parent = Post.objects.get(pk=parent.pk)
+        if parent.is_deleted:
+            raise ValidationError({"body": "That post was removed, so it can't be replied to."})
+        post = Post.objects.create(
+            thread=thread,
+            parent=parent,
+            branch_id=None if parent.level == 0 else (parent.branch_id or parent.pk),
+            author=author,
+            body=body,
+            body_html=rendered.html,
+            is_official=author.is_staff_member,
+            created_at=moment,
+        )
+        touch_thread(thread, reply_count=F("reply_count") + 1, last_activity_at=moment, last_poster_id=author.pk)
+        touch_category(thread.category_id, post_count=F("post_count") + 1, last_activity_at=moment)
+        auto_follow(author, thread)
+        events.publish(
+            events.ReplyPosted(
+                thread_id=thread.pk,
+                post_id=post.pk,
+                parent_id=parent.pk,
+                author_id=author.pk,
+                parent_author_id=parent.author_id,
+                mentioned_user_ids=rendered.mention_ids,
+            )
+        )
+    return post
+
+
+def edit_post(editor, *, post: Post, body: str, title: str | None = None) -> Post:
+    """Change a post's body (and, for an opening post, the thread title), keeping a revision."""
+    body, rendered = render_body(body)
+    with transaction.atomic():
+        thread = lock_thread(post.thread_id)
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        if not permissions.can_edit_post(editor, post, thread):
+            raise PermissionDenied("You can't edit this post.")
+        new_title = clean_title(title) if (title is not None and post.is_opening) else thread.title
+        if body == post.body and new_title == thread.title:
+            return post
+        number = post.revision_count + 1
+        PostRevision.objects.create(
+            post=post,
+            number=number,
+            title=thread.title if post.is_opening else "",
+            body=post.body,
+            edited_by=editor,
+        )
+        post.body, post.body_html, post.edited_at, post.revision_count = body, rendered.html, now(), number
+        post.save(update_fields=["body", "body_html", "edited_at", "revision_count"])
+        if new_title != thread.title:
+            Thread.objects.filter(pk=thread.pk).update(title=new_title, slug=thread_slug(new_title))
+        touch_thread(thread)
+        touch_category(thread.category_id)
+        events.publish(events.PostEdited(thread_id=thread.pk, post_id=post.pk, editor_id=editor.pk, revision=number))
+    return post
+
+
+def delete_post(actor, *, post: Post) -> Post:
+    """Soft-delete: the post stays in the tree as "post removed", so replies keep their place.
+
+    Removing the opening post removes the whole thread.
+    """
+    with transaction.atomic():
+        thread = lock_thread(post.thread_id)
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        if not permissions.can_delete_post(actor, post, thread):
+            raise PermissionDenied("You can't remove this post.")
+        post.is_deleted, post.deleted_at, post.deleted_by = True, now(), actor
+        post.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
+        thread_changes = {}
+        if post.is_opening:
+            thread_changes["is_deleted"] = True
+            touch_category(thread.category_id, thread_count=F("thread_count") - 1)
+        else:
+            thread_changes["reply_count"] = F("reply_count") - 1
+            touch_category(thread.category_id, post_count=F("post_count") - 1)
+        if thread.accepted_answer_id == post.pk:
+            thread_changes["accepted_answer"] = None
+        if thread.solving_post_id == post.pk:
+            thread_changes["solving_post"] = None
+            thread_changes["problem_status"] = Thread.ProblemStatus.OPEN
+        if post.is_verified:
+            post.is_verified = False
+            post.save(update_fields=["is_verified"])
+            thread_changes["has_team_verified"] = _has_verified(thread, excluding=post.pk)
+        touch_thread(thread, **thread_changes)
+        events.publish(
+            events.PostDeleted(thread_id=thread.pk, post_id=post.pk, author_id=post.author_id, actor_id=actor.pk)
+        )
+    return post
+
+
+def _answer_for(actor, post: Post, *, check) -> tuple[Thread, Post]:
+    thread = lock_thread(post.thread_id)
+    post = Post.objects.get(pk=post.pk)
+    if thread.kind != Thread.Kind.QUESTION and check is permissions.can_accept_answer:
+        raise ValidationError("Only questions have an accepted answer.")
+    if not check(actor, thread):
+        raise PermissionDenied("You can't do that in this thread.")
+    if post.is_opening:
+        raise ValidationError("The question can't be its own answer.")
+    if post.is_deleted:
+        raise ValidationError("That answer was removed.")
+    return thread, post
+
+
+def accept_answer(actor, *, post: Post) -> Thread:
+    """The asker (or staff) picks the answer that solved the question; picking another replaces it."""
+    with transaction.atomic():
+        thread, post = _answer_for(actor, post, check=permissions.can_accept_answer)
+        previous = thread.accepted_answer_id
+        if previous == post.pk:
+            return thread
+        thread.accepted_answer = post
+        touch_thread(thread, accepted_answer=post)
+        touch_category(thread.category_id)
+        events.publish(
+            events.AnswerAccepted(
+                thread_id=thread.pk,
+                post_id=post.pk,
+                answer_author_id=post.author_id,
+                actor_id=actor.pk,
+                previous_post_id=previous,
+            )
+        )
+    return thread
+
+
+def unaccept_answer(actor, *, thread: Thread) -> Thread:
+    with transaction.atomic():
+        thread = lock_thread(thread.pk)
+        if not permissions.can_accept_answer(actor, thread):
+            raise PermissionDenied("You can't change the accepted answer here.")
+        if thread.accepted_answer_id is None:
+            raise ValidationError("No answer is accepted.")
+        post = Post.objects.get(pk=thread.accepted_answer_id)
+        thread.accepted_answer = None
+        touch_thread(thread, accepted_answer=None)
+        touch_category(thread.category_id)
+        events.publish(
+            events.AnswerUnaccepted(
+                thread_id=thread.pk, post_id=post.pk, answer_author_id=post.author_id, actor_id=actor.pk
+            )
+        )
+    return thread
+
+
+def _has_verified(thread: Thread, excluding: int | None = None) -> bool:
+    return thread.posts.filter(is_verified=True, is_deleted=False).exclude(pk=excluding).exists()
+
+
+def verify_answer(actor, *, post: Post, verified: bool = True) -> Post:
+    """Staff endorse an answer as correct, independently of the asker's choice."""
+    with transaction.atomic():
+        thread, post = _answer_for(actor, post, check=permissions.can_verify_answer)
+        if post.is_verified == verified:
+            return post
+        post.is_verified = verified
+        post.verified_by = actor if verified else None
+        post.save(update_fields=["is_verified", "verified_by"])
+        touch_thread(thread, has_team_verified=verified or _has_verified(thread, excluding=post.pk))
+        touch_category(thread.category_id)
+        events.publish(
+            events.AnswerVerified(
+                thread_id=thread.pk,
+                post_id=post.pk,
+                answer_author_id=post.author_id,
+                actor_id=actor.pk,
+                verified=verified,
+            )
+        )
+    return post

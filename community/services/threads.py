@@ -1,0 +1,180 @@
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from community import events, permissions
+from community.models import Category, Post, StatusChange, Tag, Thread
+from community.rendering import render_markdown
+from community.services._common import (
+    clean_title,
+    lock_new_tree,
+    lock_thread,
+    now,
+    render_body,
+    thread_slug,
+    touch_category,
+    touch_thread,
+)
+from community.services.subscriptions import auto_follow
+
+MAX_TAGS = 5
+
+
+def start_thread(
+    author,
+    *,
+    category: Category,
+    kind: str,
+    title: str,
+    body: str,
+    tags: Iterable[Tag] = (),
+) -> Thread:
+    """Open a thread: the Thread row plus its opening post, the root of a new tree."""
+    if not permissions.can_start_thread(author, category):
+        raise PermissionDenied(f"You can't start threads in {category.name}.")
+    if kind not in Thread.Kind.values:
+        raise ValidationError({"kind": "Choose what kind of thread this is."})
+    title = clean_title(title)
+    body, rendered = render_body(body)
+    tags = list(tags)
+    if len(tags) > MAX_TAGS:
+        raise ValidationError({"tags": f"Pick at most {MAX_TAGS} tags."})
+    moment = now()
+    with transaction.atomic():
+        lock_new_tree()
+        thread = Thread.objects.create(
+            category=category,
+            author=author,
+            kind=kind,
+            title=title,
+            slug=thread_slug(title),
+            problem_status=Thread.ProblemStatus.OPEN if kind == Thread.Kind.PROBLEM else "",
+            idea_status=Thread.IdeaStatus.NEW if kind == Thread.Kind.IDEA else "",
+            created_at=moment,
+            last_activity_at=moment,
+            last_poster=author,
+        )
+        post = Post.objects.create(
+            thread=thread,
+            parent=None,
+            author=author,
+            body=body,
+            body_html=rendered.html,
+            is_official=author.is_staff_member,
+            created_at=moment,
+        )
+        Thread.objects.filter(pk=thread.pk).update(opening_post=post)
+        thread.opening_post = post
+        if tags:
+            thread.tags.set(tags)
+        touch_category(
+            category.pk, thread_count=F("thread_count") + 1, post_count=F("post_count") + 1, last_activity_at=moment
+        )
+        auto_follow(author, thread)
+        events.publish(
+            events.ThreadStarted(
+                thread_id=thread.pk,
+                post_id=post.pk,
+                author_id=author.pk,
+                category_id=category.pk,
+                kind=kind,
+                mentioned_user_ids=rendered.mention_ids,
+            )
+        )
+    return thread
+
+
+def set_thread_state(actor, *, thread: Thread, state: str) -> Thread:
+    """Open, close or lock a thread (moderators)."""
+    if state not in Thread.State.values:
+        raise ValidationError({"state": "Unknown thread state."})
+    with transaction.atomic():
+        thread = lock_thread(thread.pk)
+        if not permissions.is_moderator(actor, thread.category):
+            raise PermissionDenied("Only moderators can open, close or lock threads.")
+        thread.state = state
+        thread.save(update_fields=["state"])
+        touch_thread(thread)
+        touch_category(thread.category_id)
+    return thread
+
+
+def set_pinned(actor, *, thread: Thread, pinned: bool) -> Thread:
+    with transaction.atomic():
+        thread = lock_thread(thread.pk)
+        if not permissions.is_moderator(actor, thread.category):
+            raise PermissionDenied("Only moderators can pin threads.")
+        thread.is_pinned = pinned
+        thread.save(update_fields=["is_pinned"])
+        touch_thread(thread)
+        touch_category(thread.category_id)
+    return thread
+
+
+def _status_change(actor, thread, field, new_status, note):
+    note = (note or "").strip()
+    note_html = render_markdown(note).html if note else ""
+    old_status = getattr(thread, f"{field}_status")
+    StatusChange.objects.create(
+        thread=thread,
+        field=field,
+        old_status=old_status,
+        new_status=new_status,
+        note=note,
+        note_html=note_html,
+        actor=actor,
+    )
+    setattr(thread, f"{field}_status", new_status)
+    events.publish(
+        events.StatusChanged(
+            thread_id=thread.pk, field=field, old_status=old_status, new_status=new_status, actor_id=actor.pk
+        )
+    )
+
+
+def set_idea_status(actor, *, thread: Thread, status: str, note: str = "") -> Thread:
+    """Move an idea along its road (staff), with a public note."""
+    if status not in Thread.IdeaStatus.values:
+        raise ValidationError({"status": "Unknown idea status."})
+    with transaction.atomic():
+        thread = lock_thread(thread.pk)
+        if thread.kind != Thread.Kind.IDEA:
+            raise ValidationError({"status": "Only ideas have an idea status."})
+        if not permissions.can_set_status(actor, thread):
+            raise PermissionDenied("Only staff can change an idea's status.")
+        if status == thread.idea_status:
+            raise ValidationError({"status": "The idea already has that status."})
+        _status_change(actor, thread, StatusChange.Field.IDEA, status, note)
+        thread.save(update_fields=["idea_status"])
+        touch_thread(thread)
+    return thread
+
+
+def set_problem_status(
+    actor, *, thread: Thread, status: str, note: str = "", solving_post: Post | None = None
+) -> Thread:
+    """Mark a problem open, a known issue, or solved by one of its posts (staff)."""
+    if status not in Thread.ProblemStatus.values:
+        raise ValidationError({"status": "Unknown problem status."})
+    with transaction.atomic():
+        thread = lock_thread(thread.pk)
+        if thread.kind != Thread.Kind.PROBLEM:
+            raise ValidationError({"status": "Only problems have a problem status."})
+        if not permissions.can_set_status(actor, thread):
+            raise PermissionDenied("Only staff can change a problem's status.")
+        if status == Thread.ProblemStatus.SOLVED:
+            if solving_post is None:
+                raise ValidationError({"solving_post": "Say which post solves the problem."})
+            if solving_post.thread_id != thread.pk or solving_post.is_deleted or solving_post.is_opening:
+                raise ValidationError({"solving_post": "The solving post must be a reply in this thread."})
+        elif solving_post is not None:
+            raise ValidationError({"solving_post": "Only a solved problem links to a solving post."})
+        if status == thread.problem_status and solving_post is None:
+            raise ValidationError({"status": "The problem already has that status."})
+        _status_change(actor, thread, StatusChange.Field.PROBLEM, status, note)
+        thread.solving_post = solving_post
+        thread.save(update_fields=["problem_status", "solving_post"])
+        touch_thread(thread)
+    return thread
