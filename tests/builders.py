@@ -31,3 +31,21 @@ class MemberFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         return build_member(**kwargs)
+
+
+def build_category(*, name="Getting started", slug=None, **fields):
+    from community.models import Category
+
+    return Category.objects.create(name=name, slug=slug or name.lower().replace(" ", "-"), **fields)
+
+
+def build_thread(author, *, category, kind="question", title="How do I pair a new bulb?", body="It won't pair.", **kw):
+    from community.services.threads import start_thread
+
+    return start_thread(author, category=category, kind=kind, title=title, body=body, **kw)
+
+
+def build_reply(author, parent, body="Try resetting it."):
+    from community.services.posts import reply
+
+    return reply(author, parent=parent, body=body)

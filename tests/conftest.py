@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from tests.builders import build_member
+from tests.builders import build_category, build_member, build_reply, build_thread
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
 SERVICE_MARKERS = {"integration", "browser"}
@@ -80,3 +80,27 @@ def other_member(db):
 @pytest.fixture
 def staff(db):
     return build_member(username="tess", display_name="Tess Nakamura", is_staff_member=True)
+
+
+@pytest.fixture
+def moderator(db):
+    from django.contrib.auth.models import Group
+
+    user = build_member(username="mona", display_name="Mona Berg")
+    user.groups.add(Group.objects.get_or_create(name="Moderators")[0])
+    return user
+
+
+@pytest.fixture
+def category(db):
+    return build_category()
+
+
+@pytest.fixture
+def question(member, category):
+    return build_thread(member, category=category)
+
+
+@pytest.fixture
+def answer(other_member, question):
+    return build_reply(other_member, question.opening_post, body="Hold the button for five seconds.")

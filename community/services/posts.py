@@ -103,7 +103,11 @@ def delete_post(actor, *, post: Post) -> Post:
         thread_changes = {}
         if post.is_opening:
             thread_changes["is_deleted"] = True
-            touch_category(thread.category_id, thread_count=F("thread_count") - 1)
+            touch_category(
+                thread.category_id,
+                thread_count=F("thread_count") - 1,
+                post_count=F("post_count") - (thread.reply_count + 1),
+            )
         else:
             thread_changes["reply_count"] = F("reply_count") - 1
             touch_category(thread.category_id, post_count=F("post_count") - 1)

@@ -1,0 +1,33 @@
+"""Rebuild every denormalised community counter from the rows it summarises."""
+
+from django.db import transaction
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from community.models import Category, HelpfulVote, IdeaVote, MeToo, Post, Thread
+
+
+def _count(model, key, **filters):
+    """Rows of `model` whose `key` points at the outer row, as a correlated subquery."""
+    related = model.objects.filter(**{key: OuterRef("pk")}, **filters).order_by().values(key)
+    return Coalesce(Subquery(related.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), 0)
+
+
+@transaction.atomic
+def recount() -> None:
+    Post.objects.update(helpful_count=_count(HelpfulVote, "post"))
+    Thread.objects.update(
+        reply_count=_count(Post, "thread", parent__isnull=False, is_deleted=False),
+        vote_count=_count(IdeaVote, "thread"),
+        me_too_count=_count(MeToo, "thread"),
+        has_team_verified=Exists(Post.objects.filter(thread=OuterRef("pk"), is_verified=True, is_deleted=False)),
+    )
+    live_threads = Q(threads__is_deleted=False)
+    for category in Category.objects.annotate(
+        live_threads=Count("threads", filter=live_threads, distinct=True),
+        live_posts=Count("threads__posts", filter=live_threads & Q(threads__posts__is_deleted=False)),
+        latest=Max("threads__last_activity_at", filter=live_threads),
+    ):
+        Category.objects.filter(pk=category.pk).update(
+            thread_count=category.live_threads, post_count=category.live_posts, last_activity_at=category.latest
+        )

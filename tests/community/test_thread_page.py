@@ -1,0 +1,106 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from community.models import Post
+from community.selectors import MAX_DEPTH, REPLIES_PER_PAGE, reply_page
+from community.services import posts, votes
+from tests.builders import build_member, build_reply, build_thread
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, thread, tags, top-level page, subtrees, and the viewer's overlay.
+THREAD_PAGE_QUERIES = 12
+
+
+def grow(thread, members, count):
+    """`count` replies: every fifth starts a branch, the rest nest up to eight deep."""
+    opening = thread.opening_post
+    parent = opening
+    for i in range(count):
+        if i % 5 == 0 or parent.level >= 8:
+            parent = opening
+        parent = build_reply(members[i % len(members)], parent, body=f"Reply number {i}")
+    return thread
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response
+
+
+@pytest.fixture
+def crowd(db):
+    return [build_member() for _ in range(5)]
+
+
+def test_thread_page_query_count_is_constant(client, member, crowd, category, django_assert_max_num_queries):
+    small = grow(build_thread(member, category=category, title="A small thread here"), crowd, 10)
+    large = grow(build_thread(member, category=category, title="A very large thread"), crowd, 1000)
+    for post in Post.objects.filter(thread=large, level=1)[:5]:
+        votes.mark_helpful(member, post=post)
+    client.force_login(member)
+
+    with django_assert_max_num_queries(THREAD_PAGE_QUERIES):
+        small_count, _ = queries_for(client, small.get_absolute_url())
+    with django_assert_max_num_queries(THREAD_PAGE_QUERIES):
+        large_count, response = queries_for(client, large.get_absolute_url())
+    with django_assert_max_num_queries(THREAD_PAGE_QUERIES):
+        page_two, _ = queries_for(client, large.get_absolute_url() + "?page=2&sort=newest")
+
+    assert small_count == large_count == page_two
+    assert response.context["replies"].has_next
+
+
+def test_anonymous_thread_page_query_count_is_constant(client, member, crowd, category):
+    small = grow(build_thread(member, category=category, title="A small thread here"), crowd, 10)
+    large = grow(build_thread(member, category=category, title="A very large thread"), crowd, 300)
+
+    assert queries_for(client, small.get_absolute_url())[0] == queries_for(client, large.get_absolute_url())[0]
+
+
+def test_reply_page_pages_by_top_level_replies_with_accepted_first(member, crowd, category):
+    thread = build_thread(member, category=category)
+    tops = [build_reply(crowd[i % 5], thread.opening_post, body=f"Answer {i}") for i in range(REPLIES_PER_PAGE + 3)]
+    build_reply(member, tops[0], body="Nested under the first")
+    posts.accept_answer(member, post=tops[-1])
+    thread.refresh_from_db()
+
+    first = reply_page(thread, sort="oldest", page=1)
+    second = reply_page(thread, sort="oldest", page=2)
+
+    assert first.nodes[0].post == tops[-1]
+    assert [n.post for n in first.nodes[1:]] == tops[: REPLIES_PER_PAGE - 1]
+    assert first.has_next and not second.has_next
+    assert len(second.nodes) == 3
+    assert first.nodes[1].children[0].post.body_html == "<p>Nested under the first</p>\n"
+
+
+def test_sorting_by_votes_and_newest(member, crowd, category):
+    thread = build_thread(member, category=category)
+    low, high = (build_reply(crowd[0], thread.opening_post, body=b) for b in ("low", "high"))
+    votes.mark_helpful(member, post=high)
+
+    assert [n.post for n in reply_page(thread, sort="votes").nodes] == [high, low]
+    assert [n.post for n in reply_page(thread, sort="newest").nodes] == [high, low]
+    assert [n.post for n in reply_page(thread, sort="oldest").nodes] == [low, high]
+
+
+def test_deep_branches_offer_continue_this_thread(client, member, crowd, category):
+    thread = build_thread(member, category=category)
+    parent = thread.opening_post
+    chain = []
+    for depth in range(MAX_DEPTH + 2):
+        parent = build_reply(crowd[depth % 5], parent, body=f"Depth {depth + 1}")
+        chain.append(parent)
+
+    page = reply_page(thread)
+    rows = page.rows
+
+    assert [r.depth for r in rows] == list(range(1, MAX_DEPTH + 1))
+    assert rows[-1].continues
+    response = client.get(f"/posts/{rows[-1].post.pk}/")
+    assert response.status_code == 200
+    assert f"Depth {MAX_DEPTH + 2}" in response.content.decode()
