@@ -69,3 +69,17 @@ class StatusForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     image = forms.ImageField()
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", max_length=200, required=False)
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), required=False, to_field_name="slug", empty_label="All categories"
+    )
+    kind = forms.ChoiceField(choices=[("", "All kinds"), *Thread.Kind.choices], required=False)
+    solved = forms.ChoiceField(
+        choices=[("", "Solved or not"), ("yes", "Solved"), ("no", "Not solved yet")], required=False
+    )
+    tag = forms.ModelChoiceField(
+        queryset=Tag.objects.all(), required=False, to_field_name="slug", empty_label="Any tag"
+    )

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -186,6 +187,8 @@ class Post(MPTTModel):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    # Kept by community.search; stays empty on SQLite, which searches differently.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class MPTTMeta:
         order_insertion_by = []

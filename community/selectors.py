@@ -5,7 +5,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from community import permissions
 from community.models import Category, HelpfulVote, IdeaVote, MeToo, Post, StatusChange, Subscription, Tag, Thread
@@ -300,19 +300,3 @@ def revision_diffs(post: Post) -> list[Edit]:
             )
         )
     return edits[::-1]
-
-
-def similar_threads(viewer, title: str, limit: int = 5) -> list[Thread]:
-    """Stand-in until full-text search: threads sharing the title's longer words."""
-    words = [w for w in title.lower().split() if len(w) > 3][:8]
-    if not words:
-        return []
-    match = Q()
-    for word in words:
-        match |= Q(title__icontains=word)
-    threads = (
-        _list_base(viewer)
-        .filter(match)
-        .order_by(F("accepted_answer").desc(nulls_last=True), "-reply_count", "-last_activity_at")
-    )
-    return list(threads[:limit])

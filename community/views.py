@@ -8,7 +8,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors as account_selectors
 from community import permissions, selectors
-from community.forms import AttachmentForm, EditPostForm, ReplyForm, StatusForm, ThreadForm
+from community import search as community_search
+from community.forms import AttachmentForm, EditPostForm, ReplyForm, SearchForm, StatusForm, ThreadForm
 from community.models import Category, Post, Tag, Thread
 from community.rendering import render_markdown
 from community.services import attachments, posts, subscriptions, threads, votes
@@ -435,8 +436,35 @@ def upload_attachment(request):
 
 
 def search(request):
-    query = request.GET.get("q", "").strip()[:200]
-    return render(request, "community/search.html", {"query": query})
+    form = SearchForm(request.GET or None)
+    hits, has_next, page = [], False, _page_number(request)
+    if form.is_valid() and form.cleaned_data["q"]:
+        data = form.cleaned_data
+        hits, has_next = community_search.search(
+            request.user,
+            data["q"],
+            page=page,
+            category=data["category"],
+            kind=data["kind"] or None,
+            solved={"yes": True, "no": False}.get(data["solved"]),
+            tag=data["tag"],
+        )
+    query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "community/search.html",
+        {
+            "form": form,
+            "query": query,
+            "hits": hits,
+            "page": page,
+            "has_next": has_next,
+            "querystring": params.urlencode(),
+            "full_text": community_search.is_full_text(),
+        },
+    )
 
 
 @require_GET
@@ -444,5 +472,5 @@ def similar_threads(request):
     """Threads like the title being typed, solved ones first, so a repeat question is avoided."""
     title = request.GET.get("title", "").strip()[:150]
     return render(
-        request, "community/partials/similar.html", {"similar": selectors.similar_threads(request.user, title)}
+        request, "community/partials/similar.html", {"similar": community_search.similar(request.user, title)}
     )

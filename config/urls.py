@@ -3,9 +3,12 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from community import views as community_views
 from config.health import healthz
 
 urlpatterns = [
+    path("", community_views.home, name="home"),
+    path("search/", community_views.search, name="search"),
     path("", include("community.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from community import events, permissions
+from community import events, permissions, search
 from community.models import Post, PostRevision, Thread
 from community.services._common import (
     clean_title,
@@ -43,6 +43,7 @@ def reply(author, *, parent: Post, body: str) -> Post:
             is_official=author.is_staff_member,
             created_at=moment,
         )
+        search.index_post(post)
         touch_thread(thread, reply_count=F("reply_count") + 1, last_activity_at=moment, last_poster_id=author.pk)
         touch_category(thread.category_id, post_count=F("post_count") + 1, last_activity_at=moment)
         auto_follow(author, thread)
@@ -82,6 +83,7 @@ def edit_post(editor, *, post: Post, body: str, title: str | None = None) -> Pos
         post.save(update_fields=["body", "body_html", "edited_at", "revision_count"])
         if new_title != thread.title:
             Thread.objects.filter(pk=thread.pk).update(title=new_title, slug=thread_slug(new_title))
+        search.index_post(post, title=new_title)
         touch_thread(thread)
         touch_category(thread.category_id)
         events.publish(events.PostEdited(thread_id=thread.pk, post_id=post.pk, editor_id=editor.pk, revision=number))

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from community import events, permissions
+from community import events, permissions, search
 from community.models import Category, Post, StatusChange, Tag, Thread
 from community.rendering import render_markdown
 from community.services._common import (
@@ -66,6 +66,7 @@ def start_thread(
             created_at=moment,
         )
         Thread.objects.filter(pk=thread.pk).update(opening_post=post)
+        search.index_post(post, title=title)
         thread.opening_post = post
         if tags:
             thread.tags.set(tags)
