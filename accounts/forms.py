@@ -1,11 +1,8 @@
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 
+from accounts.images import validate_image
 from accounts.models import User
-from accounts.services import AVATAR_FORMATS
-
-AVATAR_MAX_PIXELS = 4096 * 4096
 
 
 class ProfileForm(forms.ModelForm):
@@ -29,15 +26,5 @@ class ProfileForm(forms.ModelForm):
         upload = self.cleaned_data.get("avatar")
         if not upload:
             return None
-        limit = settings.AVATAR_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"That picture is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}."
-            )
-        # ImageField has already opened the file with Pillow and kept the result.
-        image = upload.image
-        if image.format not in AVATAR_FORMATS:
-            raise forms.ValidationError("Upload a JPEG, PNG, GIF or WebP image.")
-        if image.width * image.height > AVATAR_MAX_PIXELS:
-            raise forms.ValidationError("That picture is too large; use one under 4096 by 4096 pixels.")
+        validate_image(upload, max_bytes=settings.AVATAR_MAX_BYTES)
         return upload

@@ -1,28 +1,8 @@
-import io
-
 from allauth.account.models import EmailAddress
-from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, ImageOps
 
+from accounts.images import reencode
 from accounts.models import User
-
-AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
-
-
-def _normalise_avatar(upload, size):
-    """Re-encode an upload as a square WebP.
-
-    Re-encoding drops metadata (EXIF, GPS) and anything smuggled after the
-    image data, so what we serve is only pixels.
-    """
-    upload.seek(0)
-    with Image.open(upload) as image:
-        image = ImageOps.exif_transpose(image)
-        image = ImageOps.fit(image.convert("RGBA"), (size, size), Image.Resampling.LANCZOS)
-        out = io.BytesIO()
-        image.save(out, format="WEBP", quality=85)
-    return ContentFile(out.getvalue())
 
 
 def create_member(
@@ -75,7 +55,8 @@ def update_profile(
         user.display_name = display_name.strip()
         user.bio = bio.strip()
         if avatar is not None:
-            user.avatar.save("avatar.webp", _normalise_avatar(avatar, avatar_size), save=False)
+            picture, _, _ = reencode(avatar, square=avatar_size)
+            user.avatar.save("avatar.webp", picture, save=False)
         elif remove_avatar:
             user.avatar = ""
         user.full_clean(exclude=["password"])
