@@ -278,6 +278,8 @@ class Edit:
 def revision_diffs(post: Post) -> list[Edit]:
     """Each edit as a line diff, newest first. A revision keeps the text from before its edit."""
     revisions = list(post.revisions.select_related("edited_by").order_by("number"))
+    if not revisions:
+        return []
     later_bodies = [r.body for r in revisions[1:]] + [post.body]
     later_titles = [r.title for r in revisions[1:]] + [post.thread.title]
     edits = []

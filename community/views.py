@@ -254,17 +254,19 @@ def revisions(request, pk):
     return render(request, "community/revisions.html", {"post": post, "thread": thread, "history": history})
 
 
-def _act(request, action, post_or_thread, success=None):
-    """Run one service for a POSTed button; errors become messages, not crashes."""
+def _act(request, action, target, success=None):
+    """Run one service for a POSTed button.
+
+    A refused permission propagates as a 403 page with its reason; a rule the
+    member broke (voting twice, say) comes back as a message on the page.
+    """
     try:
         action()
-    except (ValidationError, PermissionDenied) as error:
-        text = _error_text(error) if isinstance(error, ValidationError) else str(error)
-        messages.error(request, text or "You can't do that.")
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
     else:
         if success:
             messages.success(request, success)
-    target = post_or_thread
     if isinstance(target, Post):
         return _redirect_to_post(target)
     return redirect(target)
@@ -292,8 +294,8 @@ def helpful(request, pk):
     if request.htmx:
         try:
             post = action(request.user, post=post)
-        except (ValidationError, PermissionDenied) as error:
-            return HttpResponse(_error_text(error) if isinstance(error, ValidationError) else str(error), status=400)
+        except ValidationError as error:
+            return HttpResponse(_error_text(error), status=400)
         return render(
             request,
             "community/partials/helpful_button.html",

@@ -50,8 +50,13 @@ def render_body(body: str, field: str = "body") -> tuple[str, Rendered]:
     return body, rendered
 
 
+# Thread actions live at /t/<pk>/<action>/, so a slug must never equal one.
+RESERVED_SLUGS = {"unaccept", "vote", "me-too", "status", "follow", "moderate"}
+
+
 def thread_slug(title: str) -> str:
-    return slugify(title)[:80].strip("-") or "thread"
+    slug = slugify(title)[:80].strip("-") or "thread"
+    return f"{slug}-thread" if slug in RESERVED_SLUGS else slug
 
 
 def touch_thread(thread: Thread, **changes) -> None:

@@ -166,3 +166,16 @@ def test_new_member_of_second_thread_follows_automatically(other_member, questio
 
 def test_build_member_helper_sanity():
     assert build_member().pk
+
+
+def test_thread_titled_like_an_action_still_opens(client, member, category):
+    thread = build_thread(member, category=category, title="Moderate")
+
+    assert client.get(thread.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("word", ["unaccept", "vote", "me-too", "status", "follow", "moderate"])
+def test_reserved_words_get_a_suffix(word):
+    from community.services._common import thread_slug
+
+    assert thread_slug(word) == f"{word}-thread"
