@@ -46,3 +46,12 @@ def test_recount_agrees_with_live_counters(member, other_member, staff, category
     assert snapshot() == live
     assert Post.objects.get(pk=answer.pk).helpful_count == 2
     assert Thread.objects.get(pk=idea.pk).vote_count == 2
+
+
+def test_rerender_refreshes_stale_html(question, answer):
+    Post.objects.filter(pk=answer.pk).update(body_html="<p>old policy</p>")
+
+    call_command("rerender", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert Post.objects.get(pk=answer.pk).body_html == "<p>Hold the button for five seconds.</p>\n"
+    assert Post.objects.get(pk=question.opening_post.pk).body_html == "<p>It won't pair.</p>\n"
