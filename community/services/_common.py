@@ -4,6 +4,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from community.caching import bump_list_version_on_commit
 from community.models import BODY_MAX, TITLE_MAX, TITLE_MIN, Category, Thread
 from community.rendering import Rendered, render_markdown
 
@@ -60,8 +61,9 @@ def thread_slug(title: str) -> str:
 
 
 def touch_thread(thread: Thread, **changes) -> None:
-    """Apply counter changes and bump the version that page caches key on."""
+    """Apply counter changes and bump the versions that page caches key on."""
     Thread.objects.filter(pk=thread.pk).update(version=F("version") + 1, **changes)
+    bump_list_version_on_commit()
 
 
 def touch_category(category_id: int, **changes) -> None:

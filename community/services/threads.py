@@ -70,6 +70,7 @@ def start_thread(
         thread.opening_post = post
         if tags:
             thread.tags.set(tags)
+        touch_thread(thread)
         touch_category(
             category.pk, thread_count=F("thread_count") + 1, post_count=F("post_count") + 1, last_activity_at=moment
         )
