@@ -84,7 +84,8 @@ def can_verify_answer(user, thread: Thread) -> bool:
 
 
 def can_set_status(user, thread: Thread) -> bool:
-    return is_staff(user) and not thread.is_deleted
+    """Staff move ideas and problems through their statuses; other kinds have none."""
+    return is_staff(user) and not thread.is_deleted and thread.kind in (Thread.Kind.IDEA, Thread.Kind.PROBLEM)
 
 
 def can_vote(user, post: Post, thread: Thread) -> bool:

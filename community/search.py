@@ -21,6 +21,14 @@ CONFIG = "english"
 CANDIDATES = 300
 RESULTS_PER_PAGE = 20
 SIMILAR_RELATIVE_RANK = 0.5
+# Words too common in titles to suggest similarity (PostgreSQL drops its own stop words too).
+FILLER_WORDS = frozenset(
+    {
+        "the", "and", "for", "with", "what", "when", "where", "which", "while", "how", "why", "who", "does",
+        "can", "cannot", "will", "not", "any", "anyone", "anybody", "there", "this", "that", "from", "into",
+        "have", "has", "had", "after", "before", "about", "our", "your", "doesn", "won", "isn", "don",
+    }
+)  # fmt: skip
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 _TERM = re.compile(r'(-?)("([^"]+)"|\S+)')
 
@@ -238,7 +246,7 @@ def _snippets(post_ids, terms, groups) -> dict[int, SafeString]:
 
 def similar(viewer, title: str, limit: int = 5) -> list[Thread]:
     """Threads whose title and question resemble `title`, solved ones first."""
-    words = [w for w in re.findall(r"\w+", title.lower()) if len(w) > 2][:10]
+    words = [w for w in re.findall(r"\w+", title.lower()) if len(w) > 2 and w not in FILLER_WORDS][:10]
     if len(words) < 2:
         return []
     threads = permissions.visible_threads(viewer, Thread.objects.all())

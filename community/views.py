@@ -149,7 +149,8 @@ def _walk(nodes):
 def thread_detail(request, pk, slug=None):
     thread = _get_thread_or_404(request, pk)
     if slug != thread.slug and not request.htmx:
-        return redirect(thread, permanent=True)
+        query = request.GET.urlencode()
+        return redirect(f"{thread.get_absolute_url()}{'?' + query if query else ''}", permanent=True)
     replies = selectors.reply_page(thread, sort=request.GET.get("sort", "votes"), page=_page_number(request))
     context = _thread_context(request, thread, replies)
     if request.htmx and request.htmx.target and request.htmx.target.startswith("more-replies"):
@@ -157,7 +158,8 @@ def thread_detail(request, pk, slug=None):
     context["status_history"] = selectors.status_history(thread) if thread.kind in ("idea", "problem") else ()
     context["reply_form"] = ReplyForm()
     if context["can_set_status"]:
-        context["status_form"] = StatusForm(thread=thread)
+        current = thread.idea_status if thread.kind == Thread.Kind.IDEA else thread.problem_status
+        context["status_form"] = StatusForm(thread=thread, initial={"status": current})
     return render(request, "community/thread.html", context)
 
 
@@ -282,6 +284,10 @@ def _post_for_action(request, pk) -> Post:
 @require_POST
 def delete_post(request, pk):
     post = _post_for_action(request, pk)
+    if post.is_opening:
+        # The thread goes with its opening post, so there is no page to return to.
+        _act(request, lambda: posts.delete_post(request.user, post=post), post, "The thread was removed.")
+        return redirect(post.thread.category)
     return _act(request, lambda: posts.delete_post(request.user, post=post), post, "The post was removed.")
 
 
