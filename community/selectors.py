@@ -11,6 +11,8 @@ from community import permissions
 from community.models import Category, HelpfulVote, IdeaVote, MeToo, Post, StatusChange, Subscription, Tag, Thread
 
 REPLIES_PER_PAGE = 20
+# Beyond any real thread; bounds the cache keys a crawler can make.
+MAX_REPLY_PAGES = 500
 THREADS_PER_PAGE = 25
 # Replies nest this many levels under a top-level reply before the page offers
 # "continue this thread".

@@ -1,13 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors as account_selectors
-from community import permissions, selectors
+from community import caching, permissions, selectors
 from community import search as community_search
 from community.forms import AttachmentForm, EditPostForm, ReplyForm, SearchForm, StatusForm, ThreadForm
 from community.models import Category, Post, Tag, Thread
@@ -119,16 +123,58 @@ def _post_permissions(user, thread, post_list):
     }
 
 
-def _thread_context(request, thread, replies):
+def _reply_fragment(request, thread, key, build):
+    """Render a page of replies once for every viewer of the same kind, keyed by the thread's version.
+
+    Writes bump the version in their own transaction, so a cached page is never
+    older than the thread it was read with; personal state is laid over it by
+    `_viewer_overlay`, never baked in.
+    """
+    signed_in = permissions.is_member(request.user)
+    cache_key = f"replies:{thread.pk}:{thread.version}:{key}:{int(signed_in)}"
+    fragment = cache.get(cache_key)
+    if fragment is None:
+        replies = build()
+        html = render_to_string(
+            "community/partials/reply_page.html",
+            {"replies": replies, "thread": thread, "signed_in": signed_in},
+        )
+        fragment = {"html": html, "post_ids": replies.post_ids, "has_next": replies.has_next}
+        cache.set(cache_key, fragment, caching.FRAGMENT_SECONDS)
+    return fragment
+
+
+def _viewer_overlay(request, thread, state, post_ids) -> dict | None:
+    """What this member may do and has done on the page, for static/js/viewer.js."""
+    user = request.user
+    if not permissions.is_member(user):
+        return None
+    return {
+        "user": user.pk,
+        "csrf": get_token(request),
+        "helpful": sorted(pk for pk in state.helpful_post_ids if pk in set(post_ids)),
+        "caps": {
+            "accept": permissions.can_accept_answer(user, thread),
+            "verify": permissions.can_verify_answer(user, thread),
+            "set_status": permissions.can_set_status(user, thread),
+            "moderate": permissions.is_moderator(user, thread.category),
+            "reply": permissions.reply_refusal(user, thread) is None,
+            "vote": thread.state != Thread.State.LOCKED,
+        },
+    }
+
+
+def _thread_context(request, thread, fragment):
     opening = thread.opening_post
-    post_list = [opening, *(node.post for node in _walk(replies.nodes))]
-    state = selectors.viewer_state(request.user, thread, [p.pk for p in post_list])
+    state = selectors.viewer_state(request.user, thread, [opening.pk, *fragment["post_ids"]])
     return {
         "thread": thread,
         "opening": opening,
-        "replies": replies,
+        "reply_html": mark_safe(fragment["html"]),  # noqa: S308 - our own template's output
+        "has_more_replies": fragment["has_next"],
         "state": state,
-        "perms": _post_permissions(request.user, thread, post_list),
+        "viewer": _viewer_overlay(request, thread, state, fragment["post_ids"]),
+        "perms": _post_permissions(request.user, thread, [opening]),
         "can_accept": permissions.can_accept_answer(request.user, thread),
         "can_verify": permissions.can_verify_answer(request.user, thread),
         "can_set_status": permissions.can_set_status(request.user, thread),
@@ -140,21 +186,21 @@ def _thread_context(request, thread, replies):
     }
 
 
-def _walk(nodes):
-    for node in nodes:
-        yield node
-        yield from _walk(node.children)
-
-
 def thread_detail(request, pk, slug=None):
     thread = _get_thread_or_404(request, pk)
     if slug != thread.slug and not request.htmx:
         query = request.GET.urlencode()
         return redirect(f"{thread.get_absolute_url()}{'?' + query if query else ''}", permanent=True)
-    replies = selectors.reply_page(thread, sort=request.GET.get("sort", "votes"), page=_page_number(request))
-    context = _thread_context(request, thread, replies)
+    sort = request.GET.get("sort", "votes")
+    sort = sort if sort in selectors.REPLY_SORTS else "votes"
+    page = min(_page_number(request), selectors.MAX_REPLY_PAGES)
+    fragment = _reply_fragment(
+        request, thread, f"{sort}:{page}", lambda: selectors.reply_page(thread, sort=sort, page=page)
+    )
+    context = {**_thread_context(request, thread, fragment), "sort": sort, "page": page}
     if request.htmx and request.htmx.target and request.htmx.target.startswith("more-replies"):
-        return render(request, "community/partials/reply_page.html", context)
+        context["page_state_id"] = f"viewer-state-{page}"
+        return render(request, "community/partials/reply_page_response.html", context)
     context["status_history"] = selectors.status_history(thread) if thread.kind in ("idea", "problem") else ()
     context["reply_form"] = ReplyForm()
     if context["can_set_status"]:
@@ -167,8 +213,8 @@ def post_context(request, pk):
     """ "Continue this thread": one post and the replies under it."""
     post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
     thread = _get_thread_or_404(request, post.thread_id)
-    replies = selectors.subtree(post)
-    context = _thread_context(request, thread, replies)
+    fragment = _reply_fragment(request, thread, f"post:{post.pk}", lambda: selectors.subtree(post))
+    context = _thread_context(request, thread, fragment)
     context["focus"] = post
     return render(request, "community/post_context.html", context)
 

@@ -1,10 +1,20 @@
+import os
+
 from django.conf import settings
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.static import serve
 
 from community import views as community_views
 from config.health import healthz
+
+
+def favicon(request):
+    # Resolved per request: hashed static names exist only after collectstatic.
+    return redirect(static("img/logo.svg"), permanent=True)
+
 
 urlpatterns = [
     path("", community_views.home, name="home"),
@@ -14,6 +24,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
 ]
 
 if settings.SERVE_MEDIA:
@@ -22,3 +33,9 @@ if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
     ]
+
+if os.environ.get("BENCHMARK") == "1":
+    # `make bench` measures every page against this bare one (config/bench.py).
+    from config.bench import ceiling
+
+    urlpatterns += [path("_bench/ceiling/", ceiling, name="bench_ceiling")]
