@@ -13,6 +13,8 @@ from django.db import transaction
 
 LIST_VERSION_KEY = "community:list-version"
 FRAGMENT_SECONDS = 60 * 60
+# Lists show relative times; a short life keeps them roughly right without JavaScript.
+LIST_SECONDS = 5 * 60
 
 
 def list_version() -> int:

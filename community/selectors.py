@@ -14,6 +14,7 @@ REPLIES_PER_PAGE = 20
 # Beyond any real thread; bounds the cache keys a crawler can make.
 MAX_REPLY_PAGES = 500
 THREADS_PER_PAGE = 25
+MAX_LIST_PAGES = 2000
 # Replies nest this many levels under a top-level reply before the page offers
 # "continue this thread".
 MAX_DEPTH = 5

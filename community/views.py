@@ -45,22 +45,53 @@ def _thread_list_page(request, *, template, filter_name, extra, **list_args):
     if filter_name in selectors.MEMBER_FILTERS and not permissions.is_member(request.user):
         return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
     kind = request.GET.get("kind") or None
-    page = selectors.paginate(
-        selectors.thread_list(request.user, filter_name=filter_name, kind=kind, **list_args),
-        request.GET.get("page"),
-    )
+    kind = kind if kind in Thread.Kind.values else None
     context = {
-        "page_obj": page,
-        "threads": page.object_list,
         "filter_name": filter_name,
         "filters": selectors.LIST_FILTERS,
         "kind": kind,
         "kinds": Thread.Kind.choices,
         **extra,
     }
+
+    def build():
+        page = selectors.paginate(
+            selectors.thread_list(request.user, filter_name=filter_name, kind=kind, **list_args),
+            request.GET.get("page"),
+        )
+        html = render_to_string(
+            "community/partials/thread_list.html",
+            {**context, "page_obj": page, "threads": page.object_list},
+            request=request,
+        )
+        return {"html": html, "count": page.paginator.count}
+
+    if filter_name in selectors.MEMBER_FILTERS:
+        fragment = build()
+    else:
+        # Shared lists are cached per list version (bumped after every committed
+        # thread write), so a list is never older than the last change to it.
+        key = ":".join(
+            str(part)
+            for part in (
+                "list",
+                caching.list_version(),
+                request.resolver_match.url_name,
+                filter_name,
+                kind,
+                *(getattr(value, "pk", value) for value in list_args.values()),
+                min(_page_number(request), selectors.MAX_LIST_PAGES),
+                int(permissions.is_member(request.user)),
+            )
+        )
+        fragment = cache.get(key)
+        if fragment is None:
+            fragment = build()
+            cache.set(key, fragment, caching.LIST_SECONDS)
+    list_html = mark_safe(fragment["html"])  # noqa: S308 - our own template's output
     if request.htmx and request.htmx.target == "thread-list":
-        return render(request, "community/partials/thread_list.html", context)
-    return render(request, template, context)
+        return HttpResponse(list_html)
+    return render(request, template, {**context, "list_html": list_html, "list_count": fragment["count"]})
 
 
 def home(request):
