@@ -8,7 +8,7 @@ PORT ?= 8000
 # The embedded run ignores any service URLs in the caller's environment.
 EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u EMAIL_URL -u CELERY_BROKER_URL
 
-.PHONY: install run test lint format browsers screenshots worker beat clean
+.PHONY: install run test lint format browsers screenshots worker beat clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,17 @@ browsers:
 
 screenshots: install browsers
 	SCREENSHOT_DIR=docs/screenshots $(EMBEDDED) $(PYTEST) tests/browser -q
+
+# Seeds a large community (seed_bench, skipped once present), serves it with
+# gunicorn and uvicorn on 127.0.0.1 and loads it with wrk. PostgreSQL and Redis
+# when DATABASE_URL and REDIS_URL are set, else SQLite under var/bench/.
+# Results: bench/results/<date>.json and a table; see bench/README.md.
+bench: install
+	@if ! command -v wrk >/dev/null; then \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends wrk; \
+	fi
+	$(PY) -m bench.run
 
 worker: install
 	$(VENV)/bin/celery -A config worker --loglevel=INFO

@@ -1,5 +1,3 @@
-import os
-
 from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import redirect
@@ -34,7 +32,7 @@ if settings.SERVE_MEDIA:
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
     ]
 
-if os.environ.get("BENCHMARK") == "1":
+if settings.BENCHMARK:
     # `make bench` measures every page against this bare one (config/bench.py).
     from config.bench import ceiling
 

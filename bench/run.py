@@ -1,0 +1,610 @@
+"""`make bench`: serve Concierge like production and measure its pages under load.
+
+Steps, all bounded in time:
+1. collectstatic, migrate and `seed_bench` (skipped when the data exists);
+2. in this process, with Django's test client: SQL queries, response bytes and
+   a time breakdown (view and middleware Python, template Python, SQL) for
+   each page, anonymous and signed in, plus pyinstrument profiles of the hot
+   thread and the home page;
+3. gunicorn (WSGI, 2 workers) on 127.0.0.1, loaded by `wrk` in a second
+   process: each page anonymous and as a signed-in member, and a bare Django
+   view (/_bench/ceiling/) through the full middleware stack as the ceiling;
+4. uvicorn (ASGI, 2 workers) for the anonymous set, to compare the servers;
+5. results in bench/results/<date>.json and a table on stdout.
+
+PostgreSQL and Redis are used when DATABASE_URL and REDIS_URL are set;
+otherwise a SQLite file under var/bench/. Tunable with BENCH_DURATION (seconds
+per run, default 10), BENCH_CONNECTIONS (8), BENCH_THREADS (2), BENCH_WARMUP (2),
+BENCH_SKIP_ASGI=1 and BENCH_SKIP_PROFILE=1.
+"""
+
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
+WORKERS = 2
+SEARCH_QUERY = "hub offline"
+
+TARGETS = {
+    "anonymous_fraction": 0.25,  # of the ceiling's requests/s
+    "member_fraction": 0.10,
+    "hot_p99_ms": 100,
+    "search_p50_ms": 50,
+}
+
+
+def configure_environment():
+    """The production switches, on a local address: no TLS, so no SSL redirect."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "BENCHMARK": "1",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    os.environ.setdefault("VAR_DIR", str(ROOT / "var" / "bench"))
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if not os.environ.get(name):
+            os.environ.pop(name, None)
+
+
+def say(text):
+    print(text, flush=True)
+
+
+def run(args, timeout, **kwargs):
+    """Run one of our own commands, failing loudly."""
+    return subprocess.run(args, cwd=ROOT, check=True, timeout=timeout, **kwargs)  # noqa: S603 - fixed argv
+
+
+# 1. Data -----------------------------------------------------------------------
+
+
+def collectstatic():
+    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], timeout=300)
+
+
+def prepare():
+    manage = [PYTHON, "manage.py"]
+    collectstatic()
+    run([*manage, "migrate", "--noinput", "-v0"], timeout=300)
+    started = time.monotonic()
+    run([*manage, "seed_bench"], timeout=1800)
+    return time.monotonic() - started
+
+
+def find_pages():
+    from community.management.commands.seed_bench import CATEGORY_PREFIX, HOT_TITLE
+    from community.models import Thread
+
+    hot = Thread.objects.get(title=HOT_TITLE)
+    ten = (
+        Thread.objects.filter(category__slug__startswith=CATEGORY_PREFIX, kind="question", reply_count=10)
+        .filter(is_deleted=False)
+        .order_by("pk")
+        .first()
+    )
+    return [
+        ("ceiling", "/_bench/ceiling/"),
+        ("home", "/"),
+        ("category", f"/c/{CATEGORY_PREFIX}hubs/"),
+        ("hot thread", hot.get_absolute_url()),
+        ("10-reply thread", ten.get_absolute_url()),
+        ("search", "/search/?q=" + SEARCH_QUERY.replace(" ", "+")),
+    ]
+
+
+def dataset():
+    import sqlite3
+
+    from django.db import connection
+
+    from community.models import Post, Thread
+
+    connection.ensure_connection()
+    version = connection.pg_version if connection.vendor == "postgresql" else sqlite3.sqlite_version
+    return {
+        "threads": Thread.objects.count(),
+        "posts": Post.objects.count(),
+        "db_vendor": connection.vendor,
+        "db_version": str(version),
+    }
+
+
+# 2. In-process: queries, bytes, time breakdown, profiles --------------------------
+
+
+def member():
+    from accounts.models import User
+    from community.management.commands.seed_bench import BENCH_MEMBER
+
+    return User.objects.get(username=BENCH_MEMBER)
+
+
+def clients():
+    from django.test import Client
+
+    anonymous = Client(HTTP_HOST="127.0.0.1")
+    signed_in = Client(HTTP_HOST="127.0.0.1")
+    signed_in.force_login(member())
+    return {"anonymous": anonymous, "member": signed_in}
+
+
+class Breakdown:
+    """Splits a request's wall time into SQL, template rendering and everything else."""
+
+    def __init__(self):
+        self.depth = 0
+        self.template = self.sql_in_template = self.sql_elsewhere = 0.0
+        self.queries = 0
+
+    def render(self, original):
+        def wrapped(template, *args, **kwargs):
+            self.depth += 1
+            started = time.perf_counter()
+            try:
+                return original(template, *args, **kwargs)
+            finally:
+                self.depth -= 1
+                if not self.depth:
+                    self.template += time.perf_counter() - started
+
+        return wrapped
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent = time.perf_counter() - started
+            self.queries += 1
+            if self.depth:
+                self.sql_in_template += spent
+            else:
+                self.sql_elsewhere += spent
+
+
+def measure_in_process(pages, repeat=10):
+    from django.db import connection
+    from django.template.backends.django import Template
+
+    rows = []
+    original = Template.render
+    for who, client in clients().items():
+        for name, url in pages:
+            row = {"page": name, "who": who, "url": url}
+            try:
+                first = client.get(url)
+                row["status"] = first.status_code
+                row["bytes"] = len(first.content)
+                walls, breakdown = [], Breakdown()
+                Template.render = breakdown.render(original)
+                try:
+                    with connection.execute_wrapper(breakdown):
+                        for _ in range(repeat):
+                            started = time.perf_counter()
+                            client.get(url)
+                            walls.append(time.perf_counter() - started)
+                finally:
+                    Template.render = original
+                total = sum(walls)
+                sql = breakdown.sql_in_template + breakdown.sql_elsewhere
+                row.update(
+                    queries=breakdown.queries // repeat,
+                    ms=round(statistics.median(walls) * 1000, 1),
+                    sql_ms=round(sql * 1000 / repeat, 1),
+                    template_python_ms=round((breakdown.template - breakdown.sql_in_template) * 1000 / repeat, 1),
+                    view_python_ms=round((total - breakdown.template - breakdown.sql_elsewhere) * 1000 / repeat, 1),
+                    sql_inside_templates_ms=round(breakdown.sql_in_template * 1000 / repeat, 1),
+                )
+            except Exception as error:  # a broken page is a result too, not the end of the run
+                row["error"] = f"{type(error).__name__}: {error}"[:300]
+            rows.append(row)
+            say(f"  in-process {name:<16} {who:<9} {_in_process_line(row)}")
+    connection.close()
+    return rows
+
+
+def _in_process_line(row):
+    if "error" in row:
+        return row["error"]
+    return (
+        f"{row['status']} {row['queries']:>3} queries {row['bytes'] / 1024:7.1f} KB {row['ms']:7.1f} ms "
+        f"(sql {row['sql_ms']}, templates {row['template_python_ms']}, view+middleware {row['view_python_ms']})"
+    )
+
+
+def profile(pages, stamp, repeat=10):
+    """pyinstrument call trees for the hot thread and the home page, saved as text."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        say("  pyinstrument is not installed (requirements-dev.txt); skipping profiles")
+        return {}
+    from django.db import connection
+
+    saved = {}
+    urls = dict(pages)
+    for who, client in clients().items():
+        for name in ("hot thread", "home"):
+            client.get(urls[name])
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+            for _ in range(repeat):
+                client.get(urls[name])
+            profiler.stop()
+            path = RESULTS / f"{stamp}-profile-{name.replace(' ', '-')}-{who}.txt"
+            path.write_text(profiler.output_text(unicode=False, color=False, show_all=False))
+            saved[f"{name} ({who})"] = str(path.relative_to(ROOT))
+    connection.close()
+    return saved
+
+
+# 3 and 4. Servers and load ---------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, name, argv, port, env=None):
+        self.name, self.argv, self.env = name, argv, {**os.environ, **(env or {})}
+        self.base = f"http://127.0.0.1:{port}"
+
+    def __enter__(self):
+        collectstatic()  # again: the manifest must list every file the templates name now
+        self.process = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, start_new_session=True)  # noqa: S603
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}")
+            try:
+                if fetch(self.base + "/_bench/ceiling/")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.name} did not answer within 60 s")
+
+    def __exit__(self, *exc):
+        # The server runs in its own session: stop exactly the group we started.
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def gunicorn(port):
+    worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync")
+    return Server(
+        f"gunicorn (WSGI, {WORKERS} {worker_class} workers)",
+        [
+            str(BIN / "gunicorn"),
+            "config.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={WORKERS}",
+            f"--worker-class={worker_class}",
+            "--log-level=warning",
+            "--timeout=60",
+        ],
+        port,
+    )
+
+
+def uvicorn(port):
+    return Server(
+        f"uvicorn (ASGI, {WORKERS} workers)",
+        [
+            str(BIN / "uvicorn"),
+            "config.asgi:application",
+            "--host=127.0.0.1",
+            f"--port={port}",
+            f"--workers={WORKERS}",
+            "--lifespan=off",
+            "--no-access-log",
+            "--log-level=warning",
+        ],
+        port,
+        # Under ASGI each request's sync code may run on a new thread, and
+        # Django's persistent connections are per thread: they pile up until
+        # PostgreSQL refuses clients. Django's docs say to turn them off there.
+        env={"CONN_MAX_AGE": "0"},
+    )
+
+
+def fetch(url, cookie=None, data=None, headers=None):
+    """One plain HTTP request: (status, headers, body). Redirects are not followed."""
+    import http.client
+    from urllib.parse import urlencode, urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    sent = dict(headers or {})
+    if cookie:
+        sent["Cookie"] = cookie
+    body = None
+    if data is not None:
+        body = urlencode(data)
+        sent["Content-Type"] = "application/x-www-form-urlencoded"
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    connection.request("POST" if data is not None else "GET", path, body=body, headers=sent)
+    response = connection.getresponse()
+    result = response.status, response.getheaders(), response.read()
+    connection.close()
+    return result
+
+
+def _cookies(headers):
+    found = {}
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            key, _, rest = value.partition("=")
+            found[key.strip()] = rest.split(";", 1)[0]
+    return found
+
+
+def sign_in(base):
+    """Sign in through allauth's form, as a browser would; returns the Cookie header."""
+    from community.management.commands.seed_bench import BENCH_MEMBER, BENCH_PASSWORD
+
+    status, headers, body = fetch(base + "/accounts/login/")
+    csrf = _cookies(headers).get("csrftoken")
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    if status != 200 or not csrf or not token:
+        raise RuntimeError(f"login page answered {status} without a CSRF token")
+    form = {
+        "login": f"{BENCH_MEMBER}@bench.example",
+        "password": BENCH_PASSWORD,
+        "csrfmiddlewaretoken": token.group(1).decode(),
+    }
+    status, headers, _ = fetch(base + "/accounts/login/", cookie=f"csrftoken={csrf}", data=form)
+    cookies = _cookies(headers)
+    if status != 302 or "sessionid" not in cookies:
+        raise RuntimeError(f"sign-in answered {status} without a session cookie")
+    cookie = f"sessionid={cookies['sessionid']}; csrftoken={cookies.get('csrftoken', csrf)}"
+    status, _, body = fetch(base + "/", cookie=cookie)
+    if f"@{BENCH_MEMBER}".encode() not in body:
+        raise RuntimeError("the session cookie does not sign the member in")
+    return cookie
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text):
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return round(float(number) * _UNITS[unit], 2)
+
+
+def wrk(url, cookie=None, duration=DURATION):
+    argv = [
+        shutil.which("wrk") or "wrk",
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{duration}s",
+        "--latency",
+        "--timeout=30s",
+        url,
+    ]
+    if cookie:
+        argv[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = run(argv, timeout=duration + 60, capture_output=True, text=True).stdout
+    result = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "p50_ms": _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)),
+        "p99_ms": _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)),
+        "errors": 0,
+    }
+    if found := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        result["errors"] += int(found.group(1))
+    if found := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
+        result["errors"] += sum(int(n) for n in found.groups())
+    return result
+
+
+def load(server, pages, cookie, who_list):
+    """Each page for each visitor, then the ceiling once more to show how steady the machine was."""
+    rows = []
+    runs = [(who, name, url) for who in who_list for name, url in pages]
+    runs.append(("anonymous", "ceiling again", dict(pages)["ceiling"]))
+    for who, name, url in runs:
+        sent = cookie if who == "member" else None
+        status, _, _ = fetch(server.base + url, cookie=sent)
+        row = {"page": name, "who": who, "status": status}
+        if status != 200:
+            row["error"] = f"HTTP {status} before the run; not loaded"
+        else:
+            if WARMUP:
+                wrk(server.base + url, sent, duration=WARMUP)
+            row.update(wrk(server.base + url, sent))
+        rows.append(row)
+        say(f"  {server.name.split()[0]:<9} {name:<16} {who:<9} {_load_line(row)}")
+    return rows
+
+
+def _load_line(row):
+    if "error" in row:
+        return row["error"]
+    errors = f"  ({row['errors']} errors)" if row["errors"] else ""
+    return f"{row['rps']:8.1f} req/s  p50 {row['p50_ms']:7.1f} ms  p99 {row['p99_ms']:7.1f} ms{errors}"
+
+
+# 5. Report -------------------------------------------------------------------
+
+
+def fractions(rows):
+    """Each page's share of the anonymous ceiling, the mean of the runs before and after the pages."""
+    ceilings = [r["rps"] for r in rows if r["page"] in ("ceiling", "ceiling again") and r["who"] == "anonymous"]
+    ceilings = [rps for rps in ceilings if rps]
+    if not ceilings:
+        return None
+    base = statistics.mean(ceilings)
+    for row in rows:
+        if "rps" in row:
+            row["of_ceiling"] = round(row["rps"] / base, 3)
+    return {"ceiling_rps": round(base, 1), "ceiling_drift": round((max(ceilings) - min(ceilings)) / max(ceilings), 3)}
+
+
+def verdicts(rows):
+    found = []
+    for row in rows:
+        if row["page"].startswith("ceiling") or "rps" not in row:
+            continue
+        goal = TARGETS["member_fraction"] if row["who"] == "member" else TARGETS["anonymous_fraction"]
+        checks = [f"{goal:.0%} of ceiling: {'ok' if row.get('of_ceiling', 0) >= goal else 'MISS'}"]
+        if row["page"] == "hot thread":
+            ok = row["p99_ms"] < TARGETS["hot_p99_ms"]
+            checks.append(f"p99 < {TARGETS['hot_p99_ms']} ms: {'ok' if ok else 'MISS'}")
+        if row["page"] == "search":
+            ok = row["p50_ms"] < TARGETS["search_p50_ms"]
+            checks.append(f"p50 < {TARGETS['search_p50_ms']} ms: {'ok' if ok else 'MISS'}")
+        row["targets"] = "; ".join(checks)
+        found.append(row)
+    return found
+
+
+def table(load_rows, in_process):
+    facts = {(r["page"], r["who"]): r for r in in_process}
+    head = f"{'page':<16} {'who':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'SQL':>4} {'KB':>6} {'ceil':>6}"
+    head += "  targets"
+    lines = [head, "-" * len(head)]
+    for row in load_rows:
+        fact = facts.get((row["page"].removesuffix(" again"), row["who"]), {})
+        if "rps" not in row:
+            lines.append(f"{row['page']:<16} {row['who']:<9} {row['error']}")
+            continue
+        lines.append(
+            f"{row['page']:<16} {row['who']:<9} {row['rps']:8.1f} {row['p50_ms']:8.1f} {row['p99_ms']:8.1f} "
+            f"{fact.get('queries', '?'):>4} {fact.get('bytes', 0) / 1024:6.1f} {row.get('of_ceiling', 0):6.1%}  "
+            f"{row.get('targets', '')}"
+        )
+    return "\n".join(lines)
+
+
+def git_commit():
+    try:
+        head = run(["git", "rev-parse", "--short", "HEAD"], timeout=10, capture_output=True, text=True).stdout
+        dirty = run(["git", "status", "--porcelain"], timeout=10, capture_output=True, text=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head.strip() + ("+dirty" if dirty.strip() else "")
+
+
+def main():
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: `make bench` installs it with apt-get, or install the Debian package wrk.")
+    configure_environment()
+    started = time.monotonic()
+    load_before = os.getloadavg()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    say("== preparing: collectstatic, migrate, seed_bench")
+    seed_seconds = prepare()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    pages = find_pages()
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "django": django.get_version(),
+            "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+            "session_engine": settings.SESSION_ENGINE,
+            "load_average_before": [round(n, 2) for n in load_before],
+        },
+        "dataset": dataset(),
+        "seed_seconds": round(seed_seconds, 1),
+        "load": {"tool": "wrk", "duration_s": DURATION, "connections": CONNECTIONS, "threads": THREADS},
+        "targets": TARGETS,
+        "pages": dict(pages),
+    }
+    say(f"== in-process (Django test client, {report['dataset']['db_vendor']}, {report['machine']['cache']})")
+    report["in_process"] = measure_in_process(pages)
+    if os.environ.get("BENCH_SKIP_PROFILE") != "1":
+        say("== profiling the hot thread and the home page (pyinstrument)")
+        report["profiles"] = profile(pages, stamp)
+
+    say(f"== WSGI under load: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s")
+    with gunicorn(free_port()) as server:
+        cookie = sign_in(server.base)
+        report["wsgi"] = {"server": server.name, "results": load(server, pages, cookie, ["anonymous", "member"])}
+    report["wsgi"].update(fractions(report["wsgi"]["results"]) or {})
+    verdicts(report["wsgi"]["results"])
+
+    if os.environ.get("BENCH_SKIP_ASGI") != "1":
+        say("== ASGI under load, anonymous pages")
+        with uvicorn(free_port()) as server:
+            report["asgi"] = {"server": server.name, "results": load(server, pages, None, ["anonymous"])}
+        report["asgi"].update(fractions(report["asgi"]["results"]) or {})
+        wsgi = {r["page"]: r.get("rps") for r in report["wsgi"]["results"] if r["who"] == "anonymous"}
+        report["asgi"]["vs_wsgi"] = {
+            r["page"]: round(r["rps"] / wsgi[r["page"]], 2)
+            for r in report["asgi"]["results"]
+            if r.get("rps") and wsgi.get(r["page"])
+        }
+
+    report["machine"]["load_average_at_end"] = [round(n, 2) for n in os.getloadavg()]
+    report["elapsed_s"] = round(time.monotonic() - started, 1)
+    path = RESULTS / f"{stamp}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+
+    db = report["dataset"]
+    say(
+        f"\n== {report['wsgi']['server']}, {db['db_vendor']} ({db['threads']:,} threads, {db['posts']:,} posts), "
+        f"{report['machine']['cache']} cache, {report['machine']['cores']} cores, wrk -c{CONNECTIONS} -d{DURATION}s"
+    )
+    say(table(report["wsgi"]["results"], report["in_process"]))
+    if "asgi" in report:
+        say(f"\n== {report['asgi']['server']} (anonymous)")
+        say(table(report["asgi"]["results"], report["in_process"]))
+        ratios = report["asgi"]["vs_wsgi"].items()
+        say("ASGI/WSGI req/s: " + ", ".join(f"{page} {ratio:.2f}x" for page, ratio in ratios))
+    for phase in ("wsgi", "asgi"):
+        drift = report.get(phase, {}).get("ceiling_drift", 0)
+        if drift > 0.15:
+            say(f"Note: the {phase.upper()} ceiling moved {drift:.0%} between its first and last run: a busy machine.")
+    if load_before[0] > (os.cpu_count() or 1) / 2:
+        say(f"Note: the load average was {load_before[0]:.1f} on {os.cpu_count()} cores before the run started;")
+        say("other work on this machine may have skewed the numbers.")
+    say(f"\nWrote {path.relative_to(ROOT)} in {report['elapsed_s']:.0f} s.")
+
+
+if __name__ == "__main__":
+    main()
