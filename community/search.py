@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, Value
+from django.db.models import F, Q, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -192,7 +192,7 @@ def _pg_candidates(posts, terms, groups):
     query = _ts_query(terms, groups)
     return (
         posts.filter(search_vector=query)
-        .annotate(rank=SearchRank("search_vector", query, normalization=Value(1)))
+        .annotate(rank=SearchRank(F("search_vector"), query, normalization=Value(1)))
         .order_by("-rank", "pk")
         .values_list("pk", "thread_id", "rank")[:CANDIDATES]
     )
@@ -256,7 +256,7 @@ def similar(viewer, title: str, limit: int = 5) -> list[Thread]:
         query = SearchQuery(" or ".join(words), search_type="websearch", config=CONFIG)
         ranked = list(
             Post.objects.filter(parent__isnull=True, is_deleted=False, search_vector=query, thread__in=threads)
-            .annotate(rank=SearchRank("search_vector", query))
+            .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank")
             .values_list("thread_id", "rank")[:20]
         )

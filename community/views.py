@@ -185,9 +185,6 @@ def _viewer_overlay(request, thread, state, post_ids) -> dict | None:
         "csrf": get_token(request),
         "helpful": sorted(pk for pk in state.helpful_post_ids if pk in set(post_ids)),
         "caps": {
-            "accept": permissions.can_accept_answer(user, thread),
-            "verify": permissions.can_verify_answer(user, thread),
-            "set_status": permissions.can_set_status(user, thread),
             "moderate": permissions.is_moderator(user, thread.category),
             "reply": permissions.reply_refusal(user, thread) is None,
             "vote": thread.state != Thread.State.LOCKED,

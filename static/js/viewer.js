@@ -2,10 +2,10 @@
  * Lays the signed-in member's own state over a shared, cached page of replies.
  *
  * The server caches each page of replies once for everyone, so it carries no
- * personal markup: every control is rendered hidden or neutral. The page also
- * embeds <script type="application/json" id="viewer-state…"> with what this
- * member may do and has done; this script applies it, on load and after htmx
- * appends more replies.
+ * personal markup. The page embeds <script type="application/json"
+ * id="viewer-state…"> with this member's votes, CSRF token and rights, and a
+ * <template> per tool they may use (partials/post_tools.html). This script
+ * applies both, on load and after htmx appends more replies.
  */
 (function () {
   "use strict";
@@ -23,6 +23,51 @@
     });
   }
 
+  function tool(name, id) {
+    var template = document.getElementById("tool-" + name);
+    if (!template) return null;
+    var node = template.content.firstElementChild.cloneNode(true);
+    [node].concat(Array.prototype.slice.call(node.querySelectorAll("*"))).forEach(function (el) {
+      ["action", "href", "id", "for", "value"].forEach(function (attr) {
+        var value = el.getAttribute(attr);
+        if (value && value.indexOf("__ID__") !== -1) el.setAttribute(attr, value.replace("__ID__", id));
+      });
+    });
+    return node;
+  }
+
+  function buildTools(slot, me, caps) {
+    if (slot.dataset.built) return;
+    slot.dataset.built = "1";
+    var id = slot.dataset.tools;
+    var own = slot.dataset.author === me;
+    var names = [
+      "accepted" in slot.dataset ? "unaccept" : "accept",
+      "verified" in slot.dataset ? "unverify" : "verify",
+    ];
+    if (!("solution" in slot.dataset)) names.push("solve");
+    if (own || caps.moderate) names.push("edit", "remove");
+    names.forEach(function (name) {
+      var node = tool(name, id);
+      if (node) slot.appendChild(node);
+    });
+  }
+
+  function openReply(link) {
+    var post = link.closest(".post");
+    var existing = post.querySelector(":scope > .post-main > .reply-form");
+    if (existing) {
+      existing.querySelector("textarea").focus();
+      return;
+    }
+    var form = tool("reply", link.dataset.reply);
+    if (!form) return;
+    link.closest(".post-actions").after(form);
+    // The editor script enhances textareas announced the way htmx announces new content.
+    form.dispatchEvent(new CustomEvent("htmx:load", { bubbles: true }));
+    form.querySelector("textarea").focus();
+  }
+
   function apply(root) {
     readStates(document);
     if (!viewer) return;
@@ -35,8 +80,8 @@
     root.querySelectorAll("[data-cap]").forEach(function (node) {
       if (caps[node.dataset.cap]) node.hidden = false;
     });
-    root.querySelectorAll("[data-owner]").forEach(function (node) {
-      if (node.dataset.owner === me || caps.moderate) node.hidden = false;
+    root.querySelectorAll(".post-tools[data-tools]").forEach(function (slot) {
+      buildTools(slot, me, caps);
     });
     root.querySelectorAll(".helpful-form[data-post]").forEach(function (form) {
       var button = form.querySelector("button");
@@ -50,6 +95,15 @@
     });
   }
 
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-reply]");
+    if (link && document.getElementById("tool-reply")) {
+      event.preventDefault();
+      openReply(link);
+    }
+    var cancel = event.target.closest && event.target.closest("[data-cancel-reply]");
+    if (cancel) cancel.closest(".reply-form").remove();
+  });
   document.addEventListener("DOMContentLoaded", function () { apply(document); });
   document.addEventListener("htmx:afterSettle", function (event) {
     // "Load more" replaces its button with the next page; apply to the whole list.

@@ -64,7 +64,7 @@ def test_ask_answer_reply_accept_vote_and_search(page, screenshot_dir):
     sign_in(page, asker)
     page.get(page.url(thread.get_absolute_url()))
     article = page.find_element(By.ID, f"post-{answer.pk}")
-    article.find_element(By.CSS_SELECTOR, "details.reply-details summary").click()
+    article.find_element(By.CSS_SELECTOR, "a[data-reply]").click()
     article.find_element(By.ID, f"reply-body-{answer.pk}").send_keys("That worked, thank you @sam!")
     submit(article.find_element(By.CSS_SELECTOR, "form.reply-form"))
     nested = wait(page).until(lambda d: Post.objects.filter(parent=answer).first())

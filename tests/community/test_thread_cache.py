@@ -46,12 +46,12 @@ def test_each_member_sees_only_their_own_votes(client, member, other_member, que
     assert viewer_state(mine)["helpful"] == [answer.pk]
     assert viewer_state(theirs)["helpful"] == []
     assert viewer_state(theirs)["user"] == member.pk
-    assert viewer_state(theirs)["caps"]["accept"] is True
-    assert viewer_state(mine)["caps"]["accept"] is False
+    assert 'id="tool-accept"' in theirs.content.decode()
+    assert 'id="tool-accept"' not in mine.content.decode()
     # The shared markup itself says nothing about who is looking.
     for response in (mine, theirs):
-        html = response.content.decode()
-        assert 'aria-pressed="true"' not in html.split('id="replies"')[1]
+        html = response.content.decode().split('id="replies"')[1]
+        assert 'aria-pressed="true"' not in re.sub(r"<template .*?</template>", "", html, flags=re.DOTALL)
 
 
 def test_csrf_tokens_are_never_baked_into_the_cached_fragment(client, member, other_member, question, answer):
@@ -62,8 +62,10 @@ def test_csrf_tokens_are_never_baked_into_the_cached_fragment(client, member, ot
     response, _ = get(client, question)
 
     replies_html = response.content.decode().split('id="replies"')[1].split('id="viewer-state"')[0]
+    # The per-request tool templates carry real tokens; the shared replies must not.
+    replies_html = re.sub(r"<template .*?</template>", "", replies_html, flags=re.DOTALL)
     tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', replies_html)
-    assert len(tokens) >= 4
+    assert tokens
     assert set(tokens) == {""}
     assert viewer_state(response)["csrf"]
 
