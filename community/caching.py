@@ -8,8 +8,12 @@ old number, which is never read again. Nothing is ever invalidated; old keys
 just age out.
 """
 
+import hashlib
+from functools import wraps
+
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpResponse
 
 LIST_VERSION_KEY = "community:list-version"
 FRAGMENT_SECONDS = 60 * 60
@@ -33,3 +37,55 @@ def bump_list_version_on_commit() -> None:
             cache.add(LIST_VERSION_KEY, 1, timeout=None)
 
     transaction.on_commit(bump)
+
+
+def remember(key: str, build, seconds: int = LIST_SECONDS):
+    """`build()`'s result, computed once per key."""
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, seconds)
+    return value
+
+
+def anonymous_page(version_of, seconds=FRAGMENT_SECONDS):
+    """Serve whole pages to signed-out visitors from the cache, keyed by the data's version.
+
+    `version_of(request, *args, **kwargs)` returns the version the page reflects,
+    or None to skip the cache. Members never get these pages: theirs carry
+    personal state. Responses that set cookies or carry a CSRF token are never
+    stored, so nothing personal can leak between visitors.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if (
+                request.method != "GET"
+                or request.user.is_authenticated
+                or getattr(request, "htmx", False)
+                or "messages" in request.COOKIES
+            ):
+                return view(request, *args, **kwargs)
+            version = version_of(request, *args, **kwargs)
+            if version is None:
+                return view(request, *args, **kwargs)
+            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+            key = f"page:{view.__name__}:{version}:{path}"
+            content = cache.get(key)
+            if content is not None:
+                return HttpResponse(content)
+            response = view(request, *args, **kwargs)
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                and response.get("Content-Type", "").startswith("text/html")
+            ):
+                cache.set(key, response.content, seconds)
+            return response
+
+        return wrapped
+
+    return decorator

@@ -94,6 +94,18 @@ def _thread_list_page(request, *, template, filter_name, extra, **list_args):
     return render(request, template, {**context, "list_html": list_html, "list_count": fragment["count"]})
 
 
+def _list_version(request, *args, **kwargs):
+    return caching.list_version()
+
+
+def _thread_version(request, pk, slug=None):
+    row = Thread.objects.filter(pk=pk).values_list("version", "slug", "is_deleted").first()
+    if row is None or row[1] != slug or row[2]:
+        return None  # 404s, redirects and removed threads take the normal path
+    return row[0]
+
+
+@caching.anonymous_page(_list_version, seconds=caching.LIST_SECONDS)
 def home(request):
     filter_name = request.GET.get("filter", "latest")
     if filter_name not in selectors.LIST_FILTERS:
@@ -102,17 +114,22 @@ def home(request):
         request,
         template="community/home.html",
         filter_name=filter_name,
-        extra={
-            "categories": selectors.categories(),
-            "staff_members": account_selectors.staff_members(),
-        },
+        extra=caching.remember(
+            f"home-sidebar:{caching.list_version()}",
+            lambda: {
+                "categories": list(selectors.categories()),
+                "staff_members": list(account_selectors.staff_members()),
+            },
+        ),
     )
 
 
+@caching.anonymous_page(_list_version, seconds=caching.LIST_SECONDS)
 def unanswered(request):
     return _thread_list_page(request, template="community/unanswered.html", filter_name="unanswered", extra={})
 
 
+@caching.anonymous_page(_list_version, seconds=caching.LIST_SECONDS)
 def category_detail(request, slug):
     category = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
     filter_name = request.GET.get("filter", "latest")
@@ -132,6 +149,7 @@ def category_detail(request, slug):
     )
 
 
+@caching.anonymous_page(_list_version, seconds=caching.LIST_SECONDS)
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     return _thread_list_page(request, template="community/tag.html", filter_name="latest", tag=tag, extra={"tag": tag})
@@ -214,6 +232,7 @@ def _thread_context(request, thread, fragment):
     }
 
 
+@caching.anonymous_page(_thread_version)
 def thread_detail(request, pk, slug=None):
     thread = _get_thread_or_404(request, pk)
     if slug != thread.slug and not request.htmx:
