@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PYTEST := $(PY) -m pytest -p no:cacheprovider
+# Two workers, one per core; integration tests share one worker (and its Celery worker).
+PYTEST := $(PY) -m pytest -p no:cacheprovider -n 2 --dist loadgroup
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The embedded run ignores any service URLs in the caller's environment.

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class CommunityConfig(AppConfig):
     name = "community"
     verbose_name = "Community"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from community.models import Synonym
+        from community.search import forget_synonyms
+
+        # Staff edit synonyms in the admin; searches then see the new list at once.
+        post_save.connect(forget_synonyms, sender=Synonym, dispatch_uid="synonyms-saved")
+        post_delete.connect(forget_synonyms, sender=Synonym, dispatch_uid="synonyms-deleted")

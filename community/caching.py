@@ -11,11 +11,27 @@ just age out.
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 
 LIST_VERSION_KEY = "community:list-version"
+
+
+def _release() -> str:
+    """A digest of the templates that cached fragments come from.
+
+    It is part of every key, so a deploy that changes their markup never serves
+    fragments rendered by the old templates.
+    """
+    digest = hashlib.sha256()
+    for path in sorted((settings.BASE_DIR / "templates").rglob("*.html")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RELEASE = _release()
 FRAGMENT_SECONDS = 60 * 60
 # Lists show relative times; a short life keeps them roughly right without JavaScript.
 LIST_SECONDS = 5 * 60
@@ -40,7 +56,8 @@ def bump_list_version_on_commit() -> None:
 
 
 def remember(key: str, build, seconds: int = LIST_SECONDS):
-    """`build()`'s result, computed once per key."""
+    """`build()`'s result, computed once per key (and per release of the templates)."""
+    key = f"{RELEASE}:{key}"
     value = cache.get(key)
     if value is None:
         value = build()
@@ -71,7 +88,7 @@ def anonymous_page(version_of, seconds=FRAGMENT_SECONDS):
             if version is None:
                 return view(request, *args, **kwargs)
             path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-            key = f"page:{view.__name__}:{version}:{path}"
+            key = f"page:{RELEASE}:{view.__name__}:{version}:{path}"
             content = cache.get(key)
             if content is not None:
                 return HttpResponse(content)

@@ -9,6 +9,7 @@ synonym list, because customers don't call things by the product's own names.
 import re
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Q, Value
 from django.utils.html import escape
@@ -85,8 +86,20 @@ def parse(query: str) -> list[Term]:
     return terms[:12]
 
 
+SYNONYMS_KEY = "community:synonym-groups"
+
+
 def synonym_groups() -> list[list[str]]:
-    return [synonym.words for synonym in Synonym.objects.all()]
+    """The staff's synonym list, cached until an edit (see community.apps)."""
+    groups = cache.get(SYNONYMS_KEY)
+    if groups is None:
+        groups = [synonym.words for synonym in Synonym.objects.all()]
+        cache.set(SYNONYMS_KEY, groups, None)
+    return groups
+
+
+def forget_synonyms(**kwargs) -> None:
+    cache.delete(SYNONYMS_KEY)
 
 
 def expand(term: Term, groups: list[list[str]]) -> list[str]:

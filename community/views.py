@@ -75,6 +75,7 @@ def _thread_list_page(request, *, template, filter_name, extra, **list_args):
             str(part)
             for part in (
                 "list",
+                caching.RELEASE,
                 caching.list_version(),
                 request.resolver_match.url_name,
                 filter_name,
@@ -180,7 +181,7 @@ def _reply_fragment(request, thread, key, build):
     `_viewer_overlay`, never baked in.
     """
     signed_in = permissions.is_member(request.user)
-    cache_key = f"replies:{thread.pk}:{thread.version}:{key}:{int(signed_in)}"
+    cache_key = f"replies:{caching.RELEASE}:{thread.pk}:{thread.version}:{key}:{int(signed_in)}"
     fragment = cache.get(cache_key)
     if fragment is None:
         replies = build()

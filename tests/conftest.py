@@ -24,8 +24,26 @@ def pytest_collection_modifyitems(config, items):
         path = str(item.path)
         if f"{os.sep}integration{os.sep}" in path:
             item.add_marker(pytest.mark.integration)
+        if f"{os.sep}integration{os.sep}" in path or f"{os.sep}notifications{os.sep}" in path:
+            # One xdist worker runs them all: one Celery worker process, and no
+            # two tests sharing the Redis channel layer's group names at once.
+            item.add_marker(pytest.mark.xdist_group("services"))
         elif f"{os.sep}browser{os.sep}" in path:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_per_test_worker():
+    """Parallel test workers share one Redis; each keeps its cache keys apart."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    caches = {name: {**config} for name, config in settings.CACHES.items()}
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    for config in caches.values():
+        config["KEY_PREFIX"] = f"{config.get('KEY_PREFIX', '')}test-{worker}"
+    with override_settings(CACHES=caches):
+        yield
 
 
 @pytest.fixture(autouse=True)

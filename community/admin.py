@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from community.models import Category, Synonym, Tag, Thread
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "position", "who_can_start", "thread_count", "post_count"]
+    list_editable = ["position"]
+    list_filter = ["who_can_start", "parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "description"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    list_display = ["term", "alternatives"]
+    search_fields = ["term", "alternatives"]
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    """Read-only: threads change through the site, where every action is checked and counted."""
+
+    list_display = ["title", "kind", "category", "author", "state", "reply_count", "created_at"]
+    list_filter = ["kind", "state", "category"]
+    search_fields = ["title"]
+    list_select_related = ["category", "author"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
