@@ -288,3 +288,32 @@ def test_idea_status_by_staff_through_the_page(client, member, staff, category):
 
 def test_build_reply_builder(member, question):
     assert build_reply(member, question.opening_post).level == 1
+
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>"'
+
+
+def test_hostile_titles_tags_and_names_are_inert_everywhere(client, member, other_member, category):
+    from community.models import Tag
+    from tests.builders import build_member
+    from tests.test_security_headers import ScriptAudit
+
+    mallory = build_member(username="mallory", display_name=HOSTILE)
+    tag = Tag.objects.create(name=HOSTILE[:40], slug="hostile")
+    thread = build_thread(mallory, category=category, title=f"Help {HOSTILE}", body="alert body", tags=[tag])
+    build_reply(mallory, thread.opening_post, body="alert reply")
+
+    pages = [
+        thread.get_absolute_url(),
+        reverse("home"),
+        url("category", slug=category.slug),
+        url("tag", slug="hostile"),
+        reverse("search") + "?q=alert",
+        reverse("accounts:profile", kwargs={"username": "mallory"}),
+    ]
+    for page in pages:
+        html = client.get(page).content.decode()
+        audit = ScriptAudit()
+        audit.feed(html)
+        assert audit.problems == [], page
+        assert "&lt;script&gt;" in html, page
