@@ -5,7 +5,8 @@ import difflib
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 
 from community import permissions
 from community.models import Category, HelpfulVote, IdeaVote, MeToo, Post, StatusChange, Subscription, Tag, Thread
@@ -18,6 +19,9 @@ MAX_LIST_PAGES = 2000
 # Replies nest this many levels under a top-level reply before the page offers
 # "continue this thread".
 MAX_DEPTH = 5
+# A thread page shows this many replies under each top-level reply; the rest of
+# a busy branch is one click away, so a hot thread's page stays small.
+BRANCH_LIMIT = 6
 
 REPLY_SORTS = {
     "votes": ("-helpful_count", "created_at", "pk"),
@@ -105,6 +109,9 @@ class ReplyRow:
     post: Post
     depth: int  # 1 for a top-level reply (or the focused post), 2 for a reply to it, ...
     continues: bool
+    # On a branch's last row: the top-level reply whose further replies are not shown, and how many.
+    more_under: Post | None = None
+    more_count: int = 0
 
 
 @dataclass
@@ -114,6 +121,8 @@ class ReplyPage:
     has_next: bool
     sort: str
     post_ids: list[int]
+    # Top-level reply id -> how many replies under it the page leaves out.
+    hidden: dict = field(default_factory=dict)
 
     @property
     def rows(self) -> list[ReplyRow]:
@@ -125,7 +134,12 @@ class ReplyPage:
                 rows.append(ReplyRow(node.post, depth, node.continues))
                 walk(node.children, depth + 1)
 
-        walk(self.nodes, 1)
+        for node in self.nodes:
+            walk([node], 1)
+            hidden = self.hidden.get(node.post.pk, 0)
+            if hidden:
+                last = rows[-1]
+                rows[-1] = ReplyRow(last.post, last.depth, last.continues, node.post, hidden)
         return rows
 
 
@@ -167,18 +181,26 @@ def reply_page(thread: Thread, *, sort: str = "votes", page: int = 1) -> ReplyPa
     roots = roots[:REPLIES_PER_PAGE]
     descendants = []
     if roots:
-        descendants = list(
-            _with_authors(Post.objects.filter(branch_id__in=[p.pk for p in roots], level__lte=MAX_DEPTH)).order_by(
-                "tree_id", "lft"
-            )
+        ranked = Post.objects.filter(branch_id__in=[p.pk for p in roots], level__lte=MAX_DEPTH).annotate(
+            place=Window(RowNumber(), partition_by=[F("branch_id")], order_by=F("lft").asc())
         )
+        descendants = list(_with_authors(ranked.filter(place__lte=BRANCH_LIMIT)).order_by("tree_id", "lft"))
     nodes = _build_tree(roots, descendants, MAX_DEPTH)
+    shown = {}
+    for post in descendants:
+        shown[post.branch_id] = shown.get(post.branch_id, 0) + 1
+    hidden = {}
+    for root in roots:
+        below = (root.rght - root.lft - 1) // 2
+        if below > shown.get(root.pk, 0) and shown.get(root.pk, 0) >= BRANCH_LIMIT:
+            hidden[root.pk] = below - shown[root.pk]
     return ReplyPage(
         nodes=nodes,
         page=page,
         has_next=has_next,
         sort=sort,
         post_ids=[p.pk for p in roots] + [p.pk for p in descendants],
+        hidden=hidden,
     )
 
 

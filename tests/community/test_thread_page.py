@@ -104,3 +104,20 @@ def test_deep_branches_offer_continue_this_thread(client, member, crowd, categor
     response = client.get(f"/posts/{rows[-1].post.pk}/")
     assert response.status_code == 200
     assert f"Depth {MAX_DEPTH + 2}" in response.content.decode()
+
+
+def test_busy_branches_show_a_few_replies_and_link_to_the_rest(client, member, crowd, category):
+    from community.selectors import BRANCH_LIMIT
+
+    thread = build_thread(member, category=category)
+    top = build_reply(crowd[0], thread.opening_post, body="A popular answer")
+    for i in range(BRANCH_LIMIT + 4):
+        build_reply(crowd[i % 5], top, body=f"Comment {i}")
+
+    page = reply_page(thread)
+
+    assert len(page.rows) == 1 + BRANCH_LIMIT
+    assert page.rows[-1].more_under == top and page.rows[-1].more_count == 4
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert "4 more replies in this branch" in html
+    assert f"Comment {BRANCH_LIMIT + 3}" in client.get(f"/posts/{top.pk}/").content.decode()
