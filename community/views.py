@@ -1,3 +1,5 @@
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -537,20 +539,30 @@ def upload_attachment(request):
 # Search --------------------------------------------------------------------
 
 
+@caching.anonymous_page(_list_version, seconds=caching.LIST_SECONDS)
 def search(request):
     form = SearchForm(request.GET or None)
-    hits, has_next, page = [], False, _page_number(request)
+    hits, has_next, page = [], False, min(_page_number(request), selectors.MAX_LIST_PAGES)
     if form.is_valid() and form.cleaned_data["q"]:
         data = form.cleaned_data
-        hits, has_next = community_search.search(
-            request.user,
-            data["q"],
-            page=page,
-            category=data["category"],
-            kind=data["kind"] or None,
-            solved={"yes": True, "no": False}.get(data["solved"]),
-            tag=data["tag"],
-        )
+
+        def run():
+            return community_search.search(
+                request.user,
+                data["q"],
+                page=page,
+                category=data["category"],
+                kind=data["kind"] or None,
+                solved={"yes": True, "no": False}.get(data["solved"]),
+                tag=data["tag"],
+            )
+
+        if permissions.is_moderator(request.user):
+            hits, has_next = run()  # moderators also find removed threads
+        else:
+            # Everyone else sees the same results for the same query, until the next write.
+            digest = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+            hits, has_next = caching.remember(f"search:{caching.list_version()}:{page}:{digest}", run)
     query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
     params = request.GET.copy()
     params.pop("page", None)

@@ -125,3 +125,19 @@ def test_similar_endpoint_renders_partial(client, corpus):
 
     assert response.status_code == 200
     assert "Bulbs will not pair with the hub" in response.content.decode()
+
+
+def test_cached_search_results_refresh_after_a_committed_write(
+    client, member, category, corpus, django_capture_on_commit_callbacks
+):
+    client.force_login(member)
+    before = client.get(reverse("search"), {"q": "thermostat"}).content.decode()
+    assert "Thermostat" not in before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        from tests.builders import build_thread
+
+        build_thread(member, category=category, title="Thermostat integration question", body="Works?")
+
+    after = client.get(reverse("search"), {"q": "thermostat"}).content.decode()
+    assert "Thermostat integration question" in after
