@@ -405,7 +405,17 @@ def _ms(text):
     return round(float(number) * _UNITS[unit], 2)
 
 
-def wrk(url, cookie=None, duration=DURATION, connections=CONNECTIONS):
+# Adds a counter to the query string, so each request is a new search that no cache can answer.
+UNIQUE_QUERIES = """
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, wrk.path .. "&n=" .. counter)
+end
+"""
+
+
+def wrk(url, cookie=None, duration=DURATION, connections=CONNECTIONS, unique=False):
     argv = [
         shutil.which("wrk") or "wrk",
         f"-t{min(THREADS, connections)}",
@@ -415,6 +425,10 @@ def wrk(url, cookie=None, duration=DURATION, connections=CONNECTIONS):
         "--timeout=30s",
         url,
     ]
+    if unique:
+        script = RESULTS.parent / ".unique.lua"
+        script.write_text(UNIQUE_QUERIES)
+        argv[1:1] = ["-s", str(script)]
     if cookie:
         argv[1:1] = ["-H", f"Cookie: {cookie}"]
     output = run(argv, timeout=duration + 60, capture_output=True, text=True).stdout
@@ -567,9 +581,10 @@ def main():
     with gunicorn(free_port()) as server:
         cookie = sign_in(server.base)
         report["wsgi"] = {"server": server.name, "results": load(server, pages, cookie, ["anonymous", "member"])}
-        # Search latency as one visitor sees it, without eight clients queueing for two workers.
-        single = {"page": "search, 1 client", "who": "anonymous", "status": 200}
-        single.update(wrk(server.base + dict(pages)["search"], connections=1))
+        # Search latency as one visitor sees it, without eight clients queueing for two
+        # workers, and with every query new, so the search itself runs each time.
+        single = {"page": "search, 1 client", "who": "anonymous", "status": 200, "uncached": True}
+        single.update(wrk(server.base + dict(pages)["search"], connections=1, unique=True))
         report["wsgi"]["results"].append(single)
         say(f"  {server.name.split()[0]:<9} {single['page']:<16} {'anonymous':<9} {_load_line(single)}")
     report["wsgi"].update(fractions(report["wsgi"]["results"]) or {})
