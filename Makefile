@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Two workers, one per core; integration tests share one worker (and its Celery worker).
-PYTEST := $(PY) -m pytest -p no:cacheprovider -n 2 --dist loadgroup
+PYTEST_SERIAL := $(PY) -m pytest -p no:cacheprovider
+# Two workers, one per core.
+PYTEST := $(PYTEST_SERIAL) -n 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The embedded run ignores any service URLs in the caller's environment.
@@ -39,7 +40,9 @@ test: install lint
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then \
 		echo "== services: $$($(PY) -c 'import os,re;print(re.sub(r"//[^@/]*@","//",os.environ["DATABASE_URL"]))') and Redis"; \
 		$(PY) -m config.health || { echo "DATABASE_URL or REDIS_URL is set but not reachable"; exit 1; }; \
-		$(PYTEST); \
+		$(PYTEST) -m "not integration" --ignore=tests/notifications && \
+		echo "== one process: the Celery worker, the SMTP sink and the Redis channel layer are shared" && \
+		$(PYTEST_SERIAL) tests/integration tests/notifications; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "CI=true needs DATABASE_URL and REDIS_URL for the service run"; exit 1; \
 	else \

@@ -24,10 +24,6 @@ def pytest_collection_modifyitems(config, items):
         path = str(item.path)
         if f"{os.sep}integration{os.sep}" in path:
             item.add_marker(pytest.mark.integration)
-        if f"{os.sep}integration{os.sep}" in path or f"{os.sep}notifications{os.sep}" in path:
-            # One xdist worker runs them all: one Celery worker process, and no
-            # two tests sharing the Redis channel layer's group names at once.
-            item.add_marker(pytest.mark.xdist_group("services"))
         elif f"{os.sep}browser{os.sep}" in path:
             item.add_marker(pytest.mark.browser)
 
