@@ -33,6 +33,11 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _turning_on(request) -> bool:
+    """Toggle buttons post on=1 to turn a thing on and on=0 to turn it off."""
+    return request.POST.get("on") != "0"
+
+
 def _page_number(request) -> int:
     try:
         return max(int(request.GET.get("page", 1)), 1)
@@ -391,7 +396,7 @@ def delete_post(request, pk):
 @require_POST
 def helpful(request, pk):
     post = _post_for_action(request, pk)
-    on = request.POST.get("on") != "0"
+    on = _turning_on(request)
     action = votes.mark_helpful if on else votes.unmark_helpful
     if request.htmx:
         try:
@@ -424,7 +429,7 @@ def unaccept(request, pk):
 @require_POST
 def verify(request, pk):
     post = _post_for_action(request, pk)
-    on = request.POST.get("on") != "0"
+    on = _turning_on(request)
     message = "Marked as verified by the team." if on else "Team verification removed."
     return _act(request, lambda: posts.verify_answer(request.user, post=post, verified=on), post, message)
 
@@ -433,7 +438,7 @@ def verify(request, pk):
 @require_POST
 def idea_vote(request, pk):
     thread = _get_thread_or_404(request, pk)
-    on = request.POST.get("on") != "0"
+    on = _turning_on(request)
     return _act(request, lambda: votes.vote_idea(request.user, thread=thread, on=on), thread)
 
 
@@ -441,7 +446,7 @@ def idea_vote(request, pk):
 @require_POST
 def me_too(request, pk):
     thread = _get_thread_or_404(request, pk)
-    on = request.POST.get("on") != "0"
+    on = _turning_on(request)
     return _act(request, lambda: votes.confirm_problem(request.user, thread=thread, on=on), thread)
 
 
@@ -470,22 +475,16 @@ def set_status(request, pk):
 @require_POST
 def follow_thread(request, pk):
     thread = _get_thread_or_404(request, pk)
-    if request.POST.get("on") == "0":
-        action = lambda: subscriptions.unfollow_thread(request.user, thread=thread)  # noqa: E731
-    else:
-        action = lambda: subscriptions.follow_thread(request.user, thread=thread)  # noqa: E731
-    return _act(request, action, thread)
+    action = subscriptions.follow_thread if _turning_on(request) else subscriptions.unfollow_thread
+    return _act(request, lambda: action(request.user, thread=thread), thread)
 
 
 @login_required
 @require_POST
 def follow_category(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    if request.POST.get("on") == "0":
-        action = lambda: subscriptions.unfollow_category(request.user, category=category)  # noqa: E731
-    else:
-        action = lambda: subscriptions.follow_category(request.user, category=category)  # noqa: E731
-    return _act(request, action, category)
+    action = subscriptions.follow_category if _turning_on(request) else subscriptions.unfollow_category
+    return _act(request, lambda: action(request.user, category=category), category)
 
 
 @login_required
