@@ -6,6 +6,7 @@ from community.models import Post
 from community.selectors import MAX_DEPTH, REPLIES_PER_PAGE, reply_page
 from community.services import posts, votes
 from tests.builders import build_member, build_reply, build_thread
+from tests.conftest import clear_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,8 @@ def grow(thread, members, count):
 
 
 def queries_for(client, url):
+    """Queries for a page with nothing cached yet: the cost that must not grow with the thread."""
+    clear_cache()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
