@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from community import permissions
 from community.models import Post, Synonym, Thread
+from community.selectors import category_and_children
 
 CONFIG = "english"
 CANDIDATES = 300
@@ -140,7 +141,7 @@ class Hit:
 def _filtered_threads(viewer, *, category=None, kind=None, solved=None, tag=None):
     threads = permissions.visible_threads(viewer, Thread.objects.all())
     if category is not None:
-        threads = threads.filter(Q(category=category) | Q(category__parent=category))
+        threads = threads.filter(category_id__in=category_and_children(category))
     if kind in Thread.Kind.values:
         threads = threads.filter(kind=kind)
     if solved is True:

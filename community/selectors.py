@@ -56,10 +56,6 @@ def category_and_children(category: Category) -> list[int]:
     return [category.pk, *Category.objects.filter(parent=category).values_list("pk", flat=True)]
 
 
-def tags() -> QuerySet[Tag]:
-    return Tag.objects.all()
-
-
 def get_thread(viewer, pk: int) -> Thread | None:
     """The thread with its category, author, tags and the posts its header shows.
 

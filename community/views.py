@@ -201,7 +201,7 @@ def _reply_fragment(request, thread, key, build):
     return fragment
 
 
-def _viewer_overlay(request, thread, state, post_ids) -> dict | None:
+def _viewer_overlay(request, thread, state) -> dict | None:
     """What this member may do and has done on the page, for static/js/viewer.js."""
     user = request.user
     if not permissions.is_member(user):
@@ -209,7 +209,8 @@ def _viewer_overlay(request, thread, state, post_ids) -> dict | None:
     return {
         "user": user.pk,
         "csrf": get_token(request),
-        "helpful": sorted(pk for pk in state.helpful_post_ids if pk in set(post_ids)),
+        # viewer_state already read only this page's posts.
+        "helpful": sorted(state.helpful_post_ids),
         "caps": {
             "moderate": permissions.is_moderator(user, thread.category),
             "reply": permissions.reply_refusal(user, thread) is None,
@@ -227,7 +228,7 @@ def _thread_context(request, thread, fragment):
         "reply_html": mark_safe(fragment["html"]),  # noqa: S308 - our own template's output
         "has_more_replies": fragment["has_next"],
         "state": state,
-        "viewer": _viewer_overlay(request, thread, state, fragment["post_ids"]),
+        "viewer": _viewer_overlay(request, thread, state),
         "perms": _post_permissions(request.user, thread, [opening]),
         "can_accept": permissions.can_accept_answer(request.user, thread),
         "can_verify": permissions.can_verify_answer(request.user, thread),
