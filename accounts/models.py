@@ -44,6 +44,12 @@ class User(AbstractUser):
         help_text="An employee of the company. Everything they post is marked as official.",
     )
     trust_level = models.PositiveSmallIntegerField(choices=TrustLevel.choices, default=TrustLevel.NEW)
+    # Copies of moderation's records, kept in step by moderation.services, so
+    # that permission checks on every page read them from the row that
+    # authentication loads anyway instead of querying.
+    moderates_everywhere = models.BooleanField(default=False, editable=False)
+    moderated_categories = models.JSONField(default=list, blank=True, editable=False)
+    suspended_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 

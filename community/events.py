@@ -47,6 +47,30 @@ class ReplyPosted(Event):
 
 
 @dataclass(frozen=True)
+class PostHeld(Event):
+    """A new thread or reply waits for review; `reason` says why (a new member, a filter)."""
+
+    thread_id: int
+    post_id: int
+    author_id: int
+    category_id: int
+    reason: str
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class PostReviewed(Event):
+    """A post was published, held or hidden after it was written."""
+
+    thread_id: int
+    post_id: int
+    author_id: int
+    old_review: str
+    new_review: str
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
 class PostEdited(Event):
     thread_id: int
     post_id: int

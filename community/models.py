@@ -75,6 +75,14 @@ class Tag(models.Model):
         return reverse("community:tag", kwargs={"slug": self.slug})
 
 
+class Review(models.TextChoices):
+    """Whether a post or thread is public. Moderation decides; the author and moderators always see it."""
+
+    PUBLISHED = "published", "Published"
+    PENDING = "pending", "Awaiting review"
+    HIDDEN = "hidden", "Hidden"
+
+
 class Thread(models.Model):
     class Kind(models.TextChoices):
         QUESTION = "question", "Question"
@@ -121,6 +129,14 @@ class Thread(models.Model):
     )
     idea_status = models.CharField(max_length=12, choices=IdeaStatus.choices, blank=True)
     is_deleted = models.BooleanField(default=False)
+    review = models.CharField(max_length=10, choices=Review.choices, default=Review.PUBLISHED, editable=False)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates", editable=False
+    )
+    # A thread merged into another keeps its row, so old links redirect to where its posts went.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     reply_count = models.PositiveIntegerField(default=0, editable=False)
     vote_count = models.PositiveIntegerField(default=0, editable=False, help_text="Idea votes.")
@@ -183,6 +199,7 @@ class Post(MPTTModel):
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     revision_count = models.PositiveIntegerField(default=0, editable=False)
     is_deleted = models.BooleanField(default=False, editable=False)
+    review = models.CharField(max_length=10, choices=Review.choices, default=Review.PUBLISHED, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False

@@ -46,8 +46,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "accounts",
-    "community",
+    # Before community: its seed_demo extends community's with moderation's demo data.
     "moderation",
+    "community",
     "notifications",
 ]
 
@@ -196,6 +197,40 @@ AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=2 * 1024 * 1024)
 AVATAR_SIZE = 256
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 ATTACHMENT_MAX_SIDE = 2048
+
+# Moderation ----------------------------------------------------------------
+# Posting limits per trust level (0 = new member ... 4 = leader): each entry is
+# (how many, per how many seconds). They rise with trust. The level-0 and
+# level-1 defaults follow what large communities found workable.
+_MINUTE, _HOUR, _DAY = 60, 3600, 86_400
+MODERATION_RATE_LIMITS = {
+    "post": {0: [(1, 30), (10, _DAY)], 1: [(1, 5), (100, _DAY)], 2: [(1, 5)], 3: [(1, 3)], 4: [(1, 2)]},
+    "thread": {0: [(1, 2 * _MINUTE), (3, _DAY)], 1: [(1, 15), (20, _DAY)], 2: [(1, 15)], 3: [(1, 10)], 4: [(1, 5)]},
+    "vote": {0: [(50, _DAY)], 1: [(100, _DAY)], 2: [(200, _DAY)], 3: [(400, _DAY)], 4: [(1000, _DAY)]},
+    "flag": {0: [(5, _DAY)], 1: [(10, _DAY)], 2: [(20, _DAY)], 3: [(40, _DAY)], 4: [(100, _DAY)]},
+}
+# The same text may not be posted twice by one member within this many seconds.
+MODERATION_DUPLICATE_SECONDS = env.int("MODERATION_DUPLICATE_SECONDS", default=5 * _MINUTE)
+# Posts by members below this trust level wait in the review queue (0 = off).
+MODERATION_PREMODERATE_BELOW = env.int("MODERATION_PREMODERATE_BELOW", default=1)
+# Links allowed in one post, per trust level; levels not listed are unlimited.
+MODERATION_LINK_LIMITS = {0: 2}
+# A member earns a level when they reach every threshold of it; sanctions in
+# the last SANCTION_DAYS days hold them at level 0 (suspension, ban) or 1 (warning).
+TRUST_LEVEL_THRESHOLDS = {
+    1: {"days_active": 1, "posts": 1},
+    2: {"days_active": 7, "posts": 10, "helpful_received": 3},
+    3: {"days_active": 30, "posts": 50, "accepted_answers": 5, "helpful_received": 20, "flags_upheld": 1},
+    4: {"days_active": 90, "posts": 200, "accepted_answers": 25, "helpful_received": 100, "flags_upheld": 5},
+}
+TRUST_SANCTION_DAYS = 90
+# A flag weighs more the more trusted its author; moderators' flags weigh most.
+MODERATION_FLAG_WEIGHTS = {0: 1, 1: 1, 2: 2, 3: 3, 4: 4}
+MODERATION_MODERATOR_FLAG_WEIGHT = 5
+# When the pending flags on a post weigh this much, it is hidden until a moderator decides.
+MODERATION_AUTO_HIDE_WEIGHT = env.int("MODERATION_AUTO_HIDE_WEIGHT", default=5)
+# A claimed queue item is the claimer's alone for this long.
+MODERATION_CLAIM_SECONDS = 15 * _MINUTE
 
 # Static and media ----------------------------------------------------------
 STATIC_URL = "/static/"

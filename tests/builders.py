@@ -12,9 +12,21 @@ _seq = itertools.count(1)
 
 
 def build_member(*, username=None, email=None, password=PASSWORD, **fields) -> User:
+    """A basic member (trust level 1), whose posts are published at once; pass trust_level=0 for a newcomer."""
     n = next(_seq)
     username = username or f"member{n}"
+    fields.setdefault("trust_level", User.TrustLevel.BASIC)
     return create_member(username=username, email=email or f"{username}@example.com", password=password, **fields)
+
+
+def build_moderator(*, category=None, **fields) -> User:
+    """A moderator everywhere, or of `category` only."""
+    from moderation.models import ModeratorRole
+    from moderation.services.roles import sync_scope
+
+    user = build_member(**fields)
+    ModeratorRole.objects.create(user=user, category=category)
+    return sync_scope(user)
 
 
 class MemberFactory(factory.Factory):

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from tests.builders import build_category, build_member, build_reply, build_thread
+from tests.builders import build_category, build_member, build_moderator, build_reply, build_thread
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
 SERVICE_MARKERS = {"integration", "browser"}
@@ -52,6 +52,9 @@ def _isolated_side_effects(settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Posting limits are off unless a test is about them: most tests post in quick succession.
+    settings.MODERATION_RATE_LIMITS = {}
+    settings.MODERATION_DUPLICATE_SECONDS = 0
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield
@@ -98,11 +101,7 @@ def staff(db):
 
 @pytest.fixture
 def moderator(db):
-    from django.contrib.auth.models import Group
-
-    user = build_member(username="mona", display_name="Mona Berg")
-    user.groups.add(Group.objects.get_or_create(name="Moderators")[0])
-    return user
+    return build_moderator(username="mona", display_name="Mona Berg")
 
 
 @pytest.fixture

@@ -4,9 +4,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from community import permissions
 from community.caching import bump_list_version_on_commit
 from community.models import BODY_MAX, TITLE_MAX, TITLE_MIN, Category, Thread
 from community.rendering import Rendered, render_markdown
+from moderation import screening
 
 # Any constant will do; it names "creating a thread tree" for pg_advisory_xact_lock.
 NEW_TREE_LOCK = 7_341_001
@@ -72,3 +74,15 @@ def touch_category(category_id: int, **changes) -> None:
 
 def now():
     return timezone.now()
+
+
+def screen(author, category: Category, text: str, *, action: str, field: str = "body") -> screening.Verdict:
+    """Moderation's verdict on a new thread or reply; raises ValidationError when it refuses."""
+    return screening.screen_post(
+        author_id=author.pk,
+        trust_level=author.trust_level,
+        exempt=permissions.is_moderator(author, category),
+        text=text,
+        action=action,
+        field=field,
+    )

@@ -3,12 +3,13 @@ from django.db import transaction
 from django.db.models import F
 
 from community import events, permissions, search
-from community.models import Post, PostRevision, Thread
+from community.models import Post, PostRevision, Review, Thread
 from community.services._common import (
     clean_title,
     lock_thread,
     now,
     render_body,
+    screen,
     thread_slug,
     touch_category,
     touch_thread,
@@ -21,6 +22,9 @@ def reply(author, *, parent: Post, body: str) -> Post:
 
     Locks the thread row (select_for_update) before touching the tree, because
     mptt rewrites lft/rght across the tree and is unsafe with concurrent writers.
+    Moderation screens the text first: it may refuse it, censor it, or hold
+    the reply for review, in which case only its author and moderators see it
+    until it is approved, and the counters wait too.
     """
     body, rendered = render_body(body)
     moment = now()
@@ -33,6 +37,9 @@ def reply(author, *, parent: Post, body: str) -> Post:
         parent = Post.objects.get(pk=parent.pk)
         if parent.is_deleted:
             raise ValidationError({"body": "That post was removed, so it can't be replied to."})
+        verdict = screen(author, thread.category, body, action="post")
+        if verdict.text != body:
+            body, rendered = render_body(verdict.text)
         post = Post.objects.create(
             thread=thread,
             parent=parent,
@@ -41,12 +48,25 @@ def reply(author, *, parent: Post, body: str) -> Post:
             body=body,
             body_html=rendered.html,
             is_official=author.is_staff_member,
+            review=Review.PENDING if verdict.held else Review.PUBLISHED,
             created_at=moment,
         )
         search.index_post(post)
+        auto_follow(author, thread)
+        if verdict.held:
+            touch_thread(thread)
+            events.publish(
+                events.PostHeld(
+                    thread_id=thread.pk,
+                    post_id=post.pk,
+                    author_id=author.pk,
+                    category_id=thread.category_id,
+                    reason=verdict.hold,
+                )
+            )
+            return post
         touch_thread(thread, reply_count=F("reply_count") + 1, last_activity_at=moment, last_poster_id=author.pk)
         touch_category(thread.category_id, post_count=F("post_count") + 1, last_activity_at=moment)
-        auto_follow(author, thread)
         events.publish(
             events.ReplyPosted(
                 thread_id=thread.pk,

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import F
 
 from community import events, permissions, search
-from community.models import Category, Post, StatusChange, Tag, Thread
+from community.models import Category, Post, Review, StatusChange, Tag, Thread
 from community.rendering import render_markdown
 from community.services._common import (
     clean_title,
@@ -13,6 +13,7 @@ from community.services._common import (
     lock_thread,
     now,
     render_body,
+    screen,
     thread_slug,
     touch_category,
     touch_thread,
@@ -41,6 +42,10 @@ def start_thread(
     tags = list(tags)
     if len(tags) > MAX_TAGS:
         raise ValidationError({"tags": f"Pick at most {MAX_TAGS} tags."})
+    verdict = screen(author, category, body, action="thread")
+    if verdict.text != body:
+        body, rendered = render_body(verdict.text)
+    review = Review.PENDING if verdict.held else Review.PUBLISHED
     moment = now()
     with transaction.atomic():
         lock_new_tree()
@@ -52,6 +57,7 @@ def start_thread(
             slug=thread_slug(title),
             problem_status=Thread.ProblemStatus.OPEN if kind == Thread.Kind.PROBLEM else "",
             idea_status=Thread.IdeaStatus.NEW if kind == Thread.Kind.IDEA else "",
+            review=review,
             created_at=moment,
             last_activity_at=moment,
             last_poster=author,
@@ -63,6 +69,7 @@ def start_thread(
             body=body,
             body_html=rendered.html,
             is_official=author.is_staff_member,
+            review=review,
             created_at=moment,
         )
         Thread.objects.filter(pk=thread.pk).update(opening_post=post)
@@ -71,10 +78,22 @@ def start_thread(
         if tags:
             thread.tags.set(tags)
         touch_thread(thread)
+        auto_follow(author, thread)
+        if verdict.held:
+            touch_category(category.pk)
+            events.publish(
+                events.PostHeld(
+                    thread_id=thread.pk,
+                    post_id=post.pk,
+                    author_id=author.pk,
+                    category_id=category.pk,
+                    reason=verdict.hold,
+                )
+            )
+            return thread
         touch_category(
             category.pk, thread_count=F("thread_count") + 1, post_count=F("post_count") + 1, last_activity_at=moment
         )
-        auto_follow(author, thread)
         events.publish(
             events.ThreadStarted(
                 thread_id=thread.pk,

@@ -5,6 +5,7 @@ from django.db.models import F
 from community import events, permissions
 from community.models import HelpfulVote, IdeaVote, MeToo, Post, Thread
 from community.services._common import lock_thread, touch_thread
+from moderation import screening
 
 
 def _post_for_vote(voter, post: Post) -> tuple[Thread, Post]:
@@ -17,10 +18,19 @@ def _post_for_vote(voter, post: Post) -> tuple[Thread, Post]:
     return thread, post
 
 
+def _count_vote(voter) -> None:
+    """Votes have a daily cap per trust level, against vote rings and scripts."""
+    if not permissions.is_moderator(voter):
+        screening.check_rate(user_id=voter.pk, trust_level=voter.trust_level, action="vote")
+
+
 def mark_helpful(voter, *, post: Post) -> Post:
     """One helpful vote per member and post; the count moves with F() in the same transaction."""
     with transaction.atomic():
         thread, post = _post_for_vote(voter, post)
+        if HelpfulVote.objects.filter(post=post, voter=voter).exists():
+            raise ValidationError("You already marked this post helpful.")
+        _count_vote(voter)
         try:
             with transaction.atomic():
                 HelpfulVote.objects.create(post=post, voter=voter)
@@ -61,6 +71,9 @@ def _toggle(model, member_field, counter, *, user, thread, on, check, messages, 
             raise PermissionDenied(messages["denied"])
         lookup = {"thread": thread, member_field: user}
         if on:
+            if model.objects.filter(**lookup).exists():
+                raise ValidationError(messages["twice"])
+            _count_vote(user)
             try:
                 with transaction.atomic():
                     model.objects.create(**lookup)

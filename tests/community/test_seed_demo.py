@@ -36,6 +36,6 @@ def test_demo_roles_are_set_up():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     assert User.objects.get(username="tess").is_staff_member
-    assert User.objects.get(username="mona").groups.filter(name="Moderators").exists()
+    assert User.objects.get(username="mona").moderates_everywhere
     assert User.objects.get(username="sam").trust_level == User.TrustLevel.LEADER
     assert User.objects.filter(is_staff_member=False).count() >= 6

@@ -1,4 +1,3 @@
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -58,20 +57,14 @@ MEMBERS = [
     ("diego", "Diego Ramos", "Set up Lumen in a 40-room hotel. Ask me about bulk pairing."),
 ]
 
-MODERATORS_GROUP = "Moderators"
-
-
 class Command(BaseCommand):
     help = "Create (or refresh) the demo community. Safe to run repeatedly."
 
     @transaction.atomic
     def handle(self, *args, **options):
-        moderators, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
         for spec in DEMO_ACCOUNTS:
             fields = {k: v for k, v in spec.items() if k not in {"role", "username", "email", "password"}}
             user = self._ensure(spec["username"], spec["email"], spec["password"], **fields)
-            if spec["role"] == "moderator":
-                user.groups.add(moderators)
             if spec["role"] == "staff":
                 User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
         for username, name, bio, *staff in MEMBERS:

@@ -1,0 +1,177 @@
+"""The verdict on a member's write, asked for by community services before they save it.
+
+This is the one place `community` calls into `moderation`, so it takes plain
+values (ids, trust level, text) and imports only Django, `accounts` and this
+app's own models. A verdict either lets the text through (perhaps censored),
+holds it for review, or refuses it with a message the author can act on.
+Limits are counted in the shared cache, so they hold across every process.
+"""
+
+import hashlib
+import math
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+from moderation.models import ContentFilter
+
+FILTERS_KEY = "moderation:filters"
+CENSORED = "■■■"
+# Bare addresses and Markdown links alike: what a spammer would post.
+LINK = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
+
+
+class RateLimited(ValidationError):
+    """Refused for now; `retry_after` says in how many seconds the member may try again."""
+
+    def __init__(self, message: str, retry_after: int, field: str | None = None):
+        super().__init__({field: message} if field else message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Verdict:
+    text: str
+    hold: str = ""  # why the write waits for a moderator; empty means publish now
+
+    @property
+    def held(self) -> bool:
+        return bool(self.hold)
+
+
+ACTIONS = {"post": "reply", "thread": "start a thread", "vote": "vote", "flag": "flag"}
+
+
+def _wait_text(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    if seconds < 90 * 60:
+        minutes = math.ceil(seconds / 60)
+        return f"{minutes} minutes"
+    hours = math.ceil(seconds / 3600)
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+def check_rate(*, user_id: int, trust_level: int, action: str, field: str | None = None) -> None:
+    """Count one `action` by the member, or raise RateLimited if their trust level's limits are used up.
+
+    A limit of one per N seconds is a key added for N seconds, so posts are
+    truly spaced; larger counts use a fixed window counted with an atomic incr.
+    """
+    limits = settings.MODERATION_RATE_LIMITS.get(action, {})
+    rules = limits.get(trust_level, [])
+    now = time.time()
+    for count, seconds in rules:
+        if count == 1:
+            key = f"rate:{action}:{user_id}:{seconds}"
+            if not cache.add(key, now, seconds):
+                since = cache.get(key, now)
+                wait = max(1, math.ceil(since + seconds - now))
+                raise RateLimited(f"You can {ACTIONS.get(action, action)} again in {_wait_text(wait)}.", wait, field)
+            continue
+        window = int(now // seconds)
+        key = f"rate:{action}:{user_id}:{seconds}:{window}"
+        cache.add(key, 0, seconds)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # the key expired between add and incr
+            cache.add(key, 1, seconds)
+            used = 1
+        if used > count:
+            wait = max(1, math.ceil((window + 1) * seconds - now))
+            period = "today" if seconds >= 86_400 else f"in {_wait_text(seconds)}"
+            raise RateLimited(
+                f"You have reached the limit of {count} {_noun(action, count)} {period}. "
+                f"You can {ACTIONS.get(action, action)} again in {_wait_text(wait)}.",
+                wait,
+                field,
+            )
+
+
+def _noun(action: str, count: int) -> str:
+    nouns = {"post": "replies", "thread": "threads", "vote": "votes", "flag": "flags"}
+    return nouns.get(action, "actions")
+
+
+def active_filters() -> list[tuple[str, bool, str, str]]:
+    """(pattern, is_regex, action, message) for every active filter, cached until one changes."""
+    filters = cache.get(FILTERS_KEY)
+    if filters is None:
+        filters = list(
+            ContentFilter.objects.filter(is_active=True).values_list("pattern", "is_regex", "action", "message")
+        )
+        cache.set(FILTERS_KEY, filters, 60 * 60)
+    return filters
+
+
+def forget_filters() -> None:
+    """Called after a filter changes, so the next write reads the new list."""
+    cache.delete(FILTERS_KEY)
+
+
+@lru_cache(maxsize=512)
+def compile_filter(pattern: str, is_regex: bool) -> re.Pattern:
+    if is_regex:
+        return re.compile(pattern, re.IGNORECASE)
+    # A plain word matches whole words only, so "ass" does not catch "class".
+    return re.compile(rf"(?<!\w){re.escape(pattern)}(?!\w)", re.IGNORECASE)
+
+
+def screen_text(*, text: str, field: str = "body") -> Verdict:
+    """Apply the content filters: block raises, censor rewrites, hold marks the verdict."""
+    hold = ""
+    for pattern, is_regex, action, message in active_filters():
+        matcher = compile_filter(pattern, is_regex)
+        if not matcher.search(text):
+            continue
+        if action == ContentFilter.Action.BLOCK:
+            raise ValidationError({field: message or "This contains words that aren't allowed here."})
+        if action == ContentFilter.Action.CENSOR:
+            text = matcher.sub(CENSORED, text)
+        elif not hold:
+            hold = f"Matched the filter “{pattern}”"
+    return Verdict(text=text, hold=hold)
+
+
+def screen_post(
+    *,
+    author_id: int,
+    trust_level: int,
+    exempt: bool,
+    text: str,
+    action: str,
+    field: str = "body",
+) -> Verdict:
+    """The verdict on a new reply (action "post") or thread ("thread") before it is saved.
+
+    `exempt` is for moderators and staff, whom no limit or hold applies to.
+    Order matters: the checks a member can fix come first, and the rate limit
+    is counted last, so a refused attempt doesn't use up the allowance.
+    """
+    if exempt:
+        return Verdict(text=text)
+    limit = settings.MODERATION_LINK_LIMITS.get(trust_level)
+    if limit is not None and len(LINK.findall(text)) > limit:
+        raise ValidationError(
+            {field: f"New members can post at most {limit} link{'s' if limit != 1 else ''} at a time."}
+        )
+    verdict = screen_text(text=text, field=field)
+    _refuse_duplicate(author_id, verdict.text, field)
+    check_rate(user_id=author_id, trust_level=trust_level, action=action, field=field)
+    if not verdict.held and trust_level < settings.MODERATION_PREMODERATE_BELOW:
+        verdict = Verdict(text=verdict.text, hold="Posted by a new member")
+    return verdict
+
+
+def _refuse_duplicate(author_id: int, text: str, field: str) -> None:
+    seconds = settings.MODERATION_DUPLICATE_SECONDS
+    if not seconds:
+        return
+    digest = hashlib.sha256(" ".join(text.split()).casefold().encode()).hexdigest()[:32]
+    if not cache.add(f"dup:{author_id}:{digest}", 1, seconds):
+        raise ValidationError({field: f"You posted this same text in the last {_wait_text(seconds)}."})
