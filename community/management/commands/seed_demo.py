@@ -57,6 +57,7 @@ MEMBERS = [
     ("diego", "Diego Ramos", "Set up Lumen in a 40-room hotel. Ask me about bulk pairing."),
 ]
 
+
 class Command(BaseCommand):
     help = "Create (or refresh) the demo community. Safe to run repeatedly."
 
