@@ -18,6 +18,7 @@ urlpatterns = [
     path("", community_views.home, name="home"),
     path("search/", community_views.search, name="search"),
     path("", include("community.urls")),
+    path("", include("moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),

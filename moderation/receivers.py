@@ -1,0 +1,25 @@
+"""Moderation's reactions to community events, run inside the writing transaction."""
+
+from community import events
+from community.models import Post
+from moderation.models import ReviewItem
+
+
+def on_event(sender, event, **kwargs):
+    if isinstance(event, events.PostHeld):
+        hold_for_review(event)
+
+
+def hold_for_review(event: events.PostHeld) -> ReviewItem:
+    """A held post joins the queue; a filter's hold names the filter, pre-moderation doesn't."""
+    post = Post.objects.get(pk=event.post_id)
+    item, _ = ReviewItem.objects.get_or_create(
+        post=post,
+        status=ReviewItem.Status.OPEN,
+        defaults={"category_id": event.category_id},
+    )
+    item.is_pending = True
+    if event.reason.startswith("Matched"):
+        item.held_by = event.reason[:200]
+    item.save(update_fields=["is_pending", "held_by"])
+    return item
