@@ -57,6 +57,7 @@ def posting_refusal(user) -> str | None:
 
 def visible_threads(user, threads: QuerySet[Thread]) -> QuerySet[Thread]:
     """Everyone sees published threads; authors their own held ones; moderators all in their scope."""
+    threads = threads.filter(merged_into=None)
     public = Q(is_deleted=False, review=Review.PUBLISHED)
     if not is_member(user):
         return threads.filter(public)
@@ -65,7 +66,7 @@ def visible_threads(user, threads: QuerySet[Thread]) -> QuerySet[Thread]:
         if scope is None:
             return threads
         public |= scope
-    return threads.filter(public | Q(author=user, is_deleted=False, merged_into=None))
+    return threads.filter(public | Q(author=user, is_deleted=False))
 
 
 def can_view_thread(user, thread: Thread) -> bool:

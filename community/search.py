@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from community import permissions
-from community.models import Post, Synonym, Thread
+from community.models import Post, Review, Synonym, Thread
 from community.selectors import category_and_children
 
 CONFIG = "english"
@@ -176,7 +176,7 @@ def search(viewer, query: str, *, page: int = 1, **filters) -> tuple[list[Hit], 
     if not any(not t.negated for t in terms):
         return [], False
     threads = _filtered_threads(viewer, **filters)
-    posts = Post.objects.filter(is_deleted=False, thread__in=threads)
+    posts = Post.objects.filter(is_deleted=False, review=Review.PUBLISHED, thread__in=threads)
     groups = synonym_groups()
     ranked = _pg_candidates(posts, terms, groups) if is_full_text() else _fallback_candidates(posts, terms, groups)
     best: dict[int, tuple[int, float]] = {}

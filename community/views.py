@@ -188,13 +188,15 @@ def _reply_fragment(request, thread, key, build):
     `_viewer_overlay`, never baked in.
     """
     signed_in = permissions.is_member(request.user)
-    cache_key = f"replies:{caching.RELEASE}:{thread.pk}:{thread.version}:{key}:{int(signed_in)}"
+    # Moderators get their own copy, which shows held and hidden posts in full.
+    moderator = permissions.is_moderator(request.user, thread.category)
+    cache_key = f"replies:{caching.RELEASE}:{thread.pk}:{thread.version}:{key}:{int(signed_in) + int(moderator)}"
     fragment = cache.get(cache_key)
     if fragment is None:
-        replies = build()
+        replies = build(moderator)
         html = render_to_string(
             "community/partials/reply_page.html",
-            {"replies": replies, "thread": thread, "signed_in": signed_in},
+            {"replies": replies, "thread": thread, "signed_in": signed_in, "moderator": moderator},
         )
         fragment = {"html": html, "post_ids": replies.post_ids, "has_next": replies.has_next}
         cache.set(cache_key, fragment, caching.FRAGMENT_SECONDS)
@@ -213,6 +215,7 @@ def _viewer_overlay(request, thread, state) -> dict | None:
         "helpful": sorted(state.helpful_post_ids),
         "caps": {
             "moderate": permissions.is_moderator(user, thread.category),
+            "edit_others": user.trust_level >= permissions.TRUST_EDIT_OTHERS and not permissions.posting_refusal(user),
             "reply": permissions.reply_refusal(user, thread) is None,
             "vote": thread.state != Thread.State.LOCKED,
         },
@@ -228,6 +231,7 @@ def _thread_context(request, thread, fragment):
         "reply_html": mark_safe(fragment["html"]),  # noqa: S308 - our own template's output
         "has_more_replies": fragment["has_next"],
         "state": state,
+        "pending_posts": selectors.pending_posts(request.user, thread, state),
         "viewer": _viewer_overlay(request, thread, state),
         "perms": _post_permissions(request.user, thread, [opening]),
         "can_accept": permissions.can_accept_answer(request.user, thread),
@@ -244,6 +248,9 @@ def _thread_context(request, thread, fragment):
 @caching.anonymous_page(_thread_version)
 def thread_detail(request, pk, slug=None):
     thread = _get_thread_or_404(request, pk)
+    if thread.merged_into_id:
+        # Its posts live on in the thread it was merged into.
+        return redirect(reverse("community:thread_short", kwargs={"pk": thread.merged_into_id}))
     if slug != thread.slug and not request.htmx:
         query = request.GET.urlencode()
         return redirect(f"{thread.get_absolute_url()}{'?' + query if query else ''}", permanent=True)
@@ -251,7 +258,10 @@ def thread_detail(request, pk, slug=None):
     sort = sort if sort in selectors.REPLY_SORTS else "votes"
     page = min(_page_number(request), selectors.MAX_REPLY_PAGES)
     fragment = _reply_fragment(
-        request, thread, f"{sort}:{page}", lambda: selectors.reply_page(thread, sort=sort, page=page)
+        request,
+        thread,
+        f"{sort}:{page}",
+        lambda moderator: selectors.reply_page(thread, sort=sort, page=page, moderator=moderator),
     )
     context = {**_thread_context(request, thread, fragment), "sort": sort, "page": page}
     if request.htmx and request.htmx.target and request.htmx.target.startswith("more-replies"):
@@ -269,7 +279,9 @@ def post_context(request, pk):
     """ "Continue this thread": one post and the replies under it."""
     post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
     thread = _get_thread_or_404(request, post.thread_id)
-    fragment = _reply_fragment(request, thread, f"post:{post.pk}", lambda: selectors.subtree(post))
+    fragment = _reply_fragment(
+        request, thread, f"post:{post.pk}", lambda moderator: selectors.subtree(post, moderator=moderator)
+    )
     context = _thread_context(request, thread, fragment)
     context["focus"] = post
     return render(request, "community/post_context.html", context)

@@ -46,7 +46,9 @@
       "verified" in slot.dataset ? "unverify" : "verify",
     ];
     if (!("solution" in slot.dataset)) names.push("solve");
-    if (own || caps.moderate) names.push("edit", "remove");
+    if (!own) names.push("flag");
+    if (own || caps.moderate || caps.edit_others) names.push("edit");
+    if (own || caps.moderate) names.push("remove");
     names.forEach(function (name) {
       var node = tool(name, id);
       if (node) slot.appendChild(node);
