@@ -16,9 +16,10 @@ from accounts import selectors as account_selectors
 from community import caching, permissions, selectors
 from community import search as community_search
 from community.forms import AttachmentForm, EditPostForm, ReplyForm, SearchForm, StatusForm, ThreadForm
-from community.models import Category, Post, Tag, Thread
+from community.models import Category, Post, Review, Tag, Thread
 from community.rendering import render_markdown
 from community.services import attachments, posts, subscriptions, threads, votes
+from moderation.screening import RateLimited
 
 
 def _error_text(error: ValidationError) -> str:
@@ -297,14 +298,31 @@ def start_thread(request):
     if kind := request.GET.get("kind"):
         initial["kind"] = kind
     form = ThreadForm(request.POST or None, categories=categories, initial=initial)
+    retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
             thread = threads.start_thread(request.user, **form.cleaned_data)
         except ValidationError as error:
+            retry_after = getattr(error, "retry_after", None)
             _add_errors(form, error)
         else:
+            _tell_if_held(request, thread.opening_post)
             return redirect(thread)
-    return render(request, "community/start_thread.html", {"form": form})
+    return _form_page(request, "community/start_thread.html", {"form": form}, form, retry_after)
+
+
+def _tell_if_held(request, post) -> None:
+    if post.review == Review.PENDING:
+        messages.info(request, "Thanks! A moderator will look at your post soon; until then only you can see it.")
+
+
+def _form_page(request, template, context, form, retry_after=None):
+    """A form page; a post refused by a rate limit answers 429 with Retry-After, other errors 400."""
+    if retry_after:
+        response = render(request, template, context, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
+    return render(request, template, context, status=400 if form.errors else 200)
 
 
 def _redirect_to_post(post):
@@ -317,26 +335,25 @@ def reply(request, pk):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={thread.get_absolute_url()}")
     form = ReplyForm(request.POST or None)
+    retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
             post = posts.reply(request.user, parent=parent, body=form.cleaned_data["body"])
         except ValidationError as error:
+            retry_after = getattr(error, "retry_after", None)
             _add_errors(form, error)
         except PermissionDenied as denied:
             form.add_error(None, str(denied))
         else:
+            _tell_if_held(request, post)
             return _redirect_to_post(post)
-    return render(
-        request,
-        "community/reply.html",
-        {
-            "form": form,
-            "parent": parent,
-            "thread": thread,
-            "reply_refusal": permissions.reply_refusal(request.user, thread),
-        },
-        status=400 if form.errors else 200,
-    )
+    context = {
+        "form": form,
+        "parent": parent,
+        "thread": thread,
+        "reply_refusal": permissions.reply_refusal(request.user, thread),
+    }
+    return _form_page(request, "community/reply.html", context, form, retry_after)
 
 
 @login_required
@@ -414,6 +431,8 @@ def helpful(request, pk):
     if request.htmx:
         try:
             post = action(request.user, post=post)
+        except RateLimited as limited:
+            return HttpResponse(_error_text(limited), status=429, headers={"Retry-After": str(limited.retry_after)})
         except ValidationError as error:
             return HttpResponse(_error_text(error), status=400)
         return render(

@@ -8,6 +8,7 @@ Limits are counted in the shared cache, so they hold across every process.
 """
 
 import hashlib
+import logging
 import math
 import re
 import time
@@ -19,6 +20,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from moderation.models import ContentFilter
+
+logger = logging.getLogger(__name__)
 
 FILTERS_KEY = "moderation:filters"
 CENSORED = "■■■"
@@ -126,7 +129,12 @@ def screen_text(*, text: str, field: str = "body") -> Verdict:
     """Apply the content filters: block raises, censor rewrites, hold marks the verdict."""
     hold = ""
     for pattern, is_regex, action, message in active_filters():
-        matcher = compile_filter(pattern, is_regex)
+        try:
+            matcher = compile_filter(pattern, is_regex)
+        except re.error:
+            # The admin refuses such patterns; one saved some other way must not stop all posting.
+            logger.warning("Skipping content filter with an invalid pattern: %r", pattern)
+            continue
         if not matcher.search(text):
             continue
         if action == ContentFilter.Action.BLOCK:
