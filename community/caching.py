@@ -9,12 +9,15 @@ just age out.
 """
 
 import hashlib
+import logging
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+
+logger = logging.getLogger(__name__)
 
 LIST_VERSION_KEY = "community:list-version"
 
@@ -106,3 +109,61 @@ def anonymous_page(version_of, seconds=FRAGMENT_SECONDS):
         return wrapped
 
     return decorator
+
+
+CSRF_SENTINEL = "csrf-token-outside-a-personal-region"
+_personal_nodes_by_template: dict[int, dict] = {}
+
+
+def _personal_nodes(backend_template) -> dict:
+    """Every {% personal %} region of a template and the templates it extends, by name."""
+    from django.template import Context
+    from django.template.loader import get_template
+    from django.template.loader_tags import ExtendsNode
+
+    from community.templatetags.personal import PersonalNode
+
+    compiled = backend_template.template
+    found = _personal_nodes_by_template.get(id(compiled))
+    if found is None:
+        found, current = {}, compiled
+        while current is not None:
+            for node in current.nodelist.get_nodes_by_type(PersonalNode):
+                found.setdefault(node.name, node)
+            extends = current.nodelist.get_nodes_by_type(ExtendsNode)
+            current = get_template(extends[0].parent_name.resolve(Context())).template if extends else None
+        _personal_nodes_by_template[id(compiled)] = found
+    return found
+
+
+def render_shared(request, template_name: str, context: dict, key: str, seconds: int = FRAGMENT_SECONDS):
+    """Render a member's page from one shared rendering plus their own {% personal %} regions.
+
+    The shared rendering is cached under `key`, which must name everything the
+    page's non-personal parts depend on (data versions, page, sort), and is
+    made with no member's state in it: personal regions become markers, and
+    a CSRF token outside them would be caught and the page rendered normally.
+    Each request then renders only the personal regions, so a member always
+    sees their own current state.
+    """
+    from django.shortcuts import render
+    from django.template.context import make_context
+    from django.template.loader import get_template
+
+    from community.templatetags.personal import SHARED_RENDER, marker
+
+    backend = get_template(template_name)
+    key = f"shared:{RELEASE}:{key}"
+    html = cache.get(key)
+    if html is None:
+        html = backend.render({**context, SHARED_RENDER: True, "csrf_token": CSRF_SENTINEL}, request)
+        if CSRF_SENTINEL in html:
+            logger.error("%s puts a CSRF token outside {%% personal %%}; not sharing it", template_name)
+            return render(request, template_name, context)
+        cache.set(key, html, seconds)
+    nodes = _personal_nodes(backend)
+    bound = make_context(context, request)
+    with bound.bind_template(backend.template):
+        for name, node in nodes.items():
+            html = html.replace(marker(name), node.nodelist.render(bound))
+    return HttpResponse(html)

@@ -56,17 +56,26 @@ def posting_refusal(user) -> str | None:
 
 
 def visible_threads(user, threads: QuerySet[Thread]) -> QuerySet[Thread]:
-    """Everyone sees published threads; authors their own held ones; moderators all in their scope."""
+    """Published threads for everyone, and every thread in the categories a moderator moderates.
+
+    The same for all members, so lists built from it can be shared between
+    them; a member's own held threads appear only in their "my threads" list.
+    """
     threads = threads.filter(merged_into=None)
     public = Q(is_deleted=False, review=Review.PUBLISHED)
-    if not is_member(user):
-        return threads.filter(public)
     if is_moderator(user):
         scope = moderated_category_filter(user)
         if scope is None:
             return threads
         public |= scope
-    return threads.filter(public | Q(author=user, is_deleted=False))
+    return threads.filter(public)
+
+
+def own_threads(user, threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """A member's own threads, held ones included: their "my threads" list."""
+    if not is_member(user):
+        return threads.none()
+    return threads.filter(author=user, merged_into=None, is_deleted=False)
 
 
 def can_view_thread(user, thread: Thread) -> bool:

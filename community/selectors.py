@@ -281,9 +281,13 @@ def pending_posts(viewer, thread: Thread, state: ViewerState) -> list[Post]:
     return list(_with_authors(Post.objects.filter(pk__in=state.pending_post_ids, author=viewer)).order_by("pk"))
 
 
-def _list_base(viewer) -> QuerySet[Thread]:
+def _list_base(viewer, filter_name: str) -> QuerySet[Thread]:
     threads = Thread.objects.select_related("category", "author", "last_poster").prefetch_related("tags")
-    return permissions.visible_threads(viewer, threads).defer("author__bio", "last_poster__bio")
+    if filter_name == "mine":
+        threads = permissions.own_threads(viewer, threads)
+    else:
+        threads = permissions.visible_threads(viewer, threads)
+    return threads.defer("author__bio", "last_poster__bio")
 
 
 def thread_list(
@@ -294,7 +298,7 @@ def thread_list(
     tag: Tag | None = None,
     kind: str | None = None,
 ) -> QuerySet[Thread]:
-    threads = _list_base(viewer)
+    threads = _list_base(viewer, filter_name)
     ordering = ["-last_activity_at"]
     if category is not None:
         threads = threads.filter(category_id__in=category_and_children(category))
@@ -314,8 +318,6 @@ def thread_list(
     elif filter_name == "problems":
         threads = threads.filter(kind=Thread.Kind.PROBLEM)
         ordering = ["-me_too_count", "-created_at"]
-    elif filter_name == "mine":
-        threads = threads.filter(author=viewer) if permissions.is_member(viewer) else threads.none()
     elif filter_name == "following":
         threads = threads.filter(subscriptions__user=viewer) if permissions.is_member(viewer) else threads.none()
     return threads.order_by(*ordering, "-pk")

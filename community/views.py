@@ -74,7 +74,8 @@ def _thread_list_page(request, *, template, filter_name, extra, **list_args):
         )
         return {"html": html, "count": page.paginator.count}
 
-    if filter_name in selectors.MEMBER_FILTERS:
+    if filter_name in selectors.MEMBER_FILTERS or permissions.is_moderator(request.user):
+        # Personal lists, and moderators' lists (which show removed and held threads), are never shared.
         fragment = build()
     else:
         # Shared lists are cached per list version (bumped after every committed
@@ -273,7 +274,16 @@ def thread_detail(request, pk, slug=None):
     if context["can_set_status"]:
         current = thread.idea_status if thread.kind == Thread.Kind.IDEA else thread.problem_status
         context["status_form"] = StatusForm(thread=thread, initial={"status": current})
+    if _shares_member_page(request, thread.category):
+        key = f"thread:{thread.pk}:{thread.version}:{sort}:{page}"
+        return caching.render_shared(request, "community/thread.html", context, key)
     return render(request, "community/thread.html", context)
+
+
+def _shares_member_page(request, category=None) -> bool:
+    """Members get pages built from one shared rendering; moderators, who see more, get their own."""
+    user = request.user
+    return permissions.is_member(user) and not permissions.is_moderator(user, category) and not request.htmx
 
 
 def post_context(request, pk):

@@ -1,0 +1,343 @@
+"""Moving, renaming, merging, splitting and linking threads: the tree and counter mechanics.
+
+Nothing here checks permissions: `moderation.services.threads` decides who may
+act, calls one of these and writes the audit record in the same transaction.
+
+Every function runs in one transaction. It locks the thread rows it touches
+(select_for_update, lower pk first, so two actions on the same pair of threads
+queue instead of deadlocking), then creates a tree if it needs one (the
+advisory lock of `lock_new_tree`), then updates categories, lower pk first.
+Replies and new threads take the same locks in the same order.
+
+Trees move through mptt's own `move_node`, never by hand-written lft/rght.
+Counters follow the services' rule: `Thread.reply_count` counts published,
+non-removed replies; a category counts its live, published, unmerged threads
+and their published, non-removed posts.
+"""
+
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+
+from community import search
+from community.models import Category, Post, Review, Subscription, Thread
+from community.services._common import (
+    clean_title,
+    lock_new_tree,
+    lock_thread,
+    thread_slug,
+    touch_category,
+    touch_thread,
+)
+from community.services.subscriptions import auto_follow
+
+# What mptt needs to move a node. Loading only these keeps `move_node`'s save
+# from writing back any other column it read (bodies, search vectors).
+TREE_FIELDS = ("pk", "thread", "parent", "tree_id", "lft", "rght", "level")
+LIVE_POST = Q(is_deleted=False, review=Review.PUBLISHED)
+
+
+def _lock_threads(*ids: int) -> dict[int, Thread]:
+    """Lock several thread rows, lower pk first."""
+    return {pk: lock_thread(pk) for pk in sorted(set(ids))}
+
+
+def _counts_in_category(thread: Thread) -> bool:
+    """Whether the thread is one of its category's counted threads."""
+    return not thread.is_deleted and thread.review == Review.PUBLISHED and thread.merged_into_id is None
+
+
+def _refuse_merged(thread: Thread, field: str | None = None) -> None:
+    if thread.merged_into_id:
+        message = f"“{thread.title}” was merged into another thread (#{thread.merged_into_id}); act on that one."
+        raise ValidationError({field: message} if field else message)
+
+
+def _refuse_unlisted(thread: Thread, field: str | None = None) -> None:
+    """Merge and split move posts between counted threads only."""
+    _refuse_merged(thread, field)
+    if thread.is_deleted:
+        message = f"“{thread.title}” was removed. Restore it first."
+    elif thread.review != Review.PUBLISHED:
+        message = f"“{thread.title}” is not published. Approve it first."
+    else:
+        return
+    raise ValidationError({field: message} if field else message)
+
+
+def _subtree(node: Post) -> QuerySet[Post]:
+    return Post.objects.filter(tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght)
+
+
+def _tree_node(pk: int) -> Post:
+    return Post.objects.only(*TREE_FIELDS).get(pk=pk)
+
+
+def _apply_category_changes(changes: dict[int, dict[str, int]], active: dict[int, object]) -> None:
+    """Add counter deltas to categories, lower pk first, and refresh their last activity."""
+    for pk in sorted(changes.keys() | active.keys()):
+        delta = changes.get(pk, {})
+        fields = {name: F(name) + amount for name, amount in delta.items() if amount}
+        if pk in active:
+            fields["last_activity_at"] = active[pk]
+        touch_category(pk, **fields)
+
+
+def _latest_activity(category_id: int):
+    return Thread.objects.filter(
+        category_id=category_id, is_deleted=False, review=Review.PUBLISHED, merged_into__isnull=True
+    ).aggregate(latest=Max("last_activity_at"))["latest"]
+
+
+def _has_verified(thread_id: int) -> bool:
+    return Post.objects.filter(thread_id=thread_id, is_verified=True, is_deleted=False).exists()
+
+
+def _set_branches(tree_id: int) -> None:
+    """Point every post below the top level at the top-level reply it sits under.
+
+    The opening post and top-level replies have no branch, as `reply` leaves them.
+    """
+    top = Post.objects.filter(
+        tree_id=OuterRef("tree_id"), level=1, lft__lt=OuterRef("lft"), rght__gt=OuterRef("rght")
+    ).values("pk")[:1]
+    Post.objects.filter(tree_id=tree_id, level__gte=2).update(branch=Subquery(top))
+    Post.objects.filter(tree_id=tree_id, level__lte=1).update(branch=None)
+
+
+# Actions ---------------------------------------------------------------------
+
+
+def move_thread(thread: Thread, *, category: Category) -> Thread:
+    """Put the thread in another category, carrying its counts along.
+
+    Locks the thread row (select_for_update).
+    """
+    with transaction.atomic():
+        thread = lock_thread(thread.pk)
+        _refuse_merged(thread)
+        if category.pk == thread.category_id:
+            raise ValidationError({"category": f"The thread is already in {category.name}."})
+        old_category_id = thread.category_id
+        Thread.objects.filter(pk=thread.pk).update(category=category)
+        thread.category, thread.category_id = category, category.pk
+        changes: dict[int, dict[str, int]] = defaultdict(dict)
+        if _counts_in_category(thread):
+            posts = thread.posts.filter(LIVE_POST).count()
+            changes[old_category_id] = {"thread_count": -1, "post_count": -posts}
+            changes[category.pk] = {"thread_count": 1, "post_count": posts}
+        touch_thread(thread)
+        _apply_category_changes(changes, {pk: _latest_activity(pk) for pk in (old_category_id, category.pk)})
+    return thread
+
+
+def rename_thread(thread: Thread, *, title: str) -> Thread:
+    """Give the thread a new title (and slug), and re-index its opening post.
+
+    Locks the thread row (select_for_update).
+    """
+    title = clean_title(title)
+    with transaction.atomic():
+        thread = lock_thread(thread.pk)
+        _refuse_merged(thread)
+        if title == thread.title:
+            raise ValidationError({"title": "That is already the title."})
+        thread.title, thread.slug = title, thread_slug(title)
+        Thread.objects.filter(pk=thread.pk).update(title=thread.title, slug=thread.slug)
+        if thread.opening_post_id:
+            search.index_post(_tree_node(thread.opening_post_id), title=title)
+        touch_thread(thread)
+        touch_category(thread.category_id)
+    return thread
+
+
+def merge_threads(source: Thread, *, into: Thread) -> Thread:
+    """Move `source`'s whole tree under `into`'s opening post and return `into`.
+
+    The old opening post becomes a top-level reply of `into`, with its replies
+    under it. `source` keeps its row, empty, locked and pointing at `into`
+    (`merged_into`), so old links can redirect; it no longer counts in its
+    category. Its votes, status history and followers' rows stay with it, and
+    its followers also follow `into`. Locks both thread rows, lower pk first.
+    """
+    if source.pk == into.pk:
+        raise ValidationError({"into": "A thread can't be merged into itself. Pick another thread."})
+    with transaction.atomic():
+        locked = _lock_threads(source.pk, into.pk)
+        source, into = locked[source.pk], locked[into.pk]
+        _refuse_unlisted(source)
+        if into.merged_into_id:
+            raise ValidationError(
+                {
+                    "into": f"“{into.title}” was itself merged into another thread (#{into.merged_into_id}). "
+                    "Merge into that one instead."
+                }
+            )
+        _refuse_unlisted(into, "into")
+        root, target = _tree_node(source.opening_post_id), _tree_node(into.opening_post_id)
+        moved = source.posts.filter(LIVE_POST).count()
+        verified = _has_verified(source.pk)
+
+        Post.objects.move_node(root, target, "last-child")
+        Post.objects.filter(pk=root.pk).update(thread=into, branch=None)
+        _subtree(root).exclude(pk=root.pk).update(thread=into, branch=root.pk)
+        # The old opening post carried the title in its search vector; as a reply it no longer does.
+        search.index_post(root)
+
+        latest = max(into.last_activity_at, source.last_activity_at)
+        last_poster = source.last_poster_id if source.last_activity_at > into.last_activity_at else into.last_poster_id
+        into_changes = {
+            "reply_count": F("reply_count") + moved,
+            "has_team_verified": into.has_team_verified or verified,
+            "last_activity_at": latest,
+            "last_poster_id": last_poster,
+        }
+        if into.duplicate_of_id == source.pk:
+            # It would point at itself once `source` redirects here.
+            into_changes["duplicate_of"] = None
+        touch_thread(into, **into_changes)
+        touch_thread(
+            source,
+            merged_into=into,
+            state=Thread.State.LOCKED,
+            is_pinned=False,
+            reply_count=0,
+            has_team_verified=False,
+            opening_post=None,
+            accepted_answer=None,
+            solving_post=None,
+        )
+        followers = Subscription.objects.filter(thread=source).values_list("user_id", flat=True)
+        Subscription.objects.bulk_create(
+            [Subscription(user_id=user_id, thread=into) for user_id in followers], ignore_conflicts=True
+        )
+        changes: dict[int, dict[str, int]] = defaultdict(lambda: {"thread_count": 0, "post_count": 0})
+        changes[source.category_id]["thread_count"] -= 1
+        changes[source.category_id]["post_count"] -= moved
+        changes[into.category_id]["post_count"] += moved
+        _apply_category_changes(changes, {pk: _latest_activity(pk) for pk in (source.category_id, into.category_id)})
+    into.refresh_from_db()
+    return into
+
+
+def split_thread(post: Post, *, title: str, category: Category | None = None) -> Thread:
+    """Make `post` and the replies under it a new thread, with `post` as its opening post.
+
+    The new thread keeps the original's kind, belongs to the post's author and
+    sits in `category` (the original's by default). An accepted answer or a
+    solving post that leaves goes back to unset on the original. Locks the
+    original thread's row (select_for_update), then serialises tree creation.
+    """
+    title = clean_title(title)
+    with transaction.atomic():
+        thread = lock_thread(post.thread_id)
+        lock_new_tree()
+        post = Post.objects.only(*TREE_FIELDS, "author", "is_deleted", "review", "created_at").get(pk=post.pk)
+        if post.thread_id != thread.pk:
+            raise ValidationError({"post": "That post has just moved to another thread. Try again."})
+        if post.parent_id is None:
+            raise ValidationError({"post": "That is the opening post. Pick a reply to start the new thread."})
+        if post.is_deleted:
+            raise ValidationError({"post": "That post was removed, so it can't start a thread."})
+        if post.review != Review.PUBLISHED:
+            raise ValidationError({"post": "That post isn't published. Approve it first."})
+        _refuse_unlisted(thread)
+        category = category or thread.category
+
+        branch = _subtree(post)
+        moved = branch.filter(LIVE_POST).count()
+        latest = branch.filter(LIVE_POST).order_by("-created_at").values("created_at", "author_id").first()
+        leaving = set(
+            branch.filter(pk__in=[thread.accepted_answer_id, thread.solving_post_id]).values_list("pk", flat=True)
+        )
+        new = Thread.objects.create(
+            category=category,
+            author_id=post.author_id,
+            kind=thread.kind,
+            title=title,
+            slug=thread_slug(title),
+            problem_status=Thread.ProblemStatus.OPEN if thread.kind == Thread.Kind.PROBLEM else "",
+            idea_status=Thread.IdeaStatus.NEW if thread.kind == Thread.Kind.IDEA else "",
+            created_at=post.created_at,
+            last_activity_at=latest["created_at"],
+            last_poster_id=latest["author_id"],
+        )
+
+        Post.objects.move_node(post, None)
+        Post.objects.filter(tree_id=post.tree_id).update(thread=new)
+        _set_branches(post.tree_id)
+        search.index_post(post, title=title)
+
+        touch_thread(new, opening_post=post, reply_count=moved - 1, has_team_verified=_has_verified(new.pk))
+        original_changes = {"reply_count": F("reply_count") - moved, "has_team_verified": _has_verified(thread.pk)}
+        if thread.accepted_answer_id in leaving:
+            original_changes["accepted_answer"] = None
+        if thread.solving_post_id in leaving:
+            original_changes["solving_post"] = None
+            original_changes["problem_status"] = Thread.ProblemStatus.OPEN
+        touch_thread(thread, **original_changes)
+        auto_follow(new.author, new)
+        changes: dict[int, dict[str, int]] = defaultdict(lambda: {"thread_count": 0, "post_count": 0})
+        changes[thread.category_id]["post_count"] -= moved
+        changes[category.pk]["thread_count"] += 1
+        changes[category.pk]["post_count"] += moved
+        _apply_category_changes(changes, {pk: _latest_activity(pk) for pk in (thread.category_id, category.pk)})
+    new.refresh_from_db()
+    return new
+
+
+def mark_duplicate(thread: Thread, *, original: Thread) -> Thread:
+    """Point the thread at the one that already covers it, and close it to new replies.
+
+    Locks both thread rows, lower pk first, so two marks can't make a loop.
+    """
+    if thread.pk == original.pk:
+        raise ValidationError({"original": "A thread can't be a duplicate of itself."})
+    with transaction.atomic():
+        locked = _lock_threads(thread.pk, original.pk)
+        thread, original = locked[thread.pk], locked[original.pk]
+        _refuse_merged(thread)
+        _refuse_merged(original, "original")
+        if original.is_deleted:
+            raise ValidationError({"original": f"“{original.title}” was removed. Pick a thread people can read."})
+        if thread.duplicate_of_id == original.pk:
+            raise ValidationError({"original": f"This thread is already marked as a duplicate of “{original.title}”."})
+        seen, step = {original.pk}, original.duplicate_of_id
+        while step is not None and step not in seen:
+            if step == thread.pk:
+                raise ValidationError(
+                    {
+                        "original": f"“{original.title}” is itself marked as a duplicate of this thread. "
+                        "Unmark it first, or mark it the other way round."
+                    }
+                )
+            seen.add(step)
+            step = Thread.objects.filter(pk=step).values_list("duplicate_of_id", flat=True).first()
+        changes = {"duplicate_of": original}
+        if thread.state == Thread.State.OPEN:
+            changes["state"] = Thread.State.CLOSED
+        touch_thread(thread, **changes)
+        touch_category(thread.category_id)
+    thread.refresh_from_db()
+    return thread
+
+
+def unmark_duplicate(thread: Thread) -> Thread:
+    """Remove the duplicate link; a thread that the mark closed opens again (a locked one stays locked).
+
+    Locks the thread row (select_for_update).
+    """
+    with transaction.atomic():
+        thread = lock_thread(thread.pk)
+        _refuse_merged(thread)
+        if thread.duplicate_of_id is None:
+            raise ValidationError("This thread isn't marked as a duplicate.")
+        changes = {"duplicate_of": None}
+        if thread.state == Thread.State.CLOSED:
+            changes["state"] = Thread.State.OPEN
+        touch_thread(thread, **changes)
+        touch_category(thread.category_id)
+    thread.refresh_from_db()
+    return thread

@@ -1,0 +1,79 @@
+"""Members' pages are built from one shared rendering plus their own personal regions."""
+
+import json
+import logging
+import re
+
+import pytest
+
+from community.services import subscriptions, votes
+from tests.builders import build_member, build_reply
+
+pytestmark = pytest.mark.django_db
+
+
+def viewer_state(html):
+    found = re.search(r'<script id="viewer-state" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1))
+
+
+def test_second_member_gets_the_shared_page_with_only_their_own_state(client, question, answer, caplog):
+    alice, bob = build_member(username="alice"), build_member(username="bob")
+    votes.mark_helpful(alice, post=answer)
+    subscriptions.follow_thread(alice, thread=question)
+    url = question.get_absolute_url()
+
+    client.force_login(alice)
+    with caplog.at_level(logging.ERROR, logger="community.caching"):
+        alice_page = client.get(url).content.decode()
+    client.force_login(bob)
+    bob_page = client.get(url).content.decode()
+
+    assert not caplog.records  # the page had no CSRF token outside its personal regions
+    assert "@alice" in alice_page and "@alice" not in bob_page and "@bob" in bob_page
+    assert viewer_state(alice_page)["helpful"] == [answer.pk]
+    assert viewer_state(bob_page)["helpful"] == []
+    assert 'aria-pressed="true" aria-describedby="follow-help"' in alice_page
+    assert 'aria-pressed="true" aria-describedby="follow-help"' not in bob_page
+    assert viewer_state(alice_page)["csrf"] != viewer_state(bob_page)["csrf"]
+
+
+def test_shared_page_is_rendered_once_for_all_members(client, question, answer):
+    url = question.get_absolute_url()
+    client.force_login(build_member())
+    first = client.get(url)
+    client.force_login(build_member())
+    second = client.get(url)
+
+    assert "community/thread.html" in [t.name for t in first.templates]
+    assert "community/thread.html" not in [t.name for t in second.templates]
+    assert "community/partials/post_tools.html" in [t.name for t in second.templates]
+
+
+def test_members_own_form_posts_work_from_a_shared_page(client, question, answer):
+    url = question.get_absolute_url()
+    client.force_login(build_member())
+    client.get(url)
+    bob = build_member(username="bob")
+    csrf_client = client.__class__(enforce_csrf_checks=True)
+    csrf_client.force_login(bob)
+    page = csrf_client.get(url).content.decode()
+    token = viewer_state(page)["csrf"]
+
+    response = csrf_client.post(
+        f"/posts/{answer.pk}/reply/", {"body": "Worked for me too", "csrfmiddlewaretoken": token}
+    )
+
+    assert response.status_code == 302
+    assert answer.children.filter(author=bob).exists()
+
+
+def test_held_reply_shows_only_in_its_authors_personal_region(client, question):
+    newcomer = build_member(trust_level=0)
+    build_reply(newcomer, question.opening_post, body="Waiting for approval here")
+    url = question.get_absolute_url()
+
+    client.force_login(newcomer)
+    assert "Waiting for approval here" in client.get(url).content.decode()
+    client.force_login(build_member())
+    assert "Waiting for approval here" not in client.get(url).content.decode()
