@@ -1,3 +1,4 @@
+import functools
 import hashlib
 
 from django.contrib import messages
@@ -74,26 +75,27 @@ def _thread_list_page(request, *, template, filter_name, extra, **list_args):
         )
         return {"html": html, "count": page.paginator.count}
 
-    if filter_name in selectors.MEMBER_FILTERS or permissions.is_moderator(request.user):
+    shared = filter_name not in selectors.MEMBER_FILTERS and not permissions.is_moderator(request.user)
+    key = ":".join(
+        str(part)
+        for part in (
+            "list",
+            caching.RELEASE,
+            caching.list_version(),
+            request.resolver_match.url_name,
+            filter_name,
+            kind,
+            *(getattr(value, "pk", value) for value in list_args.values()),
+            min(_page_number(request), selectors.MAX_LIST_PAGES),
+            int(permissions.is_member(request.user)),
+        )
+    )
+    if not shared:
         # Personal lists, and moderators' lists (which show removed and held threads), are never shared.
         fragment = build()
     else:
         # Shared lists are cached per list version (bumped after every committed
         # thread write), so a list is never older than the last change to it.
-        key = ":".join(
-            str(part)
-            for part in (
-                "list",
-                caching.RELEASE,
-                caching.list_version(),
-                request.resolver_match.url_name,
-                filter_name,
-                kind,
-                *(getattr(value, "pk", value) for value in list_args.values()),
-                min(_page_number(request), selectors.MAX_LIST_PAGES),
-                int(permissions.is_member(request.user)),
-            )
-        )
         fragment = cache.get(key)
         if fragment is None:
             fragment = build()
@@ -101,7 +103,10 @@ def _thread_list_page(request, *, template, filter_name, extra, **list_args):
     list_html = mark_safe(fragment["html"])  # noqa: S308 - our own template's output
     if request.htmx and request.htmx.target == "thread-list":
         return HttpResponse(list_html)
-    return render(request, template, {**context, "list_html": list_html, "list_count": fragment["count"]})
+    context = {**context, "list_html": list_html, "list_count": fragment["count"]}
+    if shared and _shares_member_page(request):
+        return caching.render_shared(request, template, context, f"page:{key}", caching.LIST_SECONDS)
+    return render(request, template, context)
 
 
 def _list_version(request, *args, **kwargs):
@@ -270,7 +275,7 @@ def thread_detail(request, pk, slug=None):
         context["page_state_id"] = f"viewer-state-{page}"
         return render(request, "community/partials/reply_page_response.html", context)
     context["status_history"] = selectors.status_history(thread) if thread.kind in ("idea", "problem") else ()
-    context["reply_form"] = ReplyForm()
+    context["composer_field"] = _composer_field()
     if context["can_set_status"]:
         current = thread.idea_status if thread.kind == Thread.Kind.IDEA else thread.problem_status
         context["status_form"] = StatusForm(thread=thread, initial={"status": current})
@@ -278,6 +283,15 @@ def thread_detail(request, pk, slug=None):
         key = f"thread:{thread.pk}:{thread.version}:{sort}:{page}"
         return caching.render_shared(request, "community/thread.html", context, key)
     return render(request, "community/thread.html", context)
+
+
+@functools.cache
+def _composer_field() -> str:
+    """The empty reply box under a thread: the same markup every time, so it is rendered once per process.
+
+    Errors never show here; a refused reply comes back on the reply page.
+    """
+    return render_to_string("components/field.html", {"field": ReplyForm()["body"]})
 
 
 def _shares_member_page(request, category=None) -> bool:
@@ -602,24 +616,33 @@ def search(request):
             hits, has_next = run()  # moderators also find removed threads
         else:
             # Everyone else sees the same results for the same query, until the next write.
-            digest = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
-            hits, has_next = caching.remember(f"search:{caching.list_version()}:{page}:{digest}", run)
+            hits, has_next = caching.remember(f"search:{_search_key(request, page)}", run)
     query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
     params = request.GET.copy()
     params.pop("page", None)
-    return render(
-        request,
-        "community/search.html",
-        {
-            "form": form,
-            "query": query,
-            "hits": hits,
-            "page": page,
-            "has_next": has_next,
-            "querystring": params.urlencode(),
-            "full_text": community_search.is_full_text(),
-        },
-    )
+    context = {
+        "form": form,
+        "query": query,
+        "hits": hits,
+        "page": page,
+        "has_next": has_next,
+        "querystring": params.urlencode(),
+        "full_text": community_search.is_full_text(),
+    }
+    if _shares_member_page(request):
+        return caching.render_shared(
+            request,
+            "community/search.html",
+            context,
+            f"search-page:{_search_key(request, page)}",
+            caching.LIST_SECONDS,
+        )
+    return render(request, "community/search.html", context)
+
+
+def _search_key(request, page: int) -> str:
+    digest = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
+    return f"{caching.list_version()}:{page}:{digest}"
 
 
 @require_GET

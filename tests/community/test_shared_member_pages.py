@@ -77,3 +77,29 @@ def test_held_reply_shows_only_in_its_authors_personal_region(client, question):
     assert "Waiting for approval here" in client.get(url).content.decode()
     client.force_login(build_member())
     assert "Waiting for approval here" not in client.get(url).content.decode()
+
+
+def test_category_and_search_pages_are_shared_without_anyones_state(client, question, caplog):
+    from community.services.subscriptions import follow_category
+
+    alice, bob = build_member(username="alice"), build_member(username="bob")
+    follow_category(alice, category=question.category)
+    urls = [question.category.get_absolute_url(), "/", "/search/?q=bulb"]
+    pages = ["community/category.html", "community/home.html", "community/search.html"]
+
+    for url, page in zip(urls, pages, strict=True):
+        client.force_login(alice)
+        with caplog.at_level(logging.ERROR, logger="community.caching"):
+            alice_page = client.get(url).content.decode()
+        client.force_login(bob)
+        bob_response = client.get(url)
+        bob_page = bob_response.content.decode()
+
+        assert not caplog.records, url
+        assert "@bob" in bob_page and "@alice" not in bob_page, url
+        assert page not in [t.name for t in bob_response.templates], url  # Bob got Alice's shared rendering
+        assert "How do I pair a new bulb?" in bob_page, url
+    client.force_login(alice)
+    assert 'aria-pressed="true"' in client.get(urls[0]).content.decode()
+    client.force_login(bob)
+    assert 'aria-pressed="true"' not in client.get(urls[0]).content.decode()
