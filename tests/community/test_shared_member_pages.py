@@ -90,7 +90,7 @@ def test_category_and_search_pages_are_shared_without_anyones_state(client, ques
     for url, page in zip(urls, pages, strict=True):
         client.force_login(alice)
         with caplog.at_level(logging.ERROR, logger="community.caching"):
-            alice_page = client.get(url).content.decode()
+            assert "@alice" in client.get(url).content.decode()
         client.force_login(bob)
         bob_response = client.get(url)
         bob_page = bob_response.content.decode()
