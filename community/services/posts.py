@@ -15,6 +15,7 @@ from community.services._common import (
     touch_thread,
 )
 from community.services.subscriptions import auto_follow
+from moderation import screening
 
 
 def reply(author, *, parent: Post, body: str) -> Post:
@@ -88,6 +89,11 @@ def edit_post(editor, *, post: Post, body: str, title: str | None = None) -> Pos
         post = Post.objects.select_for_update().get(pk=post.pk)
         if not permissions.can_edit_post(editor, post, thread):
             raise PermissionDenied("You can't edit this post.")
+        if not permissions.is_moderator(editor, thread.category):
+            # Edits meet the same blocked and censored words as new posts.
+            screened = screening.screen_text(text=body).text
+            if screened != body:
+                body, rendered = render_body(screened)
         new_title = clean_title(title) if (title is not None and post.is_opening) else thread.title
         if body == post.body and new_title == thread.title:
             return post

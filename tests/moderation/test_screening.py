@@ -220,3 +220,17 @@ def test_a_broken_regex_filter_is_skipped_rather_than_breaking_posting(member, q
     post = build_reply(member, question.opening_post, body="Still works [unclosed")
 
     assert post.review == Review.PUBLISHED
+
+
+def test_edits_meet_blocking_and_censoring_filters(member, question):
+    from community.services.posts import edit_post
+
+    post = build_reply(member, question.opening_post, body="A clean answer")
+    add_filter("casino", ContentFilter.Action.BLOCK, message="No gambling.")
+    add_filter("darn", ContentFilter.Action.CENSOR)
+
+    with pytest.raises(ValidationError):
+        edit_post(member, post=post, body="Now with casino links")
+    edited = edit_post(member, post=post, body="A darn clean answer")
+
+    assert "darn" not in edited.body and screening.CENSORED in edited.body
