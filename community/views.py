@@ -10,7 +10,8 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils.functional import lazy
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors as account_selectors
@@ -198,16 +199,28 @@ def _reply_fragment(request, thread, key, build):
     # Moderators get their own copy, which shows held and hidden posts in full.
     moderator = permissions.is_moderator(request.user, thread.category)
     cache_key = f"replies:{caching.RELEASE}:{thread.pk}:{thread.version}:{key}:{int(signed_in) + int(moderator)}"
-    fragment = cache.get(cache_key)
-    if fragment is None:
+
+    def render_replies():
         replies = build(moderator)
         html = render_to_string(
             "community/partials/reply_page.html",
             {"replies": replies, "thread": thread, "signed_in": signed_in, "moderator": moderator},
         )
-        fragment = {"html": html, "post_ids": replies.post_ids, "has_next": replies.has_next}
-        cache.set(cache_key, fragment, caching.FRAGMENT_SECONDS)
-    return fragment
+        meta = {"post_ids": replies.post_ids, "has_next": replies.has_next}
+        cache.set_many({cache_key: meta, f"{cache_key}:html": html}, caching.FRAGMENT_SECONDS)
+        return meta, html
+
+    meta = cache.get(cache_key)
+    if meta is None:
+        meta, html = render_replies()
+        return {**meta, "html": mark_safe(html)}  # noqa: S308 - our own template's output
+
+    def cached_html():
+        # Read only when a page is rendered: a shared member page that is already cached never needs it.
+        html = cache.get(f"{cache_key}:html")
+        return mark_safe(html if html is not None else render_replies()[1])  # noqa: S308 - as above
+
+    return {**meta, "html": lazy(cached_html, SafeString)()}
 
 
 def _viewer_overlay(request, thread, state) -> dict | None:
@@ -235,7 +248,7 @@ def _thread_context(request, thread, fragment):
     return {
         "thread": thread,
         "opening": opening,
-        "reply_html": mark_safe(fragment["html"]),  # noqa: S308 - our own template's output
+        "reply_html": fragment["html"],
         "has_more_replies": fragment["has_next"],
         "state": state,
         "pending_posts": selectors.pending_posts(request.user, thread, state),
