@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from community.models import Category, HelpfulVote, IdeaVote, MeToo, Post, Thread
+from community.models import Category, HelpfulVote, IdeaVote, MeToo, Post, Review, Thread
 
 
 def _count(model, key, **filters):
@@ -17,15 +17,16 @@ def _count(model, key, **filters):
 def recount() -> None:
     Post.objects.update(helpful_count=_count(HelpfulVote, "post"))
     Thread.objects.update(
-        reply_count=_count(Post, "thread", parent__isnull=False, is_deleted=False),
+        reply_count=_count(Post, "thread", parent__isnull=False, is_deleted=False, review=Review.PUBLISHED),
         vote_count=_count(IdeaVote, "thread"),
         me_too_count=_count(MeToo, "thread"),
         has_team_verified=Exists(Post.objects.filter(thread=OuterRef("pk"), is_verified=True, is_deleted=False)),
     )
-    live_threads = Q(threads__is_deleted=False)
+    live_threads = Q(threads__is_deleted=False, threads__review=Review.PUBLISHED, threads__merged_into=None)
+    live_posts = Q(threads__posts__is_deleted=False, threads__posts__review=Review.PUBLISHED)
     for category in Category.objects.annotate(
         live_threads=Count("threads", filter=live_threads, distinct=True),
-        live_posts=Count("threads__posts", filter=live_threads & Q(threads__posts__is_deleted=False)),
+        live_posts=Count("threads__posts", filter=live_threads & live_posts),
         latest=Max("threads__last_activity_at", filter=live_threads),
     ):
         Category.objects.filter(pk=category.pk).update(

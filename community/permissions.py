@@ -31,7 +31,11 @@ def is_moderator(user, category: Category | None = None) -> bool:
     """
     if not is_member(user):
         return False
-    if is_staff(user) or user.moderates_everywhere:
+    if is_staff(user):
+        return True
+    if posting_refusal(user):
+        return False  # a suspended moderator has no rights until the suspension ends
+    if user.moderates_everywhere:
         return True
     scope = user.moderated_categories
     if category is None:

@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -9,4 +10,11 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Every periodic schedule lives here, so beat has one place to read.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Suspensions and bans end within five minutes of their time.
+    "moderation-expire-sanctions": {"task": "moderation.tasks.expire_sanctions", "schedule": 5 * 60},
+    "moderation-recalculate-trust": {
+        "task": "moderation.tasks.recalculate_trust_levels",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}

@@ -34,6 +34,19 @@ SAMPLE_KWARGS = {
     "account_confirm_email": {"key": "not-a-real-key"},
     "account_reset_password_from_key": {"uidb36": "1", "key": "set-password"},
     "media": None,  # serves uploaded files, not HTML
+    "item": {"pk": "{item}"},
+    "claim": {"pk": "{item}"},
+    "act": {"pk": "{item}"},
+    "flag": {"pk": "{post}"},
+    "member": {"username": "maria"},
+    "sanction": {"username": "maria"},
+    "note": {"username": "maria"},
+    "purge": {"username": "maria"},
+    "unpurge": {"username": "maria"},
+    "lift": {"pk": "1"},
+    "thread_tools": {"pk": "{thread}"},
+    "thread_act": {"pk": "{thread}"},
+    "conversation": {"pk": "{conversation}"},
 }
 NOT_HTML_PREFIXES = ("healthz", "static/")
 
@@ -61,7 +74,7 @@ def concrete(route, name):
     return "/" + route
 
 
-def site_paths(thread=0, post=0):
+def site_paths(thread=0, post=0, item=0, conversation=0):
     paths = set()
     for route, name in iter_paths(get_resolver().url_patterns):
         if route.startswith(NOT_HTML_PREFIXES):
@@ -70,7 +83,7 @@ def site_paths(thread=0, post=0):
         if route.startswith("admin/") and ("<" in route or "(?P" in route):
             continue
         paths.add(concrete(route, name))
-    return sorted(p.format(thread=thread, post=post) for p in paths if p)
+    return sorted(p.format(thread=thread, post=post, item=item, conversation=conversation) for p in paths if p)
 
 
 class ScriptAudit(HTMLParser):
@@ -112,13 +125,21 @@ def assert_strict(path, response):
 def content(member, other_member):
     """Something behind every route that takes an argument."""
     from community.models import Tag
-    from tests.builders import build_category, build_reply, build_thread
+    from moderation.services.feedback import tell_member
+    from tests.builders import build_category, build_member, build_reply, build_thread
 
     category = build_category(name="Getting started")
     Tag.objects.create(name="pairing", slug="pairing")
     thread = build_thread(member, category=category)
     answer = build_reply(other_member, thread.opening_post)
-    return {"thread": thread.pk, "post": answer.pk}
+    held = build_reply(build_member(trust_level=0), thread.opening_post, body="Held for review")
+    conversation = tell_member(other_member, member=member, subject="Hello", body="From the team")
+    return {
+        "thread": thread.pk,
+        "post": answer.pk,
+        "item": held.review_items.get().pk,
+        "conversation": conversation.pk,
+    }
 
 
 def sweep(client, content):

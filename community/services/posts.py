@@ -129,16 +129,21 @@ def delete_post(actor, *, post: Post) -> Post:
         post.is_deleted, post.deleted_at, post.deleted_by = True, now(), actor
         post.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
         thread_changes = {}
+        # Counters count only live, published posts: a held or hidden post, or
+        # a reply in a removed thread, was already left out of them.
+        counted = post.review == Review.PUBLISHED
         if post.is_opening:
             thread_changes["is_deleted"] = True
-            touch_category(
-                thread.category_id,
-                thread_count=F("thread_count") - 1,
-                post_count=F("post_count") - (thread.reply_count + 1),
-            )
-        else:
+            if counted and not thread.is_deleted:
+                touch_category(
+                    thread.category_id,
+                    thread_count=F("thread_count") - 1,
+                    post_count=F("post_count") - (thread.reply_count + 1),
+                )
+        elif counted:
             thread_changes["reply_count"] = F("reply_count") - 1
-            touch_category(thread.category_id, post_count=F("post_count") - 1)
+            if not thread.is_deleted:
+                touch_category(thread.category_id, post_count=F("post_count") - 1)
         if thread.accepted_answer_id == post.pk:
             thread_changes["accepted_answer"] = None
         if thread.solving_post_id == post.pk:
