@@ -556,24 +556,6 @@ def follow_category(request, slug):
     return _act(request, lambda: action(request.user, category=category), category)
 
 
-@login_required
-@require_POST
-def moderate_thread(request, pk):
-    thread = _get_thread_or_404(request, pk)
-    what = request.POST.get("action")
-    actions = {
-        "close": lambda: threads.set_thread_state(request.user, thread=thread, state=Thread.State.CLOSED),
-        "lock": lambda: threads.set_thread_state(request.user, thread=thread, state=Thread.State.LOCKED),
-        "open": lambda: threads.set_thread_state(request.user, thread=thread, state=Thread.State.OPEN),
-        "pin": lambda: threads.set_pinned(request.user, thread=thread, pinned=True),
-        "unpin": lambda: threads.set_pinned(request.user, thread=thread, pinned=False),
-    }
-    if what not in actions:
-        messages.error(request, "Unknown action.")
-        return redirect(thread)
-    return _act(request, actions[what], thread, "Thread updated.")
-
-
 # Writing helpers -----------------------------------------------------------
 
 

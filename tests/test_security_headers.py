@@ -22,7 +22,6 @@ SAMPLE_KWARGS = {
     "me_too": {"pk": "{thread}"},
     "set_status": {"pk": "{thread}"},
     "follow_thread": {"pk": "{thread}"},
-    "moderate_thread": {"pk": "{thread}"},
     "post_context": {"pk": "{post}"},
     "reply": {"pk": "{post}"},
     "edit_post": {"pk": "{post}"},

@@ -27,8 +27,18 @@ def lock_new_tree() -> None:
 
 
 def lock_thread(thread_id: int) -> Thread:
-    """Lock the thread row; every write to its tree happens under this lock."""
-    return Thread.objects.select_for_update().select_related("category").get(pk=thread_id)
+    """Lock the thread row; every write to its tree happens under this lock.
+
+    Only the thread's row: the joined category is read, not locked, so writers
+    in one category don't queue behind each other (or deadlock with a split).
+    """
+    return Thread.objects.select_for_update(of=("self",)).select_related("category").get(pk=thread_id)
+
+
+def refuse_if_moved(post, thread: Thread) -> None:
+    """A merge or split may move a post between reading it and locking its thread; then act on nothing."""
+    if post.thread_id != thread.pk:
+        raise ValidationError("That post was just moved to another thread. Reload the page and try again.")
 
 
 def clean_title(title: str) -> str:

@@ -8,6 +8,7 @@ from community.services._common import (
     clean_title,
     lock_thread,
     now,
+    refuse_if_moved,
     render_body,
     screen,
     thread_slug,
@@ -34,8 +35,9 @@ def reply(author, *, parent: Post, body: str) -> Post:
         refusal = permissions.reply_refusal(author, thread)
         if refusal:
             raise PermissionDenied(refusal)
-        # Re-read the parent under the lock: its lft/rght may have moved.
+        # Re-read the parent under the lock: its lft/rght, or even its thread, may have changed.
         parent = Post.objects.get(pk=parent.pk)
+        refuse_if_moved(parent, thread)
         if parent.is_deleted:
             raise ValidationError({"body": "That post was removed, so it can't be replied to."})
         verdict = screen(author, thread.category, body, action="post")
@@ -87,6 +89,7 @@ def edit_post(editor, *, post: Post, body: str, title: str | None = None) -> Pos
     with transaction.atomic():
         thread = lock_thread(post.thread_id)
         post = Post.objects.select_for_update().get(pk=post.pk)
+        refuse_if_moved(post, thread)
         if not permissions.can_edit_post(editor, post, thread):
             raise PermissionDenied("You can't edit this post.")
         if not permissions.is_moderator(editor, thread.category):
@@ -124,6 +127,7 @@ def delete_post(actor, *, post: Post) -> Post:
     with transaction.atomic():
         thread = lock_thread(post.thread_id)
         post = Post.objects.select_for_update().get(pk=post.pk)
+        refuse_if_moved(post, thread)
         if not permissions.can_delete_post(actor, post, thread):
             raise PermissionDenied("You can't remove this post.")
         post.is_deleted, post.deleted_at, post.deleted_by = True, now(), actor
@@ -163,6 +167,7 @@ def delete_post(actor, *, post: Post) -> Post:
 def _answer_for(actor, post: Post, *, check) -> tuple[Thread, Post]:
     thread = lock_thread(post.thread_id)
     post = Post.objects.get(pk=post.pk)
+    refuse_if_moved(post, thread)
     if thread.kind != Thread.Kind.QUESTION and check is permissions.can_accept_answer:
         raise ValidationError("Only questions have an accepted answer.")
     if not check(actor, thread):

@@ -3,11 +3,20 @@
 Nothing here checks permissions: `moderation.services.threads` decides who may
 act, calls one of these and writes the audit record in the same transaction.
 
-Every function runs in one transaction. It locks the thread rows it touches
-(select_for_update, lower pk first, so two actions on the same pair of threads
-queue instead of deadlocking), then creates a tree if it needs one (the
-advisory lock of `lock_new_tree`), then updates categories, lower pk first.
-Replies and new threads take the same locks in the same order.
+Every function runs in one transaction and takes its locks in one order:
+1. `lock_structure()`, for the actions that touch two threads or two
+   categories (move, merge, split, duplicate marks). `lock_thread` locks the
+   thread's category row along with it (its query joins the category), so two
+   such actions crossing categories in opposite directions would otherwise
+   deadlock; this serialises them instead. They are rare; replies never wait
+   on it.
+2. The new-tree lock, for a split, before any row: `start_thread` holds it
+   while it updates its category, so taking it after a thread (and so its
+   category) could deadlock with a new thread.
+3. The thread rows, with `lock_thread`, lower pk first.
+4. Category counters, lower pk first.
+Callers that lock rows before calling in (moderation's services) take 1 and 2
+first themselves.
 
 Trees move through mptt's own `move_node`, never by hand-written lft/rght.
 Counters follow the services' rule: `Thread.reply_count` counts published,
@@ -18,7 +27,7 @@ and their published, non-removed posts.
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 
 from community import search
@@ -37,6 +46,23 @@ from community.services.subscriptions import auto_follow
 # from writing back any other column it read (bodies, search vectors).
 TREE_FIELDS = ("pk", "thread", "parent", "tree_id", "lft", "rght", "level")
 LIVE_POST = Q(is_deleted=False, review=Review.PUBLISHED)
+# Any constant will do; it names "changing which thread or category posts belong to".
+STRUCTURE_LOCK = 7_341_002
+
+
+def lock_structure(*, new_tree: bool = False) -> None:
+    """Serialise the actions that move posts or threads between threads and categories.
+
+    A transaction-scoped PostgreSQL advisory lock, taken before any row lock
+    (SQLite already serialises writers). With `new_tree`, the new-tree lock
+    follows, in that order. Taking either again in the same transaction is
+    harmless.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STRUCTURE_LOCK])
+    if new_tree:
+        lock_new_tree()
 
 
 def _lock_threads(*ids: int) -> dict[int, Thread]:
@@ -113,9 +139,10 @@ def _set_branches(tree_id: int) -> None:
 def move_thread(thread: Thread, *, category: Category) -> Thread:
     """Put the thread in another category, carrying its counts along.
 
-    Locks the thread row (select_for_update).
+    Takes the structure lock, then locks the thread row (select_for_update).
     """
     with transaction.atomic():
+        lock_structure()
         thread = lock_thread(thread.pk)
         _refuse_merged(thread)
         if category.pk == thread.category_id:
@@ -160,11 +187,13 @@ def merge_threads(source: Thread, *, into: Thread) -> Thread:
     under it. `source` keeps its row, empty, locked and pointing at `into`
     (`merged_into`), so old links can redirect; it no longer counts in its
     category. Its votes, status history and followers' rows stay with it, and
-    its followers also follow `into`. Locks both thread rows, lower pk first.
+    its followers also follow `into`. Takes the structure lock, then locks both
+    thread rows, lower pk first.
     """
     if source.pk == into.pk:
         raise ValidationError({"into": "A thread can't be merged into itself. Pick another thread."})
     with transaction.atomic():
+        lock_structure()
         locked = _lock_threads(source.pk, into.pk)
         source, into = locked[source.pk], locked[into.pk]
         _refuse_unlisted(source)
@@ -227,13 +256,13 @@ def split_thread(post: Post, *, title: str, category: Category | None = None) ->
 
     The new thread keeps the original's kind, belongs to the post's author and
     sits in `category` (the original's by default). An accepted answer or a
-    solving post that leaves goes back to unset on the original. Locks the
-    original thread's row (select_for_update), then serialises tree creation.
+    solving post that leaves goes back to unset on the original. Takes the
+    structure and new-tree locks, then locks the original thread's row.
     """
     title = clean_title(title)
     with transaction.atomic():
+        lock_structure(new_tree=True)
         thread = lock_thread(post.thread_id)
-        lock_new_tree()
         post = Post.objects.only(*TREE_FIELDS, "author", "is_deleted", "review", "created_at").get(pk=post.pk)
         if post.thread_id != thread.pk:
             raise ValidationError({"post": "That post has just moved to another thread. Try again."})
@@ -291,11 +320,13 @@ def split_thread(post: Post, *, title: str, category: Category | None = None) ->
 def mark_duplicate(thread: Thread, *, original: Thread) -> Thread:
     """Point the thread at the one that already covers it, and close it to new replies.
 
-    Locks both thread rows, lower pk first, so two marks can't make a loop.
+    Takes the structure lock, then locks both thread rows, lower pk first, so
+    two marks can't make a loop.
     """
     if thread.pk == original.pk:
         raise ValidationError({"original": "A thread can't be a duplicate of itself."})
     with transaction.atomic():
+        lock_structure()
         locked = _lock_threads(thread.pk, original.pk)
         thread, original = locked[thread.pk], locked[original.pk]
         _refuse_merged(thread)

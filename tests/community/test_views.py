@@ -176,7 +176,7 @@ def test_member_cannot_verify_set_status_or_moderate(client, member, other_membe
     client.force_login(other_member)
 
     assert client.post(url("verify", pk=answer.pk)).status_code == 403
-    assert client.post(url("moderate_thread", pk=question.pk), {"action": "lock"}).status_code == 403
+    assert client.post(f"/mod/threads/{question.pk}/act/", {"action": "lock"}).status_code == 403
     question.refresh_from_db()
     assert question.state == "open"
 
