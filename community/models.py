@@ -181,8 +181,9 @@ class Post(MPTTModel):
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     parent = TreeForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    # The top-level reply this post sits under (itself, for a top-level reply),
-    # so a page of top-level replies loads its subtrees in one indexed query.
+    # The top-level reply a deeper reply sits under (empty for the opening post
+    # and top-level replies), so a page of top-level replies loads their
+    # subtrees in one indexed query.
     branch = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
