@@ -4,6 +4,12 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def analyse(apps, schema_editor):
+    """New columns have no planner statistics until autovacuum reaches them, and search mis-plans without them."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ANALYZE community_post, community_thread")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -31,4 +37,5 @@ class Migration(migrations.Migration):
             name='review',
             field=models.CharField(choices=[('published', 'Published'), ('pending', 'Awaiting review'), ('hidden', 'Hidden')], default='published', editable=False, max_length=10),
         ),
+        migrations.RunPython(analyse, migrations.RunPython.noop),
     ]
