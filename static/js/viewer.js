@@ -28,7 +28,7 @@
     if (!template) return null;
     var node = template.content.firstElementChild.cloneNode(true);
     [node].concat(Array.prototype.slice.call(node.querySelectorAll("*"))).forEach(function (el) {
-      ["action", "href", "id", "for", "value"].forEach(function (attr) {
+      ["action", "hx-post", "href", "id", "for", "value"].forEach(function (attr) {
         var value = el.getAttribute(attr);
         if (value && value.indexOf("__ID__") !== -1) el.setAttribute(attr, value.replace("__ID__", id));
       });
@@ -76,24 +76,25 @@
     var me = String(viewer.user);
     var caps = viewer.caps || {};
 
-    root.querySelectorAll("input[data-csrf]").forEach(function (input) {
-      input.value = viewer.csrf;
-    });
     root.querySelectorAll("[data-cap]").forEach(function (node) {
       if (caps[node.dataset.cap]) node.hidden = false;
     });
     root.querySelectorAll(".post-tools[data-tools]").forEach(function (slot) {
       buildTools(slot, me, caps);
     });
-    root.querySelectorAll(".helpful-form[data-post]").forEach(function (form) {
+    // The shared page shows each post's count; a member gets a button built from tool-helpful.
+    root.querySelectorAll("span.helpful-form[data-post]").forEach(function (slot) {
+      var form = tool("helpful", slot.dataset.post);
+      if (!form) return;
+      form.querySelector(".action-count").replaceWith(slot.querySelector(".action-count").cloneNode(true));
       var button = form.querySelector("button");
-      var on = form.querySelector('input[name="on"]');
-      if (!button || !on) return;
-      if (form.dataset.author === me || !caps.vote) button.disabled = true;
-      if (helpful.has(Number(form.dataset.post))) {
+      if (slot.dataset.author === me || !caps.vote) button.disabled = true;
+      if (helpful.has(Number(slot.dataset.post))) {
         button.setAttribute("aria-pressed", "true");
-        on.value = "0";
+        form.querySelector('input[name="on"]').value = "0";
       }
+      slot.replaceWith(form);
+      if (window.htmx) window.htmx.process(form);
     });
   }
 
