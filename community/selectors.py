@@ -255,8 +255,14 @@ def viewer_state(viewer, thread: Thread, post_ids: list[int]) -> ViewerState:
     if not permissions.is_member(viewer):
         return ViewerState()
     # Only table names and placeholders go into the text; every value is a parameter.
-    ids = ", ".join(["%s"] * len(post_ids))
-    helpful = f"SELECT post_id, 'helpful' FROM {HelpfulVote._meta.db_table} WHERE voter_id = %s AND post_id IN ({ids})"  # noqa: S608
+    if connection.vendor == "postgresql":
+        # One array parameter for the page's posts, rather than a placeholder each.
+        page_posts, page_params = "= ANY(%s)", [list(post_ids)]
+    else:
+        page_posts, page_params = f"IN ({', '.join(['%s'] * len(post_ids))})", list(post_ids)
+    helpful = (
+        f"SELECT post_id, 'helpful' FROM {HelpfulVote._meta.db_table} WHERE voter_id = %s AND post_id {page_posts}"  # noqa: S608
+    )
     follow = f"SELECT thread_id, 'following' FROM {Subscription._meta.db_table} WHERE user_id = %s AND thread_id = %s"  # noqa: S608
     pending = (
         f"SELECT id, 'pending' FROM {Post._meta.db_table} WHERE author_id = %s AND thread_id = %s AND review = %s"  # noqa: S608
@@ -265,7 +271,7 @@ def viewer_state(viewer, thread: Thread, post_ids: list[int]) -> ViewerState:
     me_too = f"SELECT thread_id, 'me_too' FROM {MeToo._meta.db_table} WHERE member_id = %s AND thread_id = %s"  # noqa: S608
     reads = [(follow, [viewer.pk, thread.pk]), (pending, [viewer.pk, thread.pk, Review.PENDING])]
     if post_ids:
-        reads.append((helpful, [viewer.pk, *post_ids]))
+        reads.append((helpful, [viewer.pk, *page_params]))
     if thread.kind == Thread.Kind.IDEA:
         reads.append((idea, [viewer.pk, thread.pk]))
     if thread.kind == Thread.Kind.PROBLEM:

@@ -10,7 +10,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.functional import lazy
+from django.utils.functional import SimpleLazyObject, lazy
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
@@ -91,20 +91,25 @@ def _thread_list_page(request, *, template, filter_name, extra, **list_args):
             int(permissions.is_member(request.user)),
         )
     )
-    if not shared:
-        # Personal lists, and moderators' lists (which show removed and held threads), are never shared.
-        fragment = build()
-    else:
+
+    def fragment():
+        if not shared:
+            # Personal lists, and moderators' lists (which show removed and held threads), are never shared.
+            return build()
         # Shared lists are cached per list version (bumped after every committed
         # thread write), so a list is never older than the last change to it.
-        fragment = cache.get(key)
-        if fragment is None:
-            fragment = build()
-            cache.set(key, fragment, caching.LIST_SECONDS)
-    list_html = mark_safe(fragment["html"])  # noqa: S308 - our own template's output
+        cached = cache.get(key)
+        if cached is None:
+            cached = build()
+            cache.set(key, cached, caching.LIST_SECONDS)
+        return cached
+
+    # Read only if the page is rendered: a member's shared page that is already cached doesn't need it.
+    found = SimpleLazyObject(fragment)
+    list_html = lazy(lambda: mark_safe(found["html"]), SafeString)()  # noqa: S308 - our own template's output
     if request.htmx and request.htmx.target == "thread-list":
         return HttpResponse(list_html)
-    context = {**context, "list_html": list_html, "list_count": fragment["count"]}
+    context = {**context, "list_html": list_html, "list_count": SimpleLazyObject(lambda: found["count"])}
     if shared and _shares_member_page(request):
         return caching.render_shared(request, template, context, f"page:{key}", caching.LIST_SECONDS)
     return render(request, template, context)
@@ -593,6 +598,7 @@ def upload_attachment(request):
 def search(request):
     form = SearchForm(request.GET or None)
     hits, has_next, page = [], False, min(_page_number(request), selectors.MAX_LIST_PAGES)
+    key = _search_key(request, page)
     if form.is_valid() and form.cleaned_data["q"]:
         data = form.cleaned_data
 
@@ -608,10 +614,12 @@ def search(request):
             )
 
         if permissions.is_moderator(request.user):
-            hits, has_next = run()  # moderators also find removed threads
+            found = SimpleLazyObject(run)  # moderators also find removed threads
         else:
             # Everyone else sees the same results for the same query, until the next write.
-            hits, has_next = caching.remember(f"search:{_search_key(request, page)}", run)
+            found = SimpleLazyObject(lambda: caching.remember(f"search:{key}", run))
+        # Read only if the page is rendered: a member's shared page that is already cached doesn't need them.
+        hits, has_next = SimpleLazyObject(lambda: found[0]), SimpleLazyObject(lambda: found[1])
     query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
     params = request.GET.copy()
     params.pop("page", None)
@@ -629,7 +637,7 @@ def search(request):
             request,
             "community/search.html",
             context,
-            f"search-page:{_search_key(request, page)}",
+            f"search-page:{key}",
             caching.LIST_SECONDS,
         )
     return render(request, "community/search.html", context)
