@@ -135,14 +135,22 @@ def home(request):
         request,
         template="community/home.html",
         filter_name=filter_name,
-        extra=caching.remember(
+        extra=_home_sidebar(),
+    )
+
+
+def _home_sidebar() -> dict:
+    """Categories and the team, read from the cache only if the page is rendered (a cached shared page is not)."""
+    sidebar = SimpleLazyObject(
+        lambda: caching.remember(
             f"home-sidebar:{caching.list_version()}",
             lambda: {
                 "categories": list(selectors.categories()),
                 "staff_members": list(account_selectors.staff_members()),
             },
-        ),
+        )
     )
+    return {name: SimpleLazyObject(lambda name=name: sidebar[name]) for name in ("categories", "staff_members")}
 
 
 @caching.anonymous_page(_list_version, seconds=caching.LIST_SECONDS)
