@@ -208,16 +208,15 @@ def _reply_fragment(request, thread, key, build):
     older than the thread it was read with; personal state is laid over it by
     `_viewer_overlay`, never baked in.
     """
-    signed_in = permissions.is_member(request.user)
-    # Moderators get their own copy, which shows held and hidden posts in full.
+    # Visitors and members share one copy; moderators get their own, which shows held and hidden posts.
     moderator = permissions.is_moderator(request.user, thread.category)
-    cache_key = f"replies:{caching.RELEASE}:{thread.pk}:{thread.version}:{key}:{int(signed_in) + int(moderator)}"
+    cache_key = f"replies:{caching.RELEASE}:{thread.pk}:{thread.version}:{key}:{int(moderator)}"
 
     def render_replies():
         replies = build(moderator)
         html = render_to_string(
             "community/partials/reply_page.html",
-            {"replies": replies, "thread": thread, "signed_in": signed_in, "moderator": moderator},
+            {"replies": replies, "thread": thread, "moderator": moderator},
         )
         meta = {"post_ids": replies.post_ids, "has_next": replies.has_next}
         cache.set_many({cache_key: meta, f"{cache_key}:html": html}, caching.FRAGMENT_SECONDS)

@@ -28,7 +28,7 @@
     if (!template) return null;
     var node = template.content.firstElementChild.cloneNode(true);
     [node].concat(Array.prototype.slice.call(node.querySelectorAll("*"))).forEach(function (el) {
-      ["action", "hx-post", "href", "id", "for", "value"].forEach(function (attr) {
+      ["action", "hx-post", "href", "id", "for", "value", "data-reply"].forEach(function (attr) {
         var value = el.getAttribute(attr);
         if (value && value.indexOf("__ID__") !== -1) el.setAttribute(attr, value.replace("__ID__", id));
       });
@@ -36,22 +36,21 @@
     return node;
   }
 
-  function buildTools(slot, me, caps) {
-    if (slot.dataset.built) return;
-    slot.dataset.built = "1";
-    var id = slot.dataset.tools;
-    var own = slot.dataset.author === me;
+  // The tools `me` may use on the post that `marks` describes (its data- attributes), added to `into`.
+  function buildTools(marks, into, me, caps) {
+    var id = marks.post;
+    var own = marks.author === me;
     var names = [
-      "accepted" in slot.dataset ? "unaccept" : "accept",
-      "verified" in slot.dataset ? "unverify" : "verify",
+      "accepted" in marks ? "unaccept" : "accept",
+      "verified" in marks ? "unverify" : "verify",
     ];
-    if (!("solution" in slot.dataset)) names.push("solve");
+    if (!("solution" in marks)) names.push("solve");
     if (!own) names.push("flag");
     if (own || caps.moderate || caps.edit_others) names.push("edit");
     if (own || caps.moderate) names.push("remove");
     names.forEach(function (name) {
       var node = tool(name, id);
-      if (node) slot.appendChild(node);
+      if (node) into.appendChild(node);
     });
   }
 
@@ -76,24 +75,27 @@
     var me = String(viewer.user);
     var caps = viewer.caps || {};
 
-    root.querySelectorAll("[data-cap]").forEach(function (node) {
-      if (caps[node.dataset.cap]) node.hidden = false;
-    });
-    root.querySelectorAll(".post-tools[data-tools]").forEach(function (slot) {
-      buildTools(slot, me, caps);
-    });
-    // The shared page shows each post's count; a member gets a button built from tool-helpful.
+    // The shared page shows each post's helpful count, and carries its id, author and marks.
+    // A member gets, in its place, their helpful button, a reply link and the tools they may use.
     root.querySelectorAll("span.helpful-form[data-post]").forEach(function (slot) {
-      var form = tool("helpful", slot.dataset.post);
+      var id = slot.dataset.post;
+      var form = tool("helpful", id);
       if (!form) return;
       form.querySelector(".action-count").replaceWith(slot.querySelector(".action-count").cloneNode(true));
       var button = form.querySelector("button");
       if (slot.dataset.author === me || !caps.vote) button.disabled = true;
-      if (helpful.has(Number(slot.dataset.post))) {
+      if (helpful.has(Number(id))) {
         button.setAttribute("aria-pressed", "true");
         form.querySelector('input[name="on"]').value = "0";
       }
-      slot.replaceWith(form);
+      var tools = document.createElement("span");
+      tools.className = "post-tools";
+      buildTools(slot.dataset, tools, me, caps);
+      var added = [form];
+      var link = caps.reply ? tool("reply-link", id) : null;
+      if (link) added.push(link);
+      added.push(tools);
+      slot.replaceWith.apply(slot, added);
       if (window.htmx) window.htmx.process(form);
     });
   }
