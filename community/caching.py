@@ -59,10 +59,32 @@ def bump_list_version_on_commit() -> None:
     transaction.on_commit(bump)
 
 
-def remember(key: str, build, seconds: int = LIST_SECONDS):
+class Prefetched:
+    """Cache values a page will need, read together in one round trip.
+
+    `get` answers from that read for the keys it asked for (None when a key
+    was missing) and goes to the cache for any other key.
+    """
+
+    def __init__(self, keys=()):
+        self.keys = set(keys)
+        self.values = cache.get_many(list(self.keys)) if self.keys else {}
+
+    def get(self, key: str):
+        return self.values.get(key) if key in self.keys else cache.get(key)
+
+
+NOTHING_PREFETCHED = Prefetched()
+
+
+def remember_key(key: str) -> str:
+    return f"{RELEASE}:{key}"
+
+
+def remember(key: str, build, seconds: int = LIST_SECONDS, fetched: Prefetched = NOTHING_PREFETCHED):
     """`build()`'s result, computed once per key (and per release of the templates)."""
-    key = f"{RELEASE}:{key}"
-    value = cache.get(key)
+    key = remember_key(key)
+    value = fetched.get(key)
     if value is None:
         value = build()
         cache.set(key, value, seconds)
@@ -138,7 +160,18 @@ def _personal_nodes(backend_template) -> dict:
     return found
 
 
-def render_shared(request, template_name: str, context: dict, key: str, seconds: int = FRAGMENT_SECONDS):
+def shared_key(key: str) -> str:
+    return f"shared:{RELEASE}:{key}"
+
+
+def render_shared(
+    request,
+    template_name: str,
+    context: dict,
+    key: str,
+    seconds: int = FRAGMENT_SECONDS,
+    fetched: Prefetched = NOTHING_PREFETCHED,
+):
     """Render a member's page from one shared rendering plus their own {% personal %} regions.
 
     The shared rendering is cached under `key`, which must name everything the
@@ -155,8 +188,8 @@ def render_shared(request, template_name: str, context: dict, key: str, seconds:
     from community.templatetags.personal import SHARED_RENDER
 
     backend = get_template(template_name)
-    key = f"shared:{RELEASE}:{key}"
-    pieces = cache.get(key)
+    key = shared_key(key)
+    pieces = fetched.get(key)
     if pieces is None:
         html = backend.render({**context, SHARED_RENDER: True, "csrf_token": CSRF_SENTINEL}, request)
         if CSRF_SENTINEL in html:

@@ -74,13 +74,20 @@ def get_thread(viewer, pk: int) -> Thread | None:
     Loaded once per thread version (every write to the thread bumps it in its
     own transaction), so a page costs one small version lookup here.
     """
+    return get_thread_prefetching(viewer, pk)[0]
+
+
+def get_thread_prefetching(viewer, pk: int, keys_for=None) -> tuple[Thread | None, caching.Prefetched]:
+    """`get_thread`, also reading the cache keys `keys_for(version)` names in the same round trip."""
     version = Thread.objects.filter(pk=pk).values_list("version", flat=True).first()
     if version is None:
-        return None
-    thread = caching.remember(f"thread:{pk}:{version}", lambda: _load_thread(pk), caching.FRAGMENT_SECONDS)
+        return None, caching.NOTHING_PREFETCHED
+    key = f"thread:{pk}:{version}"
+    fetched = caching.Prefetched([caching.remember_key(key), *(keys_for(version) if keys_for else ())])
+    thread = caching.remember(key, lambda: _load_thread(pk), caching.FRAGMENT_SECONDS, fetched)
     if thread is None or not permissions.can_view_thread(viewer, thread):
-        return None
-    return thread
+        return None, fetched
+    return thread, fetched
 
 
 def _load_thread(pk: int) -> Thread | None:

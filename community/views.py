@@ -201,7 +201,11 @@ def _post_permissions(user, thread, post_list):
     }
 
 
-def _reply_fragment(request, thread, key, build):
+def _fragment_key(thread_pk: int, version: int, key: str, moderator: bool) -> str:
+    return f"replies:{caching.RELEASE}:{thread_pk}:{version}:{key}:{int(moderator)}"
+
+
+def _reply_fragment(request, thread, key, build, fetched=caching.NOTHING_PREFETCHED):
     """Render a page of replies once for every viewer of the same kind, keyed by the thread's version.
 
     Writes bump the version in their own transaction, so a cached page is never
@@ -210,7 +214,7 @@ def _reply_fragment(request, thread, key, build):
     """
     # Visitors and members share one copy; moderators get their own, which shows held and hidden posts.
     moderator = permissions.is_moderator(request.user, thread.category)
-    cache_key = f"replies:{caching.RELEASE}:{thread.pk}:{thread.version}:{key}:{int(moderator)}"
+    cache_key = _fragment_key(thread.pk, thread.version, key, moderator)
 
     def render_replies():
         replies = build(moderator)
@@ -222,7 +226,7 @@ def _reply_fragment(request, thread, key, build):
         cache.set_many({cache_key: meta, f"{cache_key}:html": html}, caching.FRAGMENT_SECONDS)
         return meta, html
 
-    meta = cache.get(cache_key)
+    meta = fetched.get(cache_key)
     if meta is None:
         meta, html = render_replies()
         return {**meta, "html": mark_safe(html)}  # noqa: S308 - our own template's output
@@ -279,21 +283,35 @@ def _thread_context(request, thread, fragment):
 
 @caching.anonymous_page(_thread_version)
 def thread_detail(request, pk, slug=None):
-    thread = _get_thread_or_404(request, pk)
+    sort = request.GET.get("sort", "votes")
+    sort = sort if sort in selectors.REPLY_SORTS else "votes"
+    page = min(_page_number(request), selectors.MAX_REPLY_PAGES)
+    shared_key = f"thread:{pk}:{{version}}:{sort}:{page}"
+
+    def page_keys(version):
+        # A member who moderates nothing gets the shared copies: read them with the thread.
+        if not _shares_member_page(request):
+            return ()
+        return (
+            _fragment_key(pk, version, f"{sort}:{page}", False),
+            caching.shared_key(shared_key.format(version=version)),
+        )
+
+    thread, fetched = selectors.get_thread_prefetching(request.user, pk, page_keys)
+    if thread is None:
+        raise Http404("No such thread")
     if thread.merged_into_id:
         # Its posts live on in the thread it was merged into.
         return redirect(reverse("community:thread_short", kwargs={"pk": thread.merged_into_id}))
     if slug != thread.slug and not request.htmx:
         query = request.GET.urlencode()
         return redirect(f"{thread.get_absolute_url()}{'?' + query if query else ''}", permanent=True)
-    sort = request.GET.get("sort", "votes")
-    sort = sort if sort in selectors.REPLY_SORTS else "votes"
-    page = min(_page_number(request), selectors.MAX_REPLY_PAGES)
     fragment = _reply_fragment(
         request,
         thread,
         f"{sort}:{page}",
         lambda moderator: selectors.reply_page(thread, sort=sort, page=page, moderator=moderator),
+        fetched,
     )
     context = {**_thread_context(request, thread, fragment), "sort": sort, "page": page}
     if request.htmx and request.htmx.target and request.htmx.target.startswith("more-replies"):
@@ -305,8 +323,8 @@ def thread_detail(request, pk, slug=None):
         current = thread.idea_status if thread.kind == Thread.Kind.IDEA else thread.problem_status
         context["status_form"] = StatusForm(thread=thread, initial={"status": current})
     if _shares_member_page(request, thread.category):
-        key = f"thread:{thread.pk}:{thread.version}:{sort}:{page}"
-        return caching.render_shared(request, "community/thread.html", context, key)
+        key = shared_key.format(version=thread.version)
+        return caching.render_shared(request, "community/thread.html", context, key, fetched=fetched)
     return render(request, "community/thread.html", context)
 
 
