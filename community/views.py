@@ -194,13 +194,6 @@ def _get_thread_or_404(request, pk) -> Thread:
     return thread
 
 
-def _post_permissions(user, thread, post_list):
-    return {
-        "editable": {p.pk for p in post_list if permissions.can_edit_post(user, p, thread)},
-        "votable": {p.pk for p in post_list if permissions.can_vote(user, p, thread)},
-    }
-
-
 def _fragment_key(thread_pk: int, version: int, key: str, moderator: bool) -> str:
     return f"replies:{caching.RELEASE}:{thread_pk}:{version}:{key}:{int(moderator)}"
 
@@ -269,7 +262,6 @@ def _thread_context(request, thread, fragment):
         "state": state,
         "pending_posts": selectors.pending_posts(request.user, thread, state),
         "viewer": _viewer_overlay(request, thread, state),
-        "perms": _post_permissions(request.user, thread, [opening]),
         "can_accept": permissions.can_accept_answer(request.user, thread),
         "can_verify": permissions.can_verify_answer(request.user, thread),
         "can_set_status": permissions.can_set_status(request.user, thread),

@@ -40,14 +40,15 @@
   function buildTools(marks, into, me, caps) {
     var id = marks.post;
     var own = marks.author === me;
-    var names = [
-      "accepted" in marks ? "unaccept" : "accept",
-      "verified" in marks ? "unverify" : "verify",
-    ];
-    if (!("solution" in marks)) names.push("solve");
+    var opening = "opening" in marks;
+    var names = [];
+    if (!opening) {
+      names.push("accepted" in marks ? "unaccept" : "accept", "verified" in marks ? "unverify" : "verify");
+      if (!("solution" in marks)) names.push("solve");
+    }
     if (!own) names.push("flag");
     if (own || caps.moderate || caps.edit_others) names.push("edit");
-    if (own || caps.moderate) names.push("remove");
+    if (own || caps.moderate) names.push(opening ? "remove-thread" : "remove");
     names.forEach(function (name) {
       var node = tool(name, id);
       if (node) into.appendChild(node);
@@ -92,7 +93,7 @@
       tools.className = "post-tools";
       buildTools(slot.dataset, tools, me, caps);
       var added = [form];
-      var link = caps.reply ? tool("reply-link", id) : null;
+      var link = caps.reply && !("opening" in slot.dataset) ? tool("reply-link", id) : null;
       if (link) added.push(link);
       added.push(tools);
       slot.replaceWith.apply(slot, added);

@@ -46,6 +46,10 @@ def test_trusted_flags_hide_a_post_and_a_moderator_restores_it(page, screenshot_
     page.get(page.url(thread.get_absolute_url()))
     body = page.find_element(By.CSS_SELECTOR, f"#post-{reply.pk}").text
     assert "hidden while a moderator reviews it" in body
+    # The thread itself can be flagged, and voted helpful, from its opening post's tools
+    opening = f"#post-{thread.opening_post_id}"
+    wait(page).until(ec.presence_of_element_located((By.CSS_SELECTOR, f"{opening} form.helpful-form button")))
+    assert page.find_element(By.CSS_SELECTOR, f"{opening} .post-tools a[href$='/flag/']").text.startswith("Flag")
     assert "Cheap outdoor bulbs" not in page.find_element(By.TAG_NAME, "main").text
 
     # The moderator finds it in the queue, with both flags, and restores it in one click
