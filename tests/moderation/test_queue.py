@@ -28,21 +28,6 @@ def _settings(settings):
     settings.MODERATION_AUTO_HIDE_WEIGHT = 100
 
 
-@pytest.fixture
-def flagged(question, answer):
-    """The answer, flagged by two members; returns its open item."""
-    flag_post(build_member(), post=answer, reason=Flag.Reason.SPAM)
-    flag_post(build_member(), post=answer, reason=Flag.Reason.OTHER, text="Links to a shop")
-    return ReviewItem.objects.get(post=answer)
-
-
-@pytest.fixture
-def pending(category):
-    """A new member's thread, held for approval; returns its open item."""
-    thread = build_thread(build_member(trust_level=0), category=category, title="My first question here")
-    return ReviewItem.objects.get(post=thread.opening_post)
-
-
 def reviewed_entries():
     return AuditEntry.objects.exclude(action__in=[AuditEntry.Action.ITEM_CLAIMED, AuditEntry.Action.POST_AUTO_HIDDEN])
 

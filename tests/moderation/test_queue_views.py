@@ -31,19 +31,6 @@ def _fast_passwords(settings):
     settings.MODERATION_AUTO_HIDE_WEIGHT = 100
 
 
-@pytest.fixture
-def flagged(question, answer):
-    flag_post(build_member(), post=answer, reason=Flag.Reason.SPAM)
-    flag_post(build_member(), post=answer, reason=Flag.Reason.OTHER, text="Links to a shop")
-    return ReviewItem.objects.get(post=answer)
-
-
-@pytest.fixture
-def pending(category):
-    thread = build_thread(build_member(trust_level=0), category=category, title="My first question here")
-    return ReviewItem.objects.get(post=thread.opening_post)
-
-
 def queue_url(**params):
     from urllib.parse import urlencode
 
