@@ -1,17 +1,16 @@
 """Domain events that community services publish.
 
-Services publish inside their transaction, so a receiver that must never lose
-or double a reaction (points) writes in that same transaction; anything that
-leaves the process (mail, pushes) goes through an outbox row, also written in
-the transaction. Other apps connect receivers in their AppConfig.ready().
+Services publish inside their transaction, which writes the event's outbox
+row there. Subscribers that must never lose or double a reaction (points,
+queue items) run in that same transaction; anything that leaves the process
+(mail, pushes) is delivered after commit by the outbox's relay. Other apps
+subscribe in their AppConfig.ready() (outbox.bus.subscribe).
 """
 
 import uuid
 from dataclasses import asdict, dataclass, field
 
-from django.dispatch import Signal
-
-event_published = Signal()
+from outbox import bus
 
 
 def _new_id() -> str:
@@ -155,5 +154,22 @@ class StatusChanged(Event):
     event_id: str = field(default_factory=_new_id)
 
 
+@dataclass(frozen=True)
+class ThreadChanged(Event):
+    """A moderator locked, closed, pinned, moved, renamed, merged, split or duplicate-marked a thread.
+
+    `categories` are those whose lists changed; `other_thread_id` is the thread
+    it was merged into, split into, or marked a duplicate of.
+    """
+
+    thread_id: int
+    actor_id: int
+    action: str
+    categories: tuple[int, ...] = ()
+    other_thread_id: int | None = None
+    event_id: str = field(default_factory=_new_id)
+
+
 def publish(event: Event) -> None:
-    event_published.send(sender=type(event), event=event)
+    """Record `event` in the outbox within the caller's transaction (see outbox.bus)."""
+    bus.publish(event)

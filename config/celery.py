@@ -11,6 +11,9 @@ app.autodiscover_tasks()
 
 # Every periodic schedule lives here, so beat has one place to read.
 app.conf.beat_schedule = {
+    # Events committed while the broker was away are handed over within a minute of its return.
+    "outbox-sweep": {"task": "outbox.tasks.sweep", "schedule": 30},
+    "outbox-prune": {"task": "outbox.tasks.prune", "schedule": crontab(hour=4, minute=10)},
     # Suspensions and bans end within five minutes of their time.
     "moderation-expire-sanctions": {"task": "moderation.tasks.expire_sanctions", "schedule": 5 * 60},
     "moderation-recalculate-trust": {

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    # The event outbox sits under every domain app: accounts mails through it too.
+    "outbox",
     "accounts",
     # Before community: its seed_demo extends community's with moderation's demo data.
     "moderation",

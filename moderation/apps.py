@@ -6,7 +6,6 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self):
-        from community.events import event_published
         from moderation import receivers
 
-        event_published.connect(receivers.on_event, dispatch_uid="moderation.receivers")
+        receivers.connect()

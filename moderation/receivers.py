@@ -12,6 +12,7 @@ from community.models import Post, PostRevision
 from moderation import audit
 from moderation.models import Flag, ReviewItem
 from moderation.services.feedback import tell_member
+from outbox import bus
 
 # Posts whose removal the running moderation service records and announces itself, with the
 # moderator's reason (a review queue decision), so removed_by_moderator doesn't do it twice.
@@ -30,13 +31,11 @@ def removal_recorded_by_caller(post_id: int) -> Iterator[None]:
         _removals_recorded_by_caller.reset(token)
 
 
-def on_event(sender, event, **kwargs):
-    if isinstance(event, events.PostHeld):
-        hold_for_review(event)
-    elif isinstance(event, events.PostDeleted) and event.actor_id != event.author_id:
-        removed_by_moderator(event)
-    elif isinstance(event, events.PostEdited):
-        edited_by_someone_else(event)
+def connect() -> None:
+    # In the writing transaction: a held post must never miss the queue.
+    bus.subscribe(events.PostHeld, hold_for_review, in_transaction=True)
+    bus.subscribe(events.PostDeleted, removed_by_moderator, in_transaction=True)
+    bus.subscribe(events.PostEdited, edited_by_someone_else, in_transaction=True)
 
 
 def hold_for_review(event: events.PostHeld) -> ReviewItem:
@@ -56,7 +55,7 @@ def hold_for_review(event: events.PostHeld) -> ReviewItem:
 
 def removed_by_moderator(event: events.PostDeleted) -> None:
     """Someone else removed a member's post: record it, and tell the author why and how to appeal."""
-    if event.post_id in _removals_recorded_by_caller.get():
+    if event.actor_id == event.author_id or event.post_id in _removals_recorded_by_caller.get():
         return
     post = Post.objects.select_related("thread", "author").get(pk=event.post_id)
     actor = User.objects.get(pk=event.actor_id)

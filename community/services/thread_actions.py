@@ -1,7 +1,9 @@
 """Moving, renaming, merging, splitting and linking threads: the tree and counter mechanics.
 
 Nothing here checks permissions: `moderation.services.threads` decides who may
-act, calls one of these and writes the audit record in the same transaction.
+act, calls one of these, writes the audit record and publishes the event in
+the same transaction. It is the only caller; `lock_thread` is public here for
+it too.
 
 Every function runs in one transaction and takes its locks in one order:
 1. `lock_structure()`, for the actions that touch two threads or two
@@ -134,6 +136,30 @@ def _set_branches(tree_id: int) -> None:
 
 
 # Actions ---------------------------------------------------------------------
+
+
+def set_state(thread: Thread, *, state: str) -> Thread:
+    """Open, close or lock the thread. Locks the thread row (select_for_update)."""
+    if state not in Thread.State.values:
+        raise ValidationError({"state": "Unknown thread state."})
+    with transaction.atomic():
+        thread = lock_thread(thread.pk)
+        _refuse_merged(thread)
+        thread.state = state
+        touch_thread(thread, state=state)
+        touch_category(thread.category_id)
+    return thread
+
+
+def set_pinned(thread: Thread, *, pinned: bool) -> Thread:
+    """Keep the thread at the top of its category, or stop. Locks the thread row (select_for_update)."""
+    with transaction.atomic():
+        thread = lock_thread(thread.pk)
+        _refuse_merged(thread)
+        thread.is_pinned = pinned
+        touch_thread(thread, is_pinned=pinned)
+        touch_category(thread.category_id)
+    return thread
 
 
 def move_thread(thread: Thread, *, category: Category) -> Thread:

@@ -107,33 +107,6 @@ def start_thread(
     return thread
 
 
-def set_thread_state(actor, *, thread: Thread, state: str) -> Thread:
-    """Open, close or lock a thread (moderators)."""
-    if state not in Thread.State.values:
-        raise ValidationError({"state": "Unknown thread state."})
-    with transaction.atomic():
-        thread = lock_thread(thread.pk)
-        if not permissions.is_moderator(actor, thread.category):
-            raise PermissionDenied("Only moderators can open, close or lock threads.")
-        thread.state = state
-        thread.save(update_fields=["state"])
-        touch_thread(thread)
-        touch_category(thread.category_id)
-    return thread
-
-
-def set_pinned(actor, *, thread: Thread, pinned: bool) -> Thread:
-    with transaction.atomic():
-        thread = lock_thread(thread.pk)
-        if not permissions.is_moderator(actor, thread.category):
-            raise PermissionDenied("Only moderators can pin threads.")
-        thread.is_pinned = pinned
-        thread.save(update_fields=["is_pinned"])
-        touch_thread(thread)
-        touch_category(thread.category_id)
-    return thread
-
-
 def _status_change(actor, thread, field, new_status, note):
     note = (note or "").strip()
     note_html = render_markdown(note).html if note else ""

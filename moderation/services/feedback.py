@@ -17,12 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.tasks import send_email_message
 from community.permissions import is_member, is_staff
 from community.rendering import render_markdown
 from moderation import audit, permissions
 from moderation.models import AuditEntry, Conversation, Message
 from moderation.screening import RateLimited
+from outbox import mail
 
 SUBJECT_MIN = 3
 SUBJECT_MAX = Conversation._meta.get_field("subject").max_length
@@ -47,7 +47,7 @@ def open_team_message(actor, *, member, subject: str, body: str, sanction=None, 
         conversation = Conversation.objects.create(member=member, subject=subject[:150], sanction=sanction)
         message = add_message_unchecked(conversation, author=actor, body=body, from_staff=True)
         if email:
-            email_member_on_commit(conversation, message)
+            email_member(conversation, message)
     return conversation
 
 
@@ -139,7 +139,7 @@ def reply_to_conversation(author, *, conversation: Conversation, body: str) -> M
         from_staff = permissions.can_handle_conversations(author) and author.pk != conversation.member_id
         message = add_message_unchecked(conversation, author=author, body=body, from_staff=from_staff)
         if from_staff:
-            email_member_on_commit(conversation, message)
+            email_member(conversation, message)
         elif conversation.status == Conversation.Status.CLOSED:
             conversation.status = Conversation.Status.OPEN
             conversation.save(update_fields=["status"])
@@ -199,28 +199,20 @@ def absolute_url(path: str) -> str:
     return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{Site.objects.get_current().domain}{path}"
 
 
-def queue_email_on_commit(*, message_id: str, to: str, subject: str, body: str) -> None:
-    """Hand one plain-text email to Celery once the transaction commits.
-
-    The message id names what the email is about, so a retried task never sends it twice.
-    """
-    payload = {
-        "message_id": message_id,
-        "subject": f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-        "body": body,
-        "to": [to],
-        "from_email": settings.DEFAULT_FROM_EMAIL,
-    }
-    transaction.on_commit(lambda: send_email_message.delay(**payload))
+def queue_email(*, message_id: str, to: str, subject: str, body: str) -> None:
+    """Queue one plain-text email in the outbox; it is sent after the transaction commits."""
+    mail.queue_mail(
+        message_id=message_id, to=[to], subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body=body
+    )
 
 
-def email_member_on_commit(conversation: Conversation, message: Message) -> None:
+def email_member(conversation: Conversation, message: Message) -> None:
     """Tell the member that the team wrote; the text is Markdown source, which reads fine as plain text."""
     member = conversation.member
     if not member.email:
         return
     url = absolute_url(conversation.get_absolute_url())
-    queue_email_on_commit(
+    queue_email(
         message_id=f"<conversation-message-{message.pk}@concierge>",
         to=member.email,
         subject=f"The team wrote to you: {conversation.subject}",

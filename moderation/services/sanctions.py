@@ -191,7 +191,7 @@ def do_ban(actor, *, member: User, reason: str, until: datetime | None = None) -
         email=False,
     )
     if member.email:
-        feedback.queue_email_on_commit(
+        feedback.queue_email(
             message_id=f"<sanction-{sanction.pk}@concierge>",
             to=member.email,
             subject="Your account has been banned",
@@ -273,7 +273,7 @@ def do_lift(actor, *, sanction: Sanction, member: User, reason: str) -> Sanction
         feedback.tell_member(actor, member=member, subject=f"Your {what}", body=body, sanction=sanction)
     else:
         message = feedback.add_message_unchecked(conversation, author=actor, body=body, from_staff=True)
-        feedback.email_member_on_commit(conversation, message)
+        feedback.email_member(conversation, message)
     audit.member_sanctioned(
         actor,
         member,

@@ -2,8 +2,8 @@
 
 Each function locks the thread rows it acts on (select_for_update, lower pk
 first), checks `can_review` against the categories as they are under the
-lock, calls one community mechanic and writes its audit record before the
-transaction commits. Moves, merges, splits and duplicate marks first take the
+lock, calls one community mechanic, writes its audit record and publishes
+`ThreadChanged` before the transaction commits. Moves, merges, splits and duplicate marks first take the
 locks that `community.services.thread_actions` says must come before any row.
 
 A refusal raises PermissionDenied; a rule broken (merging a thread into
@@ -14,11 +14,10 @@ field it concerns where there is one.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from community import events
 from community import permissions as community_permissions
 from community.models import Category, Post, Thread
 from community.services import thread_actions
-from community.services import threads as community_threads
-from community.services._common import lock_thread as _lock_row
 from moderation import audit, permissions
 from moderation.models import AuditEntry, ReviewItem
 
@@ -28,7 +27,7 @@ State = Thread.State
 
 def _check(actor, thread: Thread, *, field: str | None = None) -> Thread:
     """The thread, locked and re-read, if `actor` moderates its category."""
-    current = _lock_row(thread.pk)
+    current = thread_actions.lock_thread(thread.pk)
     if not permissions.can_review(actor, current.category):
         raise PermissionDenied(f"You don't moderate {current.category.name}, where “{current.title}” is.")
     if current.merged_into_id:
@@ -40,7 +39,7 @@ def _check(actor, thread: Thread, *, field: str | None = None) -> Thread:
 def _check_pair(actor, first: Thread, second: Thread) -> tuple[Thread, Thread]:
     """Lock two threads, lower pk first, and check the actor moderates both categories."""
     ordered = sorted([first, second], key=lambda t: t.pk)
-    locked = {t.pk: _lock_row(t.pk) for t in ordered}
+    locked = {t.pk: thread_actions.lock_thread(t.pk) for t in ordered}
     first, second = locked[first.pk], locked[second.pk]
     _check(actor, first)
     if not permissions.can_review(actor, second.category):
@@ -65,18 +64,51 @@ def _label(thread: Thread) -> str:
     return f"#{thread.pk} {thread.title}"
 
 
+def _record(
+    actor,
+    thread: Thread,
+    *,
+    change: str,
+    action: str,
+    reason: str,
+    before: dict,
+    after: dict,
+    categories: tuple[int, ...] = (),
+    other: Thread | None = None,
+) -> None:
+    """The audit record and the event of one thread action, in the action's transaction."""
+    audit.thread_changed(actor, thread, action=action, reason=reason, before=before, after=after)
+    events.publish(
+        events.ThreadChanged(
+            thread_id=thread.pk,
+            actor_id=actor.pk,
+            action=change,
+            categories=categories or (thread.category_id,),
+            other_thread_id=other.pk if other else None,
+        )
+    )
+
+
 # Open, close, lock and pin ---------------------------------------------------
 
 
-def _set_state(actor, thread: Thread, *, state: str, allowed: tuple[str, ...], refusal: str, reason: str) -> Thread:
+def _set_state(
+    actor, thread: Thread, *, state: str, allowed: tuple[str, ...], refusal: str, reason: str, change: str
+) -> Thread:
     with transaction.atomic():
         current = _check(actor, thread)
         if current.state not in allowed:
             raise ValidationError(refusal)
         before = {"state": current.state}
-        thread = community_threads.set_thread_state(actor, thread=current, state=state)
-        audit.thread_changed(
-            actor, thread, action=Action.THREAD_STATE, reason=reason, before=before, after={"state": state}
+        thread = thread_actions.set_state(current, state=state)
+        _record(
+            actor,
+            thread,
+            change=change,
+            action=Action.THREAD_STATE,
+            reason=reason,
+            before=before,
+            after={"state": state},
         )
     return thread
 
@@ -90,12 +122,19 @@ def lock_thread(actor, *, thread: Thread, reason: str = "") -> Thread:
         allowed=(State.OPEN, State.CLOSED),
         refusal="The thread is already locked.",
         reason=reason,
+        change="locked",
     )
 
 
 def unlock_thread(actor, *, thread: Thread, reason: str = "") -> Thread:
     return _set_state(
-        actor, thread, state=State.OPEN, allowed=(State.LOCKED,), refusal="The thread isn't locked.", reason=reason
+        actor,
+        thread,
+        state=State.OPEN,
+        allowed=(State.LOCKED,),
+        refusal="The thread isn't locked.",
+        reason=reason,
+        change="unlocked",
     )
 
 
@@ -108,12 +147,19 @@ def close_thread(actor, *, thread: Thread, reason: str = "") -> Thread:
         allowed=(State.OPEN,),
         refusal="Only an open thread can be closed.",
         reason=reason,
+        change="closed",
     )
 
 
 def reopen_thread(actor, *, thread: Thread, reason: str = "") -> Thread:
     return _set_state(
-        actor, thread, state=State.OPEN, allowed=(State.CLOSED,), refusal="The thread isn't closed.", reason=reason
+        actor,
+        thread,
+        state=State.OPEN,
+        allowed=(State.CLOSED,),
+        refusal="The thread isn't closed.",
+        reason=reason,
+        change="reopened",
     )
 
 
@@ -122,10 +168,11 @@ def _set_pinned(actor, thread: Thread, *, pinned: bool, reason: str) -> Thread:
         current = _check(actor, thread)
         if current.is_pinned == pinned:
             raise ValidationError("The thread is already pinned." if pinned else "The thread isn't pinned.")
-        thread = community_threads.set_pinned(actor, thread=current, pinned=pinned)
-        audit.thread_changed(
+        thread = thread_actions.set_pinned(current, pinned=pinned)
+        _record(
             actor,
             thread,
+            change="pinned" if pinned else "unpinned",
             action=Action.THREAD_PINNED,
             reason=reason,
             before={"pinned": not pinned},
@@ -153,15 +200,18 @@ def move_thread(actor, *, thread: Thread, category: Category, reason: str = "") 
         current = _check(actor, thread)
         _check_category(actor, category)
         before = {"category": current.category.name}
+        old_category_id = current.category_id
         thread = thread_actions.move_thread(current, category=category)
         _follow_posts([thread.pk])
-        audit.thread_changed(
+        _record(
             actor,
             thread,
+            change="moved",
             action=Action.THREAD_MOVED,
             reason=reason,
             before=before,
             after={"category": category.name},
+            categories=(old_category_id, category.pk),
         )
     return thread
 
@@ -171,8 +221,14 @@ def rename_thread(actor, *, thread: Thread, title: str, reason: str = "") -> Thr
         current = _check(actor, thread)
         before = {"title": current.title}
         thread = thread_actions.rename_thread(current, title=title)
-        audit.thread_changed(
-            actor, thread, action=Action.THREAD_RENAMED, reason=reason, before=before, after={"title": thread.title}
+        _record(
+            actor,
+            thread,
+            change="renamed",
+            action=Action.THREAD_RENAMED,
+            reason=reason,
+            before=before,
+            after={"title": thread.title},
         )
     return thread
 
@@ -192,13 +248,16 @@ def merge_threads(actor, *, thread: Thread, into: Thread, reason: str = "") -> T
         target = thread_actions.merge_threads(source, into=target)
         _follow_posts([target.pk])
         source.refresh_from_db()
-        audit.thread_changed(
+        _record(
             actor,
             source,
+            change="merged",
             action=Action.THREAD_MERGED,
             reason=reason,
             before=before,
             after={"merged_into": _label(target), "category": target.category.name},
+            categories=tuple({source.category_id, target.category_id}),
+            other=target,
         )
     return target
 
@@ -217,13 +276,16 @@ def split_thread(actor, *, post: Post, title: str, category: Category | None = N
         new = thread_actions.split_thread(post, title=title, category=category)
         _follow_posts([new.pk])
         current.refresh_from_db()
-        audit.thread_changed(
+        _record(
             actor,
             current,
+            change="split",
             action=Action.THREAD_SPLIT,
             reason=reason,
             before=before,
             after={"new_thread": _label(new), "category": new.category.name, "replies": current.reply_count},
+            categories=tuple({current.category_id, new.category_id}),
+            other=new,
         )
     return new
 
@@ -239,9 +301,11 @@ def mark_duplicate(actor, *, thread: Thread, original: Thread, reason: str = "")
         if current.duplicate_of_id:
             before["duplicate_of"] = _label(Thread.objects.only("title").get(pk=current.duplicate_of_id))
         thread = thread_actions.mark_duplicate(current, original=original)
-        audit.thread_changed(
+        _record(
             actor,
             thread,
+            change="marked_duplicate",
+            other=original,
             action=Action.THREAD_DUPLICATE,
             reason=reason,
             before=before,
@@ -258,9 +322,11 @@ def unmark_duplicate(actor, *, thread: Thread, reason: str = "") -> Thread:
         original = Thread.objects.only("title").get(pk=current.duplicate_of_id)
         before = {"duplicate_of": _label(original), "state": current.state}
         thread = thread_actions.unmark_duplicate(current)
-        audit.thread_changed(
+        _record(
             actor,
             thread,
+            change="unmarked_duplicate",
+            other=original,
             action=Action.THREAD_DUPLICATE,
             reason=reason,
             before=before,

@@ -4,6 +4,8 @@ import pytest
 
 from community import events
 from community.services import posts, votes
+from outbox import bus
+from outbox.models import Event
 from tests.builders import build_reply
 
 pytestmark = pytest.mark.django_db
@@ -12,13 +14,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def published():
     seen = []
-
-    def receiver(sender, event, **kwargs):
-        seen.append(event)
-
-    events.event_published.connect(receiver)
+    types = (events.ReplyPosted, events.PostVoted, events.AnswerAccepted)
+    for event_type in types:
+        bus.subscribe(event_type, seen.append, in_transaction=True, name="test.published")
     yield seen
-    events.event_published.disconnect(receiver)
+    for event_type in types:
+        bus.unsubscribe(event_type, seen.append)
 
 
 def test_actions_publish_events_that_round_trip_through_json(member, other_member, question, published):
@@ -35,6 +36,11 @@ def test_actions_publish_events_that_round_trip_through_json(member, other_membe
         payload = json.loads(json.dumps(event.as_dict()))
         assert payload["event_id"] == event.event_id
     assert len({e.event_id for e in published}) == 3
+    # Each one is in the outbox too, written in the action's transaction.
+    in_outbox = Event.objects.exclude(type="ThreadStarted").values_list("pk", "type")
+    assert sorted((pk.hex, kind) for pk, kind in in_outbox) == sorted(
+        (e.event_id, type(e).__name__) for e in published
+    )
 
 
 def test_failed_action_publishes_nothing(other_member, answer, published):
@@ -42,3 +48,4 @@ def test_failed_action_publishes_nothing(other_member, answer, published):
         votes.mark_helpful(other_member, post=answer)
 
     assert published == []
+    assert not Event.objects.filter(type="PostVoted").exists()

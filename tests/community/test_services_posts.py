@@ -2,7 +2,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from community.models import Post, PostRevision, Thread
-from community.services import posts, threads
+from community.services import posts
+from moderation.services import threads as moderation_threads
 from tests.builders import build_reply, build_thread
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def test_replies_nest_under_their_parent(member, other_member, question):
 
 
 def test_reply_to_locked_thread_is_refused(member, other_member, moderator, question):
-    threads.set_thread_state(moderator, thread=question, state="locked")
+    moderation_threads.lock_thread(moderator, thread=question)
 
     with pytest.raises(PermissionDenied, match="locked"):
         build_reply(other_member, question.opening_post)
@@ -32,7 +33,7 @@ def test_reply_to_locked_thread_is_refused(member, other_member, moderator, ques
 
 
 def test_reply_to_closed_thread_is_refused(other_member, moderator, question):
-    threads.set_thread_state(moderator, thread=question, state="closed")
+    moderation_threads.close_thread(moderator, thread=question)
 
     with pytest.raises(PermissionDenied, match="closed"):
         build_reply(other_member, question.opening_post)

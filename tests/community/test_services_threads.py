@@ -137,19 +137,6 @@ def test_problem_solved_needs_a_solving_post_in_the_thread(member, other_member,
     assert problem.is_solved
 
 
-def test_moderators_lock_and_pin_members_cannot(member, moderator, question):
-    with pytest.raises(PermissionDenied):
-        threads.set_thread_state(member, thread=question, state="locked")
-    with pytest.raises(PermissionDenied):
-        threads.set_pinned(member, thread=question, pinned=True)
-
-    threads.set_thread_state(moderator, thread=question, state="locked")
-    threads.set_pinned(moderator, thread=question, pinned=True)
-
-    question.refresh_from_db()
-    assert question.state == "locked" and question.is_pinned
-
-
 def test_every_write_bumps_the_thread_version(member, other_member, question):
     before = Thread.objects.get(pk=question.pk).version
 

@@ -2,7 +2,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from community.models import HelpfulVote
-from community.services import posts, threads, votes
+from community.services import posts, votes
+from moderation.services import threads as moderation_threads
 from tests.builders import build_member, build_thread
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +30,11 @@ def test_no_voting_on_your_own_post(other_member, answer):
 
 
 def test_no_voting_on_removed_posts_or_locked_threads(member, other_member, moderator, question, answer):
-    threads.set_thread_state(moderator, thread=question, state="locked")
+    moderation_threads.lock_thread(moderator, thread=question)
     with pytest.raises(PermissionDenied):
         votes.mark_helpful(member, post=answer)
 
-    threads.set_thread_state(moderator, thread=question, state="open")
+    moderation_threads.unlock_thread(moderator, thread=question)
     posts.delete_post(other_member, post=answer)
     with pytest.raises(PermissionDenied):
         votes.mark_helpful(member, post=answer)

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from community.models import Category, HelpfulVote, Post, Thread
-from community.services import posts, threads, votes
+from community.services import posts, votes
+from moderation.services import threads as moderation_threads
 from tests.builders import build_category, build_reply, build_thread
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_category_page_puts_pinned_first_and_includes_subcategories(client, memb
     child = build_category(name="Schedules", parent=category)
     old = build_thread(member, category=category, title="An older thread to pin")
     newer = build_thread(member, category=child, title="A newer thread in a child")
-    threads.set_pinned(moderator, thread=old, pinned=True)
+    moderation_threads.pin_thread(moderator, thread=old)
 
     response = client.get(url("category", slug=category.slug))
 
@@ -147,7 +148,7 @@ def test_reply_flow_and_errors(client, member, other_member, moderator, question
     response = client.post(url("reply", pk=question.opening_post.pk), {"body": "   "})
     assert response.status_code == 400
 
-    threads.set_thread_state(moderator, thread=question, state="locked")
+    moderation_threads.lock_thread(moderator, thread=question)
     response = client.post(url("reply", pk=question.opening_post.pk), {"body": "Still here?"})
     assert response.status_code == 400
     assert "locked" in response.content.decode()

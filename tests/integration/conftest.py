@@ -64,23 +64,22 @@ def smtp_sink():
     controller.stop()
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(smtp_sink, tmp_path_factory):
-    """A real `celery worker` process, mailing into the SMTP sink.
+def database_url_for_processes() -> str:
+    """DATABASE_URL, pointed at the database the tests run in, for processes the tests start."""
+    from django.db import connection
 
-    It listens on a queue of its own, for tasks a test routes explicitly, and on
-    the default queue, for tasks that application code sends.
-    """
-    if not os.environ.get("REDIS_URL"):
-        pytest.skip("needs REDIS_URL")
-    _, port = smtp_sink
-    queue = f"it-{uuid.uuid4().hex[:8]}"
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = {
+    base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    return f"{base}/{connection.settings_dict['NAME']}"
+
+
+def start_worker(log: Path, queue: str, **env: str) -> subprocess.Popen:
+    """A real `celery worker` process on the tests' database, listening on `queue` and the default queue."""
+    environment = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "DATABASE_URL": database_url_for_processes(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        **env,
     }
     with open(log, "w") as out:
         process = subprocess.Popen(
@@ -99,7 +98,7 @@ def celery_worker_process(smtp_sink, tmp_path_factory):
                 f"{queue}@%h",
             ],
             cwd=ROOT,
-            env=env,
+            env=environment,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -109,12 +108,35 @@ def celery_worker_process(smtp_sink, tmp_path_factory):
             process.kill()
             raise AssertionError(f"celery worker did not start:\n{log.read_text()}")
         time.sleep(0.2)
-    yield queue
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(smtp_sink, tmp_path_factory, django_db_setup, django_db_blocker):
+    """A real `celery worker` process, mailing into the SMTP sink.
+
+    It reads the tests' database, where the outbox rows it delivers are, and
+    listens on a queue of its own, for tasks a test routes explicitly, and on
+    the default queue, for tasks that application code sends.
+    """
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs REDIS_URL")
+    _, port = smtp_sink
+    queue = f"it-{uuid.uuid4().hex[:8]}"
+    with django_db_blocker.unblock():
+        process = start_worker(
+            tmp_path_factory.mktemp("worker") / "worker.log", queue, EMAIL_URL=f"smtp://127.0.0.1:{port}"
+        )
+    yield queue
+    stop(process)
 
 
 @pytest.fixture

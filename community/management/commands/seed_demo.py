@@ -58,6 +58,11 @@ MEMBERS = [
 ]
 
 
+def pinned_titles() -> list[str]:
+    """The demo threads a moderator pins (moderation's seed_demo does, through its audited service)."""
+    return [title for key, _, _, _, title, *_ in demo.CONVERSATIONS if key in demo.PINNED]
+
+
 class Command(BaseCommand):
     help = "Create (or refresh) the demo community. Safe to run repeatedly."
 
@@ -137,8 +142,6 @@ class Command(BaseCommand):
             posts.accept_answer(users[thread.author.username], post=made[demo.ACCEPTED[key]])
         if key in demo.VERIFIED:
             posts.verify_answer(staff, post=made[demo.VERIFIED[key]])
-        if key in demo.PINNED:
-            threads.set_pinned(staff, thread=thread, pinned=True)
         for status, note in demo.IDEA_STEPS.get(key, []):
             threads.set_idea_status(staff, thread=thread, status=status, note=note)
         for voter in demo.IDEA_VOTERS.get(key, []):

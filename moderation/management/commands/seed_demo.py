@@ -12,6 +12,7 @@ from community.services import posts
 from moderation import screening
 from moderation.models import ContentFilter, Conversation, Flag, MemberNote, ModeratorRole
 from moderation.services import feedback, flags, sanctions
+from moderation.services import threads as moderation_threads
 from moderation.services.roles import sync_scope
 
 NEWCOMER = "jonas"
@@ -26,6 +27,7 @@ class Command(seed_demo.Command):
         with override_settings(MODERATION_RATE_LIMITS={}, MODERATION_DUPLICATE_SECONDS=0), transaction.atomic():
             super().handle(*args, **options)
             self._moderators()
+            self._pins()
             if not User.objects.filter(username=NEWCOMER).exists():
                 self._queue()
         self.stdout.write("  and a review queue with held, filtered and flagged posts for the moderator.")
@@ -36,6 +38,12 @@ class Command(seed_demo.Command):
                 user = User.objects.get(username=spec["username"])
                 ModeratorRole.objects.get_or_create(user=user, category=None)
                 sync_scope(user)
+
+    def _pins(self):
+        """Pinning is a moderator's action, so it is audited like any other."""
+        staff = User.objects.get(username="tess")
+        for thread in Thread.objects.filter(title__in=seed_demo.pinned_titles(), is_pinned=False):
+            moderation_threads.pin_thread(staff, thread=thread, reason="Release notes stay on top.")
 
     def _queue(self):
         users = {u.username: u for u in User.objects.all()}

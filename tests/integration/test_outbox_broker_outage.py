@@ -1,0 +1,110 @@
+"""A broker that is away when a transaction commits delays what leaves the process; it never loses it."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from outbox.models import Delivery, Event
+from tests.integration.conftest import ROOT, database_url_for_processes, free_port, start_worker, stop
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class PrivateRedis:
+    """A redis-server of this test's own, on its own port, that the test stops and starts."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout != b"PONG\n":
+            assert time.monotonic() < deadline, "the private redis-server did not start"
+            time.sleep(0.1)
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def private_redis():
+    if not shutil.which("redis-server"):
+        pytest.skip("needs redis-server")
+    redis = PrivateRedis()
+    yield redis
+    redis.stop()
+
+
+def run_django(code: str, broker_url: str) -> str:
+    """Run `code` in a separate Django process whose Celery broker is `broker_url`, as a web process would."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_processes(),
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    program = f"import django\ndjango.setup()\n{code}"
+    done = subprocess.run(
+        [sys.executable, "-c", program], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_mail_committed_while_the_broker_is_down_is_sent_once_by_the_sweep(private_redis, smtp_sink, tmp_path):
+    inbox, smtp_port = smtp_sink
+    message_id = f"<{uuid.uuid4().hex}@concierge>"
+
+    # Given a web process whose broker is unreachable when its transaction commits
+    run_django(
+        "from django.db import transaction\n"
+        "from outbox.mail import queue_mail\n"
+        "with transaction.atomic():\n"
+        f"    queue_mail(message_id={message_id!r}, to=['maria@example.com'], subject='Held back', body='Hi')\n",
+        private_redis.url,
+    )
+    event = Event.objects.get(type="MailQueued")
+    assert event.relayed_at is None
+    assert not Delivery.objects.exists()
+
+    # When the broker is back and the beat sweep runs
+    private_redis.start()
+    worker = start_worker(
+        tmp_path / "worker.log",
+        "outage",
+        CELERY_BROKER_URL=private_redis.url,
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+    )
+    try:
+        Event.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(minutes=1))
+        assert run_django("from outbox.bus import sweep\nprint(sweep())", private_redis.url) == "1"
+
+        # Then the mail arrives, once, and a second sweep finds nothing left to do
+        (received,) = inbox.wait_until(lambda m: m["Message-ID"] == message_id)
+        assert received["Subject"].endswith("Held back")
+        assert run_django("from outbox.bus import sweep\nprint(sweep())", private_redis.url) == "0"
+        deadline = time.monotonic() + 10
+        while not Delivery.objects.filter(event=event).exists():
+            assert time.monotonic() < deadline, "the delivery was never recorded"
+            time.sleep(0.1)
+    finally:
+        stop(worker)
+    assert len([m for m in inbox.messages if m["Message-ID"] == message_id]) == 1
+    event.refresh_from_db()
+    assert event.relayed_at is not None
