@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts.events import ProfileChanged
 from accounts.models import User
+from outbox import bus
 
 
 @admin.register(User)
@@ -13,3 +15,9 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         ("Community", {"fields": ("display_name", "bio", "avatar", "is_staff_member", "trust_level")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        """Pages that show the member learn of the edit like any other profile change."""
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            bus.publish(ProfileChanged(member_id=obj.pk, fields=tuple(form.changed_data)))

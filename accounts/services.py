@@ -1,8 +1,10 @@
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
+from accounts.events import ProfileChanged
 from accounts.images import reencode
 from accounts.models import User
+from outbox import bus
 
 
 def create_member(
@@ -52,6 +54,7 @@ def update_profile(
     old_avatar = actor.avatar.name if actor.avatar else ""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=actor.pk)
+        before = (user.display_name, user.bio, user.avatar.name)
         user.display_name = display_name.strip()
         user.bio = bio.strip()
         if avatar is not None:
@@ -61,6 +64,15 @@ def update_profile(
             user.avatar = ""
         user.full_clean(exclude=["password"])
         user.save(update_fields=["display_name", "bio", "avatar"])
+        changed = tuple(
+            name
+            for name, old, new in zip(
+                ("display_name", "bio", "avatar"), before, (user.display_name, user.bio, user.avatar.name), strict=True
+            )
+            if old != new
+        )
+        if changed:
+            bus.publish(ProfileChanged(member_id=user.pk, fields=changed))
         if old_avatar and old_avatar != user.avatar.name:
             storage = user.avatar.storage
             transaction.on_commit(lambda: storage.delete(old_avatar))

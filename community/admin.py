@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from community import events
 from community.models import Category, Synonym, Tag, Thread
 
 
@@ -10,6 +11,13 @@ class CategoryAdmin(admin.ModelAdmin):
     list_filter = ["who_can_start", "parent"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "description"]
+
+    def save_model(self, request, obj, form, change):
+        """Pages that show the category, and lists that span it, learn of the edit through its event."""
+        old_parent = Category.objects.filter(pk=obj.pk).values_list("parent_id", flat=True).first() if change else None
+        super().save_model(request, obj, form, change)
+        parents = tuple(sorted({pk for pk in (old_parent, obj.parent_id) if pk}))
+        events.publish(events.CategoryChanged(category_id=obj.pk, parent_ids=parents))
 
 
 @admin.register(Tag)

@@ -8,8 +8,11 @@ class CommunityConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from community import caching
         from community.models import Synonym
         from community.search import forget_synonyms
+
+        caching.connect()
 
         # Staff edit synonyms in the admin; searches then see the new list at once.
         post_save.connect(forget_synonyms, sender=Synonym, dispatch_uid="synonyms-saved")

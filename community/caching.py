@@ -16,6 +16,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F, Q
 from django.http import HttpResponse
 
 logger = logging.getLogger(__name__)
@@ -23,15 +24,57 @@ logger = logging.getLogger(__name__)
 LIST_VERSION_KEY = "community:list-version"
 
 
-def _release() -> str:
-    """A digest of the templates that cached fragments come from.
+def connect() -> None:
+    """Changes made outside community's services reach the page versions through their events.
 
-    It is part of every key, so a deploy that changes their markup never serves
-    fragments rendered by the old templates.
+    These run in the writing transaction, so a reader never sees the new data under an old version.
+    """
+    from accounts.events import ProfileChanged
+    from community import events
+    from outbox import bus
+
+    bus.subscribe(ProfileChanged, member_display_changed, in_transaction=True)
+    bus.subscribe(events.CategoryChanged, category_changed, in_transaction=True)
+
+
+def member_display_changed(event) -> None:
+    """A member's name or picture shows beside their posts and in lists: those pages change."""
+    from community.models import Post, Thread
+
+    if not event.changes_display:
+        return
+    shown_in = Post.objects.filter(author_id=event.member_id).values("thread_id")
+    Thread.objects.filter(pk__in=shown_in).update(version=F("version") + 1)
+    bump_list_version_on_commit()
+
+
+def category_changed(event) -> None:
+    """Thread pages show their category and its parent; lists and the sidebar show categories."""
+    from community.models import Category, Thread
+
+    ids = {event.category_id, *event.parent_ids}
+    Category.objects.filter(pk__in=ids).update(version=F("version") + 1)
+    Thread.objects.filter(Q(category_id__in=ids) | Q(category__parent_id=event.category_id)).update(
+        version=F("version") + 1
+    )
+    bump_list_version_on_commit()
+
+
+# The code whose change may change what a cached value holds or how it renders.
+RELEASE_SOURCES = ("templates/**/*.html", "accounts/**/*.py", "community/**/*.py", "moderation/**/*.py")
+
+
+def _release() -> str:
+    """A digest of the templates and code that cached values come from.
+
+    It is part of every key, so a deploy that changes their markup, or the
+    shape of what is cached, never serves values made by the old release.
     """
     digest = hashlib.sha256()
-    for path in sorted((settings.BASE_DIR / "templates").rglob("*.html")):
-        digest.update(path.read_bytes())
+    for pattern in RELEASE_SOURCES:
+        for path in sorted(settings.BASE_DIR.glob(pattern)):
+            if "migrations" not in path.parts:
+                digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 

@@ -170,6 +170,15 @@ class ThreadChanged(Event):
     event_id: str = field(default_factory=_new_id)
 
 
+@dataclass(frozen=True)
+class CategoryChanged(Event):
+    """Staff edited a category (its name, place, policy, or parent) in the admin."""
+
+    category_id: int
+    parent_ids: tuple[int, ...] = ()  # its parent before and after, when it has or had one
+    event_id: str = field(default_factory=_new_id)
+
+
 def publish(event: Event) -> None:
     """Record `event` in the outbox within the caller's transaction (see outbox.bus)."""
     bus.publish(event)

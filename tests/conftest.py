@@ -44,13 +44,15 @@ def _cache_per_test_worker():
 
 @pytest.fixture(autouse=True)
 def _isolated_side_effects(settings, tmp_path):
-    """Uploads go to a scratch folder, and Celery runs in-process.
+    """Uploads go to a scratch folder, passwords hash fast, and Celery runs in-process.
 
     Integration tests that need a real worker switch eager mode off themselves.
     """
     from config.celery import app
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Real hashing costs a tenth of a second per member built; what it protects is tested by Django.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     # Posting limits are off unless a test is about them: most tests post in quick succession.
     settings.MODERATION_RATE_LIMITS = {}

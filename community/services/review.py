@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import transaction
 from django.db.models import F
 
@@ -22,7 +24,7 @@ def set_review(post: Post, *, review: str) -> Post:
         post.review = review
         post.save(update_fields=["review"])
         delta = int(review == Review.PUBLISHED) - int(old == Review.PUBLISHED)
-        changes = {}
+        changes: dict[str, Any] = {}
         if post.is_opening:
             changes["review"] = review
             if delta and not thread.is_deleted:

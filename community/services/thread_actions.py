@@ -27,6 +27,7 @@ and their published, non-removed posts.
 """
 
 from collections import defaultdict
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -99,7 +100,7 @@ def _subtree(node: Post) -> QuerySet[Post]:
     return Post.objects.filter(tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght)
 
 
-def _tree_node(pk: int) -> Post:
+def _tree_node(pk: int | None) -> Post:
     return Post.objects.only(*TREE_FIELDS).get(pk=pk)
 
 
@@ -107,7 +108,7 @@ def _apply_category_changes(changes: dict[int, dict[str, int]], active: dict[int
     """Add counter deltas to categories, lower pk first, and refresh their last activity."""
     for pk in sorted(changes.keys() | active.keys()):
         delta = changes.get(pk, {})
-        fields = {name: F(name) + amount for name, amount in delta.items() if amount}
+        fields: dict[str, Any] = {name: F(name) + amount for name, amount in delta.items() if amount}
         if pk in active:
             fields["last_activity_at"] = active[pk]
         touch_category(pk, **fields)
@@ -303,7 +304,10 @@ def split_thread(post: Post, *, title: str, category: Category | None = None) ->
 
         branch = _subtree(post)
         moved = branch.filter(LIVE_POST).count()
-        latest = branch.filter(LIVE_POST).order_by("-created_at").values("created_at", "author_id").first()
+        latest = branch.filter(LIVE_POST).order_by("-created_at").values("created_at", "author_id").first() or {
+            "created_at": post.created_at,
+            "author_id": post.author_id,
+        }
         leaving = set(
             branch.filter(pk__in=[thread.accepted_answer_id, thread.solving_post_id]).values_list("pk", flat=True)
         )
@@ -372,7 +376,7 @@ def mark_duplicate(thread: Thread, *, original: Thread) -> Thread:
                 )
             seen.add(step)
             step = Thread.objects.filter(pk=step).values_list("duplicate_of_id", flat=True).first()
-        changes = {"duplicate_of": original}
+        changes: dict[str, Any] = {"duplicate_of": original}
         if thread.state == Thread.State.OPEN:
             changes["state"] = Thread.State.CLOSED
         touch_thread(thread, **changes)
@@ -391,7 +395,7 @@ def unmark_duplicate(thread: Thread) -> Thread:
         _refuse_merged(thread)
         if thread.duplicate_of_id is None:
             raise ValidationError("This thread isn't marked as a duplicate.")
-        changes = {"duplicate_of": None}
+        changes: dict[str, Any] = {"duplicate_of": None}
         if thread.state == Thread.State.CLOSED:
             changes["state"] = Thread.State.OPEN
         touch_thread(thread, **changes)

@@ -25,8 +25,8 @@ from moderation.screening import RateLimited
 from outbox import mail
 
 SUBJECT_MIN = 3
-SUBJECT_MAX = Conversation._meta.get_field("subject").max_length
-BODY_MAX = Message._meta.get_field("body").max_length
+SUBJECT_MAX: int = Conversation._meta.get_field("subject").max_length or 0
+BODY_MAX: int = Message._meta.get_field("body").max_length or 0
 # New conversations a member may open per day; replies are not limited.
 NEW_CONVERSATIONS_PER_DAY = 5
 _DAY = 86_400

@@ -1,4 +1,3 @@
-from collections import defaultdict
 from io import StringIO
 
 import pytest
@@ -10,6 +9,7 @@ from accounts.models import User
 from community.management.commands.seed_bench import BENCH_MEMBER, BENCH_PASSWORD, HOT_TITLE, Plan
 from community.models import Category, HelpfulVote, Post, Thread
 from community.services import posts as post_services
+from tests.helpers import tree_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -23,39 +23,6 @@ def seed(*extra):
     return out.getvalue()
 
 
-def tree_problems(thread_id, rows):
-    """Nested-set invariants of one thread's tree; rows are (pk, parent, branch, lft, rght, level, tree_id)."""
-    n = len(rows)
-    by_pk = {row[0]: row for row in rows}
-    problems = []
-    bounds = sorted(value for row in rows for value in (row[3], row[4]))
-    if bounds != list(range(1, 2 * n + 1)):
-        problems.append("lft/rght are not exactly 1..2n")
-    if len({row[6] for row in rows}) != 1:
-        problems.append("posts span several tree_ids")
-    roots = [row for row in rows if row[1] is None]
-    if len(roots) != 1 or roots[0][3:6] != (1, 2 * n, 0):
-        problems.append("not one root spanning 1..2n at level 0")
-    for pk, parent, branch, lft, rght, level, _ in rows:
-        if lft >= rght or (rght - lft - 1) % 2:
-            problems.append(f"post {pk} has bad bounds")
-        if parent is None:
-            continue
-        p = by_pk.get(parent)
-        if p is None or not (p[3] < lft and rght < p[4]) or level != p[5] + 1:
-            problems.append(f"post {pk} is not nested inside its parent")
-            continue
-        expected_branch = None if level == 1 else (parent if p[5] == 1 else p[2])
-        if branch != expected_branch:
-            problems.append(f"post {pk} has branch {branch}, expected {expected_branch}")
-        # The subtree size equals the number of posts inside the bounds.
-    for pk, _, _, lft, rght, _, _ in rows:
-        inside = sum(1 for row in rows if lft < row[3] < rght)
-        if inside != (rght - lft - 1) // 2:
-            problems.append(f"post {pk} bounds do not match its descendants")
-    return [f"thread {thread_id}: {p}" for p in problems]
-
-
 def test_seed_bench_builds_valid_trees_and_the_planned_counts():
     output = seed()
 
@@ -65,15 +32,7 @@ def test_seed_bench_builds_valid_trees_and_the_planned_counts():
     assert Thread.objects.count() == PLAN.threads
     assert Post.objects.count() == PLAN.posts
     assert set(Thread.objects.values_list("kind", flat=True)) == set(Thread.Kind.values)
-    trees = defaultdict(list)
-    for row in Post.objects.values_list(
-        "thread_id", "pk", "parent_id", "branch_id", "lft", "rght", "level", "tree_id"
-    ):
-        trees[row[0]].append(row[1:])
-    problems = [problem for thread_id, rows in trees.items() for problem in tree_problems(thread_id, rows)]
-    assert problems == []
-    tree_ids = [rows[0][6] for rows in trees.values()]
-    assert len(set(tree_ids)) == len(tree_ids)
+    assert tree_problems() == []
     for thread in Thread.objects.select_related("opening_post", "accepted_answer"):
         assert thread.opening_post.thread_id == thread.pk and thread.opening_post.parent_id is None
         if thread.accepted_answer:
@@ -121,6 +80,5 @@ def test_bench_member_can_sign_in_and_seeded_trees_take_new_replies(client):
     hot = Thread.objects.get(title=HOT_TITLE)
     parent = hot.posts.filter(level=2).order_by("pk").first()
     reply = post_services.reply(User.objects.get(username=BENCH_MEMBER), parent=parent, body="Same here.")
-    rows = list(hot.posts.values_list("pk", "parent_id", "branch_id", "lft", "rght", "level", "tree_id"))
-    assert tree_problems(hot.pk, rows) == []
+    assert tree_problems() == []
     assert reply.branch_id == parent.branch_id

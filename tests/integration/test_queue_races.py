@@ -41,7 +41,6 @@ def run_concurrently(jobs):
 
 @pytest.fixture(autouse=True)
 def _settings(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MODERATION_AUTO_HIDE_WEIGHT = 100
 
 

@@ -11,8 +11,8 @@ from django.db import connection
 from community.models import Post, Thread
 from moderation.services import threads as actions
 from tests.builders import build_category, build_member, build_moderator, build_reply, build_thread
+from tests.helpers import assert_consistent, tree_problems
 from tests.integration.test_tree_concurrency import run_concurrently
-from tests.moderation.test_thread_actions import assert_consistent, tree_problems
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

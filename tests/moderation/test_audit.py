@@ -21,11 +21,6 @@ Action = AuditEntry.Action
 URL = reverse("moderation:audit")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def entry(moderator, question):
     return audit.thread_changed(

@@ -19,12 +19,6 @@ from tests.builders import build_category, build_member, build_moderator, build_
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # These tests make many members; the real password hasher would spend most of the run on them.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def flag_url(post):
     return reverse("moderation:flag", kwargs={"pk": post.pk})
 

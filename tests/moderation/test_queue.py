@@ -23,8 +23,6 @@ DECISIONS = ["approve", "dismiss", "hide", "delete"]
 
 @pytest.fixture(autouse=True)
 def _settings(settings):
-    # These tests make many members; the real password hasher would spend most of the run on them.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MODERATION_AUTO_HIDE_WEIGHT = 100
 
 

@@ -25,9 +25,7 @@ DECISIONS = ["approve", "dismiss", "hide", "delete"]
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # These tests make dozens of members; the real hasher would spend most of the run on them.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _settings(settings):
     settings.MODERATION_AUTO_HIDE_WEIGHT = 100
 
 

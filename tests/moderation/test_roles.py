@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 URL = reverse("moderation:moderators")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class Page(HTMLParser):
     def __init__(self):
         super().__init__()
