@@ -112,7 +112,8 @@ class RedisCache(django_redis.RedisCache):
 
     @cached_property
     def _local(self):
-        return LocMemCache(f"unreachable:{self._servers}", {})
+        # Room for every address and account trying to sign in during an outage.
+        return LocMemCache(f"unreachable:{self._servers}", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
     @property
     def unreachable(self) -> bool:
