@@ -39,6 +39,9 @@ def _cache():
     key = "healthz:probe"
     cache.set(key, "1", timeout=10)
     if cache.get(key) != "1":
+        # The Redis cache answers as a miss instead of failing when it can't reach Redis.
+        if getattr(cache, "unreachable", False):
+            raise ConnectionError("Redis is unreachable; pages are being served from the database")
         raise RuntimeError("cache did not return the value just written")
     return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
 

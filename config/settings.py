@@ -119,11 +119,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis: cache, Celery broker and channel layer -------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # Django's RedisCache, except that an unreachable Redis reads as an empty
+    # cache: pages then come from the database instead of failing.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="concierge"),
+            "OPTIONS": {
+                # allauth's rate limits take a lock with `add`, so a cache that
+                # stores nothing would refuse every sign-in; while Redis is away,
+                # each process counts them itself: looser, but never lifted.
+                "local_while_unreachable": ["allauth:rl:"],
+            },
         }
     }
     CHANNEL_LAYERS = {
@@ -136,6 +144,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Sessions are read from the cache, and from the database, which holds them
+# all, whenever the cache misses or is unreachable.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")

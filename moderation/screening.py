@@ -5,6 +5,8 @@ values (ids, trust level, text) and imports only Django, `accounts` and this
 app's own models. A verdict either lets the text through (perhaps censored),
 holds it for review, or refuses it with a message the author can act on.
 Limits are counted in the shared cache, so they hold across every process.
+While the cache is unreachable they are counted from the member's own rows in
+the database instead: an outage makes posting slower, never unlimited.
 """
 
 import hashlib
@@ -13,8 +15,10 @@ import math
 import re
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -60,40 +64,84 @@ def _wait_text(seconds: int) -> str:
     return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
+# Where each limited action leaves rows: (model, member field, other lookups).
+# Named, not imported, because community imports this module.
+RECORDED_AS = {
+    "post": [("community.Post", "author", {"parent__isnull": False})],
+    "thread": [("community.Thread", "author", {})],
+    "vote": [
+        ("community.HelpfulVote", "voter", {}),
+        ("community.IdeaVote", "voter", {}),
+        ("community.MeToo", "member", {}),
+    ],
+    "flag": [("moderation.Flag", "flagger", {})],
+}
+
+
+def _cache_unreachable() -> bool:
+    # Only the Redis cache (config/cache.py) can be unreachable; locmem never is.
+    return getattr(cache, "unreachable", False)
+
+
 def check_rate(*, user_id: int, trust_level: int, action: str, field: str | None = None) -> None:
     """Count one `action` by the member, or raise RateLimited if their trust level's limits are used up.
 
     A limit of one per N seconds is a key added for N seconds, so posts are
     truly spaced; larger counts use a fixed window counted with an atomic incr.
+    When the cache can't be reached, the same limits are counted from the
+    member's rows over a sliding window, which is never looser.
     """
     limits = settings.MODERATION_RATE_LIMITS.get(action, {})
     rules = limits.get(trust_level, [])
     now = time.time()
     for count, seconds in rules:
-        if count == 1:
-            key = f"rate:{action}:{user_id}:{seconds}"
-            if not cache.add(key, now, seconds):
-                since = cache.get(key, now)
-                wait = max(1, math.ceil(since + seconds - now))
-                raise RateLimited(f"You can {ACTIONS.get(action, action)} again in {_wait_text(wait)}.", wait, field)
+        wait = _wait_counted_in_cache(action, user_id, count, seconds, now)
+        if _cache_unreachable():
+            wait = _wait_counted_in_database(action, user_id, count, seconds, now)
+        if not wait:
             continue
-        window = int(now // seconds)
-        key = f"rate:{action}:{user_id}:{seconds}:{window}"
-        cache.add(key, 0, seconds)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # the key expired between add and incr
-            cache.add(key, 1, seconds)
-            used = 1
-        if used > count:
-            wait = max(1, math.ceil((window + 1) * seconds - now))
-            period = "today" if seconds >= 86_400 else f"in {_wait_text(seconds)}"
-            raise RateLimited(
-                f"You have reached the limit of {count} {_noun(action, count)} {period}. "
-                f"You can {ACTIONS.get(action, action)} again in {_wait_text(wait)}.",
-                wait,
-                field,
-            )
+        again = f"You can {ACTIONS.get(action, action)} again in {_wait_text(wait)}."
+        if count == 1:
+            raise RateLimited(again, wait, field)
+        period = "today" if seconds >= 86_400 else f"in {_wait_text(seconds)}"
+        raise RateLimited(
+            f"You have reached the limit of {count} {_noun(action, count)} {period}. {again}", wait, field
+        )
+
+
+def _wait_counted_in_cache(action: str, user_id: int, count: int, seconds: int, now: float) -> int:
+    """Seconds until the member may act again (0: now), counting this attempt."""
+    if count == 1:
+        key = f"rate:{action}:{user_id}:{seconds}"
+        if cache.add(key, now, seconds):
+            return 0
+        since = cache.get(key, now)
+        return max(1, math.ceil(since + seconds - now))
+    window = int(now // seconds)
+    key = f"rate:{action}:{user_id}:{seconds}:{window}"
+    cache.add(key, 0, seconds)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.add(key, 1, seconds)
+        used = 1
+    return 0 if used <= count else max(1, math.ceil((window + 1) * seconds - now))
+
+
+def _wait_counted_in_database(action: str, user_id: int, count: int, seconds: int, now: float) -> int:
+    """Seconds until the member may act again (0: now), from the rows their earlier actions left."""
+    since = datetime.fromtimestamp(now - seconds, tz=UTC)
+    times = []
+    for label, member_field, lookups in RECORDED_AS[action]:
+        rows = apps.get_model(label).objects.filter(**{member_field: user_id, "created_at__gte": since}, **lookups)
+        times += [
+            stamp.timestamp() for stamp in rows.order_by("-created_at").values_list("created_at", flat=True)[:count]
+        ]
+    if len(times) < count:
+        return 0
+    # Another is allowed once the count-th newest has left the window.
+    oldest_counted = sorted(times, reverse=True)[count - 1]
+    return max(1, math.ceil(oldest_counted + seconds - now))
 
 
 def _noun(action: str, count: int) -> str:
@@ -180,6 +228,15 @@ def _refuse_duplicate(author_id: int, text: str, field: str) -> None:
     seconds = settings.MODERATION_DUPLICATE_SECONDS
     if not seconds:
         return
-    digest = hashlib.sha256(" ".join(text.split()).casefold().encode()).hexdigest()[:32]
-    if not cache.add(f"dup:{author_id}:{digest}", 1, seconds):
+    digest = _digest(text)
+    fresh = cache.add(f"dup:{author_id}:{digest}", 1, seconds)
+    if _cache_unreachable():
+        since = datetime.fromtimestamp(time.time() - seconds, tz=UTC)
+        recent = apps.get_model("community.Post").objects.filter(author=author_id, created_at__gte=since)
+        fresh = all(_digest(body) != digest for body in recent.values_list("body", flat=True))
+    if not fresh:
         raise ValidationError({field: f"You posted this same text in the last {_wait_text(seconds)}."})
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).casefold().encode()).hexdigest()[:32]

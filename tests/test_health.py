@@ -1,6 +1,9 @@
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
+
+from tests.private_redis import unreachable_url
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +44,14 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client, monkeypatch):
 
     assert response.status_code == 503
     assert response.json()["checks"]["broker"]["ok"] is False
+
+
+def test_healthz_says_when_the_redis_cache_is_unreachable(client):
+    with override_settings(CACHES={"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": unreachable_url()}}):
+        response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"] == {
+        "ok": False,
+        "error": "ConnectionError: Redis is unreachable; pages are being served from the database",
+    }

@@ -62,7 +62,7 @@ def test_service_urls_switch_to_production_backends(tmp_path):
     )
 
     assert config["db"] == "django.db.backends.postgresql"
-    assert config["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert config["cache"] == "config.cache.RedisCache"
     assert config["channels"] == "channels_redis.core.RedisChannelLayer"
     assert config["eager"] is False
     assert config["broker"] == "redis://cache.internal:6379/2"

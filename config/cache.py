@@ -1,0 +1,171 @@
+"""The Redis cache, which degrades to a cache that misses when Redis is unreachable.
+
+Everything the site shows lives in the database; the cache only saves work.
+So when Redis cannot be reached, every operation answers as if the key were
+missing (`get` gives the default, `add` and `set` store nothing, `incr` raises
+ValueError as for a missing key) and pages are built from the database,
+slower but whole. Sessions (`cached_db`) read the database the same way.
+Callers whose answer must not be "nothing stored", such as rate limits, ask
+`unreachable` and count some other way, or have their keys kept in the
+process's own memory until Redis is back (`local_while_unreachable`).
+
+Short socket timeouts bound what one call to an unreachable or hung server
+costs, and after a failure the cache skips Redis for `PAUSE_SECONDS`, so a
+page with twenty cache calls pays for at most one. The warning is logged when
+Redis goes away, then at most once every `WARN_EVERY_SECONDS` while it stays
+away, and recovery is logged once.
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends import redis as django_redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
+from django.utils.functional import cached_property
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+PAUSE_SECONDS = 5.0
+WARN_EVERY_SECONDS = 60.0
+CLIENT_DEFAULTS = {
+    "socket_connect_timeout": 0.25,
+    "socket_timeout": 0.5,
+    # One immediate retry on a fresh connection: after Redis restarts, each
+    # pooled connection is dead once, and that alone must not count as an
+    # outage. Timeouts are not retried, so a hung server costs one timeout.
+    "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+}
+
+
+class _Breaker:
+    """Whether to skip Redis for now; one per server list, shared by the process's threads."""
+
+    def __init__(self, pause: float):
+        self.pause = pause
+        self.lock = threading.Lock()
+        self.down = False
+        self.skip_until = 0.0
+        self.warned_at = 0.0
+
+    def skipping(self) -> bool:
+        return self.down and time.monotonic() < self.skip_until
+
+    def failed(self, servers, error: Exception) -> None:
+        now = time.monotonic()
+        with self.lock:
+            self.skip_until = now + self.pause
+            if self.down and now - self.warned_at < WARN_EVERY_SECONDS:
+                return
+            self.down, self.warned_at = True, now
+        logger.warning(
+            "Redis cache at %s is unreachable (%s: %s); serving from the database",
+            servers,
+            type(error).__name__,
+            error,
+        )
+
+    def succeeded(self, servers) -> None:
+        if not self.down:
+            return
+        with self.lock:
+            was_down, self.down = self.down, False
+        if was_down:
+            logger.warning("Redis cache at %s is reachable again", servers)
+
+
+_breakers: dict[tuple, _Breaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def _breaker_for(servers, pause: float) -> _Breaker:
+    key = (tuple(servers), pause)
+    with _breakers_lock:
+        return _breakers.setdefault(key, _Breaker(pause))
+
+
+_MISSING = object()
+
+
+class RedisCache(django_redis.RedisCache):
+    """Django's RedisCache, answering as a miss while Redis is unreachable.
+
+    OPTIONS are the redis client's, with short timeouts by default, plus
+    `pause_seconds` (how long to skip Redis after a failure) and
+    `local_while_unreachable`: key prefixes that are kept in this process's
+    memory meanwhile instead of missing, for callers that cannot work with a
+    cache that stores nothing.
+    """
+
+    def __init__(self, server, params):
+        options = {**CLIENT_DEFAULTS, **params.get("OPTIONS", {})}
+        pause = float(options.pop("pause_seconds", PAUSE_SECONDS))
+        self._local_prefixes = tuple(options.pop("local_while_unreachable", ()))
+        super().__init__(server, {**params, "OPTIONS": options})
+        self._breaker = _breaker_for(self._servers, pause)
+
+    @cached_property
+    def _local(self):
+        # Room for every address and account trying to sign in during an outage.
+        return LocMemCache(f"unreachable:{self._servers}", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+
+    @property
+    def unreachable(self) -> bool:
+        """True from a failed call until the next one that reaches Redis."""
+        return self._breaker.down
+
+    def _call(self, name, *args, miss=None):
+        if not self._breaker.skipping():
+            try:
+                result = getattr(super(), name)(*args)
+            except UNREACHABLE as error:
+                self._breaker.failed(self._servers, error)
+            else:
+                self._breaker.succeeded(self._servers)
+                return result
+        if self._local_prefixes and args and isinstance(args[0], str) and args[0].startswith(self._local_prefixes):
+            return getattr(self._local, name)(*args)
+        return miss
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", key, value, timeout, version, miss=False)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", key, default, version, miss=default)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._call("set", key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", key, timeout, version, miss=False)
+
+    def delete(self, key, version=None):
+        return self._call("delete", key, version, miss=False)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", key, version, miss=False)
+
+    def incr(self, key, delta=1, version=None):
+        result = self._call("incr", key, delta, version, miss=_MISSING)
+        if result is _MISSING:
+            raise ValueError(f"Key '{key}' not found: the cache is unreachable.")
+        return result
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", keys, version, miss={})
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        # Django's contract: the keys that were not stored.
+        return self._call("set_many", data, timeout, version, miss=list(data))
+
+    def delete_many(self, keys, version=None):
+        self._call("delete_many", keys, version)
+
+    def clear(self):
+        return self._call("clear", miss=False)
