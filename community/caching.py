@@ -207,7 +207,7 @@ def render_shared(
         unknown = set(pieces[1::2]) - regions.nodes.keys()
         if CSRF_SENTINEL in html or unknown:
             logger.error(
-                "%s is not shared: a CSRF token or an unchecked region (%s) outside its personal regions",
+                "%s is not shared: a CSRF token outside its personal regions, or regions the check never saw (%s)",
                 template_name,
                 ", ".join(sorted(unknown)),
             )

@@ -4,10 +4,10 @@ Members' pages are rendered once and shared (community.caching.render_shared):
 in that shared rendering each personal region is left as a marker, and every
 request renders only these regions into the shared page.
 
-A region is rendered alone, so it sees only the personal context its view
-passes, plus what the context processors give every request (`request`,
-`user`, `perms`, `csrf_token`, `messages`, `site_urls`, `SITE_NAME`), never the
-shared context, nor what an enclosing tag binds. That is why a region may sit
+On such a page a region is rendered alone, so it sees only the personal
+context its view passes, plus what the context processors give every request
+(`request`, `user`, `perms`, `csrf_token`, `messages`, `site_urls`,
+`SITE_NAME`): never the shared context, nor what an enclosing tag binds. That is why a region may sit
 only at the top of a template, in a `{% block %}` or in an `{% if %}` (which
 bind nothing), never in a `{% for %}`, a `{% with %}` or any other block tag,
 nor in a template that is `{% include %}`d (its marker would have no node to

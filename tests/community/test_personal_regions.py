@@ -96,6 +96,15 @@ def test_duplicate_region_names_keep_both_regions(pages, member):
     assert html == "AB"
 
 
+def test_csrf_token_outside_a_region_is_never_shared(pages, member, caplog):
+    with pages({"page.html": "<form>{% csrf_token %}</form>"}), caplog.at_level(logging.ERROR, "community.caching"):
+        html = member_page(member)
+
+    assert 'name="csrfmiddlewaretoken"' in html and caching.CSRF_SENTINEL not in html
+    assert "a CSRF token outside its personal regions" in caplog.text
+    assert stored() is None
+
+
 # The bounded API.
 
 
