@@ -11,10 +11,12 @@ just age out.
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import HttpResponse
@@ -179,28 +181,23 @@ def anonymous_page(version_of, seconds=FRAGMENT_SECONDS):
 
 CSRF_SENTINEL = "csrf-token-outside-a-personal-region"
 PERSONAL_MARKER = re.compile(r"<!--personal:([\w-]+)-->")
-_personal_nodes_by_template: dict[int, dict] = {}
-
-
-def _personal_nodes(backend_template) -> dict:
-    """Every {% personal %} region of a template and the templates it extends, by name."""
-    from django.template import Context
-    from django.template.loader import get_template
-    from django.template.loader_tags import ExtendsNode
-
-    from community.templatetags.personal import PersonalNode
-
-    compiled = backend_template.template
-    found = _personal_nodes_by_template.get(id(compiled))
-    if found is None:
-        found, current = {}, compiled
-        while current is not None:
-            for node in current.nodelist.get_nodes_by_type(PersonalNode):
-                found.setdefault(node.name, node)
-            extends = current.nodelist.get_nodes_by_type(ExtendsNode)
-            current = get_template(extends[0].parent_name.resolve(Context())).template if extends else None
-        _personal_nodes_by_template[id(compiled)] = found
-    return found
+# The pages views render with render_shared. community.checks holds each of
+# them (with the templates they extend and include) to the rules of
+# community/templatetags/personal.py, and to no member's state outside a region.
+SHARED_TEMPLATES = frozenset(
+    {
+        "community/category.html",
+        "community/home.html",
+        "community/search.html",
+        "community/tag.html",
+        "community/thread.html",
+        "community/unanswered.html",
+    }
+)
+# What the context processors know of one member, blanked in the shared
+# rendering, so even a template the startup check could not follow (an include
+# chosen at run time) cannot put one member's state in everyone's page.
+NO_MEMBER = {"user": None, "request": None, "perms": None, "messages": (), "csrf_token": CSRF_SENTINEL}
 
 
 def shared_key(key: str) -> str:
@@ -210,40 +207,60 @@ def shared_key(key: str) -> str:
 def render_shared(
     request,
     template_name: str,
-    context: dict,
-    key: str,
+    *,
+    shared: Callable[[], dict],
+    personal: dict,
+    key: str | None,
     seconds: int = FRAGMENT_SECONDS,
     fetched: Prefetched = NOTHING_PREFETCHED,
-):
-    """Render a member's page from one shared rendering plus their own {% personal %} regions.
+) -> HttpResponse:
+    """Render a page from one shared rendering plus this request's {% personal %} regions.
 
-    The shared rendering is cached under `key`, which must name everything the
-    page's non-personal parts depend on (data versions, page, sort), and is
-    made with no member's state in it: personal regions become markers, and
-    a CSRF token outside them would be caught and the page rendered normally.
-    Each request then renders only the personal regions, so a member always
-    sees their own current state.
+    `shared()` builds the context of everything outside the regions; it is
+    called only when the shared rendering is not cached under `key`, which must
+    name everything that rendering depends on (data versions, page, sort). The
+    regions see only `personal` and the context processors. With `key` None
+    (moderators, who see more than members, and visitors) the page is built
+    the same way but not stored.
+
+    A page whose regions break the rules in community/templatetags/personal.py,
+    or that has a CSRF token outside them, is logged and rendered whole for
+    this request instead: served late, never wrong, never another member's.
     """
     from django.shortcuts import render
     from django.template.context import make_context
     from django.template.loader import get_template
 
-    from community.templatetags.personal import SHARED_RENDER
+    from community.templatetags.personal import SHARED_RENDER, page_regions
 
+    if template_name not in SHARED_TEMPLATES:
+        raise ImproperlyConfigured(f"{template_name} is rendered shared but is not in SHARED_TEMPLATES")
     backend = get_template(template_name)
-    key = shared_key(key)
-    pieces = fetched.get(key)
+    regions = page_regions(backend.template)
+    if regions.problems:
+        logger.error("%s is not shared: %s", template_name, "; ".join(regions.problems))
+        return render(request, template_name, {**shared(), **personal})
+    key = shared_key(key) if key is not None else None
+    pieces = fetched.get(key) if key is not None else None
     if pieces is None:
-        html = backend.render({**context, SHARED_RENDER: True, "csrf_token": CSRF_SENTINEL}, request)
-        if CSRF_SENTINEL in html:
-            logger.error("%s puts a CSRF token outside {%% personal %%}; not sharing it", template_name)
-            return render(request, template_name, context)
+        context = shared()
+        html = backend.render({**context, **NO_MEMBER, SHARED_RENDER: True}, request)
         # Split once here, so each request joins pieces instead of searching the whole page.
         pieces = PERSONAL_MARKER.split(html)
-        cache.set(key, pieces, seconds)
-    nodes = _personal_nodes(backend)
-    bound = make_context(context, request)
+        unknown = set(pieces[1::2]) - regions.nodes.keys()
+        if CSRF_SENTINEL in html or unknown:
+            logger.error(
+                "%s is not shared: a CSRF token outside its personal regions, or regions the check never saw (%s)",
+                template_name,
+                ", ".join(sorted(unknown)),
+            )
+            return render(request, template_name, {**context, **personal})
+        if key is not None:
+            cache.set(key, pieces, seconds)
+    bound = make_context(personal, request)
     with bound.bind_template(backend.template):
         # Even items are shared text; odd ones name a personal region.
-        parts = [piece if n % 2 == 0 else nodes[piece].nodelist.render(bound) for n, piece in enumerate(pieces)]
+        parts = [
+            piece if n % 2 == 0 else regions.nodes[piece].nodelist.render(bound) for n, piece in enumerate(pieces)
+        ]
     return HttpResponse("".join(parts))

@@ -10,7 +10,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject, lazy
+from django.utils.functional import lazy
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
@@ -51,7 +51,8 @@ def _page_number(request) -> int:
 # Lists ---------------------------------------------------------------------
 
 
-def _thread_list_page(request, *, template, filter_name, extra, **list_args):
+def _thread_list_page(request, *, template, filter_name, extra=dict, personal=None, **list_args):
+    """A list page: `extra()` adds to what every member sees, `personal` is what only this one does."""
     if filter_name in selectors.MEMBER_FILTERS and not permissions.is_member(request.user):
         return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
     kind = request.GET.get("kind") or None
@@ -61,7 +62,6 @@ def _thread_list_page(request, *, template, filter_name, extra, **list_args):
         "filters": selectors.LIST_FILTERS,
         "kind": kind,
         "kinds": Thread.Kind.choices,
-        **extra,
     }
 
     def build():
@@ -71,7 +71,7 @@ def _thread_list_page(request, *, template, filter_name, extra, **list_args):
         )
         html = render_to_string(
             "community/partials/thread_list.html",
-            {**context, "page_obj": page, "threads": page.object_list},
+            {**context, **list_args, "page_obj": page, "threads": page.object_list},
             request=request,
         )
         return {"html": html, "count": page.paginator.count}
@@ -104,15 +104,18 @@ def _thread_list_page(request, *, template, filter_name, extra, **list_args):
             cache.set(key, cached, caching.LIST_SECONDS)
         return cached
 
-    # Read only if the page is rendered: a member's shared page that is already cached doesn't need it.
-    found = SimpleLazyObject(fragment)
-    list_html = lazy(lambda: mark_safe(found["html"]), SafeString)()  # noqa: S308 - our own template's output
     if request.htmx and request.htmx.target == "thread-list":
-        return HttpResponse(list_html)
-    context = {**context, "list_html": list_html, "list_count": SimpleLazyObject(lambda: found["count"])}
-    if shared and _shares_member_page(request):
-        return caching.render_shared(request, template, context, f"page:{key}", caching.LIST_SECONDS)
-    return render(request, template, context)
+        return HttpResponse(fragment()["html"])
+
+    def page_context():
+        found = fragment()
+        html = mark_safe(found["html"])  # noqa: S308 - our own template's output
+        return {**context, **extra(), "list_html": html, "list_count": found["count"]}
+
+    page_key = f"page:{key}" if shared and _shares_member_page(request) else None
+    return caching.render_shared(
+        request, template, shared=page_context, personal=personal or {}, key=page_key, seconds=caching.LIST_SECONDS
+    )
 
 
 def _list_version(request, *args, **kwargs):
@@ -135,27 +138,24 @@ def home(request):
         request,
         template="community/home.html",
         filter_name=filter_name,
-        extra=_home_sidebar(),
+        extra=_home_sidebar,
     )
 
 
 def _home_sidebar() -> dict:
-    """Categories and the team, read from the cache only if the page is rendered (a cached shared page is not)."""
-    sidebar = SimpleLazyObject(
-        lambda: caching.remember(
-            f"home-sidebar:{caching.list_version()}",
-            lambda: {
-                "categories": list(selectors.categories()),
-                "staff_members": list(account_selectors.staff_members()),
-            },
-        )
+    """Categories and the team, read from the cache once per list version."""
+    return caching.remember(
+        f"home-sidebar:{caching.list_version()}",
+        lambda: {
+            "categories": list(selectors.categories()),
+            "staff_members": list(account_selectors.staff_members()),
+        },
     )
-    return {name: SimpleLazyObject(lambda name=name: sidebar[name]) for name in ("categories", "staff_members")}
 
 
 @caching.anonymous_page(_list_version, seconds=caching.LIST_SECONDS)
 def unanswered(request):
-    return _thread_list_page(request, template="community/unanswered.html", filter_name="unanswered", extra={})
+    return _thread_list_page(request, template="community/unanswered.html", filter_name="unanswered")
 
 
 @caching.anonymous_page(_list_version, seconds=caching.LIST_SECONDS)
@@ -169,9 +169,9 @@ def category_detail(request, slug):
         template="community/category.html",
         filter_name=filter_name,
         category=category,
-        extra={
+        extra=lambda: {"category": category, "subcategories": category.children.all()},
+        personal={
             "category": category,
-            "subcategories": category.children.all(),
             "following_category": category.pk in selectors.followed_category_ids(request.user),
             "can_start": permissions.can_start_thread(request.user, category),
         },
@@ -181,7 +181,9 @@ def category_detail(request, slug):
 @caching.anonymous_page(_list_version, seconds=caching.LIST_SECONDS)
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    return _thread_list_page(request, template="community/tag.html", filter_name="latest", tag=tag, extra={"tag": tag})
+    return _thread_list_page(
+        request, template="community/tag.html", filter_name="latest", tag=tag, extra=lambda: {"tag": tag}
+    )
 
 
 # Threads -------------------------------------------------------------------
@@ -314,10 +316,17 @@ def thread_detail(request, pk, slug=None):
     if context["can_set_status"]:
         current = thread.idea_status if thread.kind == Thread.Kind.IDEA else thread.problem_status
         context["status_form"] = StatusForm(thread=thread, initial={"status": current})
-    if _shares_member_page(request, thread.category):
-        key = shared_key.format(version=thread.version)
-        return caching.render_shared(request, "community/thread.html", context, key, fetched=fetched)
-    return render(request, "community/thread.html", context)
+    # What every member sees alike; the personal regions see the rest, and the thread.
+    shared = {name: context.pop(name) for name in ("reply_html", "has_more_replies", "sort", "page", "status_history")}
+    shared.update(thread=thread, opening=context["opening"])
+    return caching.render_shared(
+        request,
+        "community/thread.html",
+        shared=lambda: shared,
+        personal=context,
+        key=shared_key.format(version=thread.version) if _shares_member_page(request, thread.category) else None,
+        fetched=fetched,
+    )
 
 
 @functools.cache
@@ -614,8 +623,9 @@ def upload_attachment(request):
 @caching.anonymous_page(_list_version, seconds=caching.LIST_SECONDS)
 def search(request):
     form = SearchForm(request.GET or None)
-    hits, has_next, page = [], False, min(_page_number(request), selectors.MAX_LIST_PAGES)
+    page = min(_page_number(request), selectors.MAX_LIST_PAGES)
     key = _search_key(request, page)
+    find = None
     if form.is_valid() and form.cleaned_data["q"]:
         data = form.cleaned_data
 
@@ -630,34 +640,37 @@ def search(request):
                 tag=data["tag"],
             )
 
-        if permissions.is_moderator(request.user):
-            found = SimpleLazyObject(run)  # moderators also find removed threads
-        else:
-            # Everyone else sees the same results for the same query, until the next write.
-            found = SimpleLazyObject(lambda: caching.remember(f"search:{key}", run))
-        # Read only if the page is rendered: a member's shared page that is already cached doesn't need them.
-        hits, has_next = SimpleLazyObject(lambda: found[0]), SimpleLazyObject(lambda: found[1])
+        # Moderators also find removed threads; everyone else sees the same results
+        # for the same query, until the next write.
+        find = (
+            run
+            if permissions.is_moderator(request.user)
+            else functools.partial(caching.remember, f"search:{key}", run)
+        )
     query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
     params = request.GET.copy()
     params.pop("page", None)
-    context = {
-        "form": form,
-        "query": query,
-        "hits": hits,
-        "page": page,
-        "has_next": has_next,
-        "querystring": params.urlencode(),
-        "full_text": community_search.is_full_text(),
-    }
-    if _shares_member_page(request):
-        return caching.render_shared(
-            request,
-            "community/search.html",
-            context,
-            f"search-page:{key}",
-            caching.LIST_SECONDS,
-        )
-    return render(request, "community/search.html", context)
+
+    def shared():
+        hits, has_next = find() if find else ([], False)
+        return {
+            "form": form,
+            "query": query,
+            "hits": hits,
+            "page": page,
+            "has_next": has_next,
+            "querystring": params.urlencode(),
+            "full_text": community_search.is_full_text(),
+        }
+
+    return caching.render_shared(
+        request,
+        "community/search.html",
+        shared=shared,
+        personal={},
+        key=f"search-page:{key}" if _shares_member_page(request) else None,
+        seconds=caching.LIST_SECONDS,
+    )
 
 
 def _search_key(request, page: int) -> str:
