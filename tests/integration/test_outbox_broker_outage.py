@@ -12,41 +12,18 @@ import pytest
 from django.utils import timezone
 
 from outbox.models import Delivery, Event
-from tests.integration.conftest import ROOT, database_url_for_processes, free_port, start_worker, stop
+from tests.integration.conftest import ROOT, database_url_for_processes, start_worker, stop
+from tests.private_redis import PrivateRedis
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class PrivateRedis:
-    """A redis-server of this test's own, on its own port, that the test stops and starts."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout != b"PONG\n":
-            assert time.monotonic() < deadline, "the private redis-server did not start"
-            time.sleep(0.1)
-
-    def stop(self):
-        if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
 @pytest.fixture
-def private_redis():
+def private_redis(tmp_path):
+    """Started by the test itself, once its first message has met a broker that isn't there."""
     if not shutil.which("redis-server"):
         pytest.skip("needs redis-server")
-    redis = PrivateRedis()
+    redis = PrivateRedis(tmp_path)
     yield redis
     redis.stop()
 
