@@ -1,16 +1,19 @@
-"""Versions that cached community fragments are keyed by.
+"""Versions that cached community pages are keyed by, and the one place that changes them.
 
-A thread's and a category's versions are columns bumped with F() in the
-writing transaction, so a reader always sees a version together with the data
-it describes. Lists that span categories use one counter in the shared cache,
-bumped after commit: a reader that raced the commit stores its page under the
-old number, which is never read again. Nothing is ever invalidated; old keys
-just age out.
+No service bumps a version. These subscribers run in the writing transaction
+for every event that changes what a page shows: a thread's `version` column
+is bumped with F() there, so a reader always sees a version together with
+the data it describes. Lists are keyed by counters in the shared cache, one
+for the lists that span the site and one per category, bumped after commit
+and only by events that change a list (a helpful vote changes a thread page,
+no list): a reader that raced the commit stores its page under the old
+number, which is never read again. Nothing is ever deleted; old keys age out.
 """
 
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -27,16 +30,48 @@ LIST_VERSION_KEY = "community:list-version"
 
 
 def connect() -> None:
-    """Changes made outside community's services reach the page versions through their events.
-
-    These run in the writing transaction, so a reader never sees the new data under an old version.
-    """
     from accounts.events import ProfileChanged
     from community import events
     from outbox import bus
 
+    for event_type in (
+        events.ThreadStarted,
+        events.ReplyPosted,
+        events.PostHeld,
+        events.PostReviewed,
+        events.PostEdited,
+        events.PostDeleted,
+        events.AnswerAccepted,
+        events.AnswerUnaccepted,
+        events.AnswerVerified,
+        events.PostVoted,
+        events.IdeaVoted,
+        events.ProblemConfirmed,
+        events.StatusChanged,
+        events.ThreadChanged,
+    ):
+        bus.subscribe(event_type, thread_changed, in_transaction=True)
     bus.subscribe(ProfileChanged, member_display_changed, in_transaction=True)
     bus.subscribe(events.CategoryChanged, category_changed, in_transaction=True)
+
+
+def thread_changed(event) -> None:
+    """A thread's page changed; unless only its page did (a helpful vote, a held post), its lists did too."""
+    from community import events
+    from community.models import Category, Thread
+
+    thread_ids = {event.thread_id, getattr(event, "other_thread_id", None)} - {None}
+    Thread.objects.filter(pk__in=thread_ids).update(version=F("version") + 1)
+    if isinstance(event, events.PostVoted | events.PostHeld):
+        return
+    category_ids = set(getattr(event, "categories", ())) or set(
+        Thread.objects.filter(pk__in=thread_ids).values_list("category_id", flat=True)
+    )
+    # A category's page lists its sub-categories' threads too.
+    slugs = Category.objects.filter(Q(pk__in=category_ids) | Q(children__in=category_ids)).values_list(
+        "slug", flat=True
+    )
+    bump_lists_on_commit(set(slugs))
 
 
 def member_display_changed(event) -> None:
@@ -47,7 +82,7 @@ def member_display_changed(event) -> None:
         return
     shown_in = Post.objects.filter(author_id=event.member_id).values("thread_id")
     Thread.objects.filter(pk__in=shown_in).update(version=F("version") + 1)
-    bump_list_version_on_commit()
+    bump_lists_on_commit(every_category=True)
 
 
 def category_changed(event) -> None:
@@ -55,11 +90,19 @@ def category_changed(event) -> None:
     from community.models import Category, Thread
 
     ids = {event.category_id, *event.parent_ids}
-    Category.objects.filter(pk__in=ids).update(version=F("version") + 1)
     Thread.objects.filter(Q(category_id__in=ids) | Q(category__parent_id=event.category_id)).update(
         version=F("version") + 1
     )
-    bump_list_version_on_commit()
+    bump_lists_on_commit(set(Category.objects.filter(pk__in=ids).values_list("slug", flat=True)))
+
+
+def everything_changed() -> None:
+    """Every page is out of date (the stored HTML was rendered again)."""
+    from community.models import Thread
+
+    with transaction.atomic():
+        Thread.objects.update(version=F("version") + 1)
+        bump_lists_on_commit(every_category=True)
 
 
 # The code whose change may change what a cached value holds or how it renders.
@@ -86,20 +129,38 @@ FRAGMENT_SECONDS = 60 * 60
 LIST_SECONDS = 5 * 60
 
 
-def list_version() -> int:
-    version = cache.get(LIST_VERSION_KEY)
+def _list_key(category_slug: str | None) -> str:
+    return LIST_VERSION_KEY if category_slug is None else f"{LIST_VERSION_KEY}:{category_slug}"
+
+
+def _fresh_version() -> int:
+    # A counter that was evicted (or never set) starts above any number it had before, so a page
+    # cached under an old number is never served again.
+    return time.time_ns() // 1000
+
+
+def list_version(category_slug: str | None = None) -> int:
+    """The version of the site-wide lists, or of one category's page."""
+    key = _list_key(category_slug)
+    version = cache.get(key)
     if version is None:
-        cache.add(LIST_VERSION_KEY, 1, timeout=None)
-        version = cache.get(LIST_VERSION_KEY, 1)
+        cache.add(key, _fresh_version(), timeout=None)
+        # Without a reachable cache every read gets a new number: nothing is cached, nothing is stale.
+        version = cache.get(key) or _fresh_version()
     return version
 
 
-def bump_list_version_on_commit() -> None:
+def bump_lists_on_commit(category_slugs=(), *, every_category: bool = False) -> None:
+    """After commit, move the site-wide lists and the named categories' pages (or all of them) to new versions."""
+    from community.models import Category
+
     def bump():
-        try:
-            cache.incr(LIST_VERSION_KEY)
-        except ValueError:
-            cache.add(LIST_VERSION_KEY, 1, timeout=None)
+        slugs = Category.objects.values_list("slug", flat=True) if every_category else category_slugs
+        for key in (LIST_VERSION_KEY, *(_list_key(slug) for slug in slugs)):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.add(key, _fresh_version(), timeout=None)
 
     transaction.on_commit(bump)
 

@@ -82,7 +82,7 @@ def _thread_list_page(request, *, template, filter_name, extra=dict, personal=No
         for part in (
             "list",
             caching.RELEASE,
-            caching.list_version(),
+            caching.list_version(list_args["category"].slug if "category" in list_args else None),
             request.resolver_match.url_name,
             filter_name,
             kind,
@@ -122,6 +122,10 @@ def _list_version(request, *args, **kwargs):
     return caching.list_version()
 
 
+def _category_list_version(request, slug):
+    return caching.list_version(slug)
+
+
 def _thread_version(request, pk, slug=None):
     row = Thread.objects.filter(pk=pk).values_list("version", "slug", "is_deleted").first()
     if row is None or row[1] != slug or row[2]:
@@ -158,7 +162,7 @@ def unanswered(request):
     return _thread_list_page(request, template="community/unanswered.html", filter_name="unanswered")
 
 
-@caching.anonymous_page(_list_version, seconds=caching.LIST_SECONDS)
+@caching.anonymous_page(_category_list_version, seconds=caching.LIST_SECONDS)
 def category_detail(request, slug):
     category = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
     filter_name = request.GET.get("filter", "latest")

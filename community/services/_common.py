@@ -1,11 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
 from community import permissions
-from community.caching import bump_list_version_on_commit
 from community.models import BODY_MAX, TITLE_MAX, TITLE_MIN, Category, Thread
 from community.rendering import Rendered, render_markdown
 from moderation import screening
@@ -73,13 +71,14 @@ def thread_slug(title: str) -> str:
 
 
 def touch_thread(thread: Thread, **changes) -> None:
-    """Apply counter changes and bump the versions that page caches key on."""
-    Thread.objects.filter(pk=thread.pk).update(version=F("version") + 1, **changes)
-    bump_list_version_on_commit()
+    """Apply counter changes; the page versions follow from the event the service publishes (caching)."""
+    if changes:
+        Thread.objects.filter(pk=thread.pk).update(**changes)
 
 
 def touch_category(category_id: int, **changes) -> None:
-    Category.objects.filter(pk=category_id).update(version=F("version") + 1, **changes)
+    if changes:
+        Category.objects.filter(pk=category_id).update(**changes)
 
 
 def now():

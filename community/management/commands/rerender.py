@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
-from django.db.models import F
 
-from community.models import Category, Post, StatusChange, Thread
+from community import caching
+from community.models import Post, StatusChange
 from community.rendering import render_markdown
 
 CHUNK = 500
@@ -26,6 +26,5 @@ class Command(BaseCommand):
                 changed += len(updates)
                 last = batch[-1][0]
         # Cached pages key on these versions, so none keeps serving the old HTML.
-        Thread.objects.update(version=F("version") + 1)
-        Category.objects.update(version=F("version") + 1)
+        caching.everything_changed()
         self.stdout.write(self.style.SUCCESS(f"Re-rendered {changed} stored texts."))
