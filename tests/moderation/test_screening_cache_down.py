@@ -106,3 +106,15 @@ def test_the_same_text_twice_is_refused(member, question, settings):
 
     assert "same text" in refused.value.message_dict["body"][0]
     assert build_reply(member, question.opening_post, body="Then plug it back in.")
+
+
+def test_conversations_with_the_team_stay_limited_per_day(member):
+    from moderation.models import Conversation
+    from moderation.services import feedback
+
+    for n in range(feedback.NEW_CONVERSATIONS_PER_DAY):
+        feedback.start_conversation(member, subject=f"Question {n}", body="Hello team")
+
+    with pytest.raises(screening.RateLimited):
+        feedback.start_conversation(member, subject="One too many", body="Hello team")
+    assert Conversation.objects.filter(member=member).count() == feedback.NEW_CONVERSATIONS_PER_DAY
