@@ -6,7 +6,20 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When, Window
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, NullIf, RowNumber
 
 from community import caching, permissions
@@ -336,13 +349,14 @@ def _list_base(viewer, filter_name: str) -> QuerySet[Thread]:
         threads = permissions.own_threads(viewer, threads)
     else:
         threads = permissions.visible_threads(viewer, threads)
-    return _with_last_reply(threads.defer("author__bio"))
+    return _as_every_reader_sees(threads.defer("author__bio"))
 
 
-def _with_last_reply(threads: QuerySet[Thread]) -> QuerySet[Thread]:
-    """Who wrote the last reply every reader can see, and when: `last_reply_by` and `last_reply_at`.
+def _as_every_reader_sees(threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """Who wrote the last reply every reader can see, and when: `last_reply_by` and `last_reply_at`;
+    and `answered`, whether its accepted answer is one every reader can see.
 
-    Lists are shared between readers, so they name only a public reply; the
+    Lists are shared between readers, so they go by public posts only; the
     thread's own last_poster may be someone whose reply was since hidden or removed.
     """
     replies = permissions.visible_posts(
@@ -353,6 +367,9 @@ def _with_last_reply(threads: QuerySet[Thread]) -> QuerySet[Thread]:
     return threads.annotate(
         last_reply_at=Subquery(last.values("created_at")[:1]),
         last_reply_by=Subquery(last.annotate(name=name).values("name")[:1]),
+        answered=Exists(
+            permissions.visible_posts(None, Post.objects.filter(pk=OuterRef("accepted_answer_id"), is_deleted=False))
+        ),
     )
 
 
@@ -377,7 +394,7 @@ def thread_list(
         threads = threads.filter(kind=Thread.Kind.QUESTION, reply_count=0, state=Thread.State.OPEN)
         ordering = ["created_at"]
     elif filter_name == "solved":
-        threads = threads.filter(Q(accepted_answer__isnull=False) | Q(problem_status=Thread.ProblemStatus.SOLVED))
+        threads = threads.filter(Q(answered=True) | Q(problem_status=Thread.ProblemStatus.SOLVED))
     elif filter_name == "ideas":
         threads = threads.filter(kind=Thread.Kind.IDEA)
         ordering = ["-vote_count", "-created_at"]

@@ -163,6 +163,18 @@ def test_category_moderator_still_sees_a_hidden_accepted_answer(client, question
     assert "answer-card" in page and "Hold the button for five seconds." in page
 
 
+def test_lists_do_not_call_a_thread_answered_by_a_hidden_answer(
+    client, question, answer, member, django_capture_on_commit_callbacks
+):
+    posts.accept_answer(member, post=answer)
+    assert "badge-answered" in client.get("/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        set_review(answer, review=Review.HIDDEN)
+
+    assert "badge-answered" not in client.get("/").content.decode()
+    assert question.title not in client.get("/?filter=solved").content.decode()
+
+
 # 5. "Last reply by" ----------------------------------------------------------
 
 
