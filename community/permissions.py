@@ -5,6 +5,9 @@ private or removed thing cannot leak through a side door. Check functions say
 yes or no; the `visible_*` filters are their queryset twins.
 """
 
+from dataclasses import asdict, dataclass
+from typing import NamedTuple
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -91,10 +94,33 @@ def can_view_thread(user, thread: Thread) -> bool:
 
 
 def can_view_post(user, post: Post, thread: Thread) -> bool:
-    """Held and hidden posts are seen by their author and the thread's moderators only."""
-    if post.review == Review.PUBLISHED:
+    """Held and hidden posts are seen by their author and the thread's moderators only.
+
+    A removed post keeps its place (and this answer), shown as "post removed".
+    """
+    if not can_view_thread(user, thread):
+        return False
+    if is_public_post(post):
         return True
     return is_member(user) and (user.pk == post.author_id or is_moderator(user, thread.category))
+
+
+def is_public_post(post) -> bool:
+    """What every reader of the thread may see: the rule for pages shared between readers."""
+    return post.review == Review.PUBLISHED
+
+
+def visible_posts(user, posts: QuerySet[Post]) -> QuerySet[Post]:
+    """The queryset twin of `can_view_post`, for posts in threads `user` can see."""
+    public = Q(review=Review.PUBLISHED)
+    if is_member(user):
+        public |= Q(author=user)
+    if is_moderator(user):
+        scope = moderated_category_filter(user, prefix="thread__")
+        if scope is None:
+            return posts
+        public |= scope
+    return posts.filter(public)
 
 
 def can_start_thread(user, category: Category) -> bool:
@@ -144,18 +170,6 @@ def can_set_status(user, thread: Thread) -> bool:
     return is_staff(user) and not thread.is_deleted and thread.kind in (Thread.Kind.IDEA, Thread.Kind.PROBLEM)
 
 
-def can_vote(user, post: Post, thread: Thread) -> bool:
-    return (
-        is_member(user)
-        and not posting_refusal(user)
-        and user.pk != post.author_id
-        and not post.is_deleted
-        and post.review == Review.PUBLISHED
-        and not thread.is_deleted
-        and thread.state != Thread.State.LOCKED
-    )
-
-
 def can_vote_idea(user, thread: Thread) -> bool:
     return (
         is_member(user)
@@ -178,29 +192,151 @@ def can_confirm_problem(user, thread: Thread) -> bool:
     )
 
 
-def can_edit_post(user, post: Post, thread: Thread) -> bool:
-    if not is_member(user) or post.is_deleted or posting_refusal(user):
-        return False
-    if is_moderator(user, thread.category):
-        return True
-    if thread.state == Thread.State.LOCKED or thread.is_deleted:
-        return False
-    # Leaders (trust level 4) may tidy up others' posts, as on a wiki; every edit keeps a revision.
-    return user.pk == post.author_id or user.trust_level >= TRUST_EDIT_OTHERS
-
-
-def can_delete_post(user, post: Post, thread: Thread) -> bool:
-    if not is_member(user) or post.is_deleted or posting_refusal(user):
-        return False
-    if is_moderator(user, thread.category):
-        return True
-    return user.pk == post.author_id and thread.state != Thread.State.LOCKED and not thread.is_deleted
-
-
 def can_upload_images(user) -> bool:
     """New members (trust level 0) can't upload images, a favourite of spammers."""
     return is_member(user) and not posting_refusal(user) and (user.trust_level >= TRUST_IMAGES or is_moderator(user))
 
 
 def can_view_revisions(user, post: Post, thread: Thread) -> bool:
-    return can_view_thread(user, thread) and (not post.is_deleted or is_moderator(user, thread.category))
+    return can_view_post(user, post, thread) and (not post.is_deleted or is_moderator(user, thread.category))
+
+
+def answer_refusal(post) -> str | None:
+    """Why `post` can't be the accepted (or verified) answer, or None when it can."""
+    if post.is_opening:
+        return "The question can't be its own answer."
+    if post.is_deleted:
+        return "That answer was removed."
+    if not is_public_post(post):
+        return "Only a published answer can be accepted or verified."
+    return None
+
+
+# Capabilities ----------------------------------------------------------------
+#
+# The single decision behind every button: the thread page serialises these for
+# static/js/viewer.js, templates read their booleans, and the per-post checks
+# the services call (can_vote, can_edit_post, ...) are read from them too.
+
+
+@dataclass(frozen=True)
+class ThreadCapabilities:
+    """What a member may do in one thread."""
+
+    reply: bool = False
+    accept: bool = False
+    verify: bool = False
+    set_status: bool = False
+    # Mark others' published posts helpful.
+    vote: bool = False
+    vote_idea: bool = False
+    confirm_problem: bool = False
+    flag: bool = False
+    edit_own: bool = False
+    edit_others: bool = False
+    delete_own: bool = False
+    delete_others: bool = False
+    moderate: bool = False
+
+    def as_dict(self) -> dict[str, bool]:
+        return asdict(self)
+
+
+NO_CAPABILITIES = ThreadCapabilities()
+
+
+def thread_capabilities(user, thread: Thread) -> ThreadCapabilities:
+    if not is_member(user) or not can_view_thread(user, thread):
+        return NO_CAPABILITIES
+    moderate = is_moderator(user, thread.category)
+    writer = not posting_refusal(user)
+    # A locked or removed thread takes no votes and no edits, except from its moderators.
+    open_to_members = writer and not thread.is_deleted and thread.state != Thread.State.LOCKED
+    return ThreadCapabilities(
+        reply=reply_refusal(user, thread) is None,
+        accept=can_accept_answer(user, thread),
+        verify=can_verify_answer(user, thread),
+        set_status=can_set_status(user, thread),
+        vote=open_to_members,
+        vote_idea=can_vote_idea(user, thread),
+        confirm_problem=can_confirm_problem(user, thread),
+        flag=writer and not thread.is_deleted,
+        edit_own=writer and (moderate or open_to_members),
+        # Leaders (trust level 4) may tidy up others' posts, as on a wiki; every edit keeps a revision.
+        edit_others=writer and (moderate or (open_to_members and user.trust_level >= TRUST_EDIT_OTHERS)),
+        delete_own=writer and (moderate or open_to_members),
+        delete_others=writer and moderate,
+        moderate=moderate,
+    )
+
+
+class PostFacts(NamedTuple):
+    """What the per-post decision reads from a post; a cached page of replies keeps these for each post."""
+
+    author_id: int
+    review: str
+    is_deleted: bool
+    is_opening: bool
+
+    @classmethod
+    def of(cls, post: Post) -> "PostFacts":
+        return cls(post.author_id, post.review, post.is_deleted, post.is_opening)
+
+
+@dataclass(frozen=True)
+class PostCapabilities:
+    """What a member may do with one post: the tools its page offers them."""
+
+    vote: bool = False
+    reply: bool = False
+    accept: bool = False
+    verify: bool = False
+    solve: bool = False
+    flag: bool = False
+    edit: bool = False
+    delete: bool = False
+
+    def names(self) -> list[str]:
+        return [name for name, allowed in asdict(self).items() if allowed]
+
+
+NO_POST_CAPABILITIES = PostCapabilities()
+
+
+def post_capabilities(
+    user, post: "Post | PostFacts", thread: Thread, caps: ThreadCapabilities | None = None
+) -> PostCapabilities:
+    """`caps` is `thread_capabilities(user, thread)`, when the caller already has it."""
+    if caps is None:
+        caps = thread_capabilities(user, thread)
+    own = is_member(user) and post.author_id == user.pk
+    # Nothing can be done with a post one can't see, or with a removed one.
+    if post.is_deleted or not (own or caps.moderate or is_public_post(post)):
+        return NO_POST_CAPABILITIES
+    answerable = answer_refusal(post) is None
+    return PostCapabilities(
+        vote=caps.vote and not own and is_public_post(post),
+        reply=caps.reply,
+        accept=caps.accept and answerable,
+        verify=caps.verify and answerable,
+        solve=caps.set_status and thread.kind == Thread.Kind.PROBLEM and not post.is_opening,
+        flag=caps.flag and not own,
+        edit=caps.edit_own if own else caps.edit_others,
+        delete=caps.delete_own if own else caps.delete_others,
+    )
+
+
+def can_vote(user, post: Post, thread: Thread) -> bool:
+    return post_capabilities(user, post, thread).vote
+
+
+def can_edit_post(user, post: Post, thread: Thread) -> bool:
+    return post_capabilities(user, post, thread).edit
+
+
+def can_delete_post(user, post: Post, thread: Thread) -> bool:
+    return post_capabilities(user, post, thread).delete
+
+
+def can_accept_post(user, post: Post, thread: Thread) -> bool:
+    return post_capabilities(user, post, thread).accept

@@ -6,8 +6,21 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, NullIf, RowNumber
 
 from community import caching, permissions
 from community.models import (
@@ -114,6 +127,17 @@ def _load_thread(pk: int) -> Thread | None:
     return thread
 
 
+def accepted_answer(thread: Thread, *, moderator: bool) -> Post | None:
+    """The accepted answer as the page shows it: to readers who may not see it, there is none.
+
+    Decided by the kind of reader, not the reader: members share one rendering of the page.
+    """
+    answer = thread.accepted_answer if thread.accepted_answer_id else None
+    if answer is None or moderator or permissions.is_public_post(answer):
+        return answer
+    return None
+
+
 def status_history(thread: Thread) -> QuerySet[StatusChange]:
     return thread.status_changes.select_related("actor")
 
@@ -145,6 +169,19 @@ class ReplyPage:
     post_ids: list[int]
     # Top-level reply id -> how many replies under it the page leaves out.
     hidden: dict = field(default_factory=dict)
+
+    @property
+    def facts(self) -> dict[int, tuple]:
+        """What the per-post capabilities read, by post id: cached with the page, so no query is needed."""
+        found = {}
+
+        def walk(nodes):
+            for node in nodes:
+                found[node.post.pk] = tuple(permissions.PostFacts.of(node.post))
+                walk(node.children)
+
+        walk(self.nodes)
+        return found
 
     @property
     def rows(self) -> list[ReplyRow]:
@@ -307,12 +344,33 @@ def pending_posts(viewer, thread: Thread, state: ViewerState) -> list[Post]:
 
 
 def _list_base(viewer, filter_name: str) -> QuerySet[Thread]:
-    threads = Thread.objects.select_related("category", "author", "last_poster").prefetch_related("tags")
+    threads = Thread.objects.select_related("category", "author").prefetch_related("tags")
     if filter_name == "mine":
         threads = permissions.own_threads(viewer, threads)
     else:
         threads = permissions.visible_threads(viewer, threads)
-    return threads.defer("author__bio", "last_poster__bio")
+    return _as_every_reader_sees(threads.defer("author__bio"))
+
+
+def _as_every_reader_sees(threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """Who wrote the last reply every reader can see, and when: `last_reply_by` and `last_reply_at`;
+    and `answered`, whether its accepted answer is one every reader can see.
+
+    Lists are shared between readers, so they go by public posts only; the
+    thread's own last_poster may be someone whose reply was since hidden or removed.
+    """
+    replies = permissions.visible_posts(
+        None, Post.objects.filter(thread=OuterRef("pk"), level__gt=0, is_deleted=False)
+    )
+    last = replies.order_by("-created_at", "-pk")
+    name = Coalesce(NullIf(F("author__display_name"), Value("")), F("author__username"))
+    return threads.annotate(
+        last_reply_at=Subquery(last.values("created_at")[:1]),
+        last_reply_by=Subquery(last.annotate(name=name).values("name")[:1]),
+        answered=Exists(
+            permissions.visible_posts(None, Post.objects.filter(pk=OuterRef("accepted_answer_id"), is_deleted=False))
+        ),
+    )
 
 
 def thread_list(
@@ -336,7 +394,7 @@ def thread_list(
         threads = threads.filter(kind=Thread.Kind.QUESTION, reply_count=0, state=Thread.State.OPEN)
         ordering = ["created_at"]
     elif filter_name == "solved":
-        threads = threads.filter(Q(accepted_answer__isnull=False) | Q(problem_status=Thread.ProblemStatus.SOLVED))
+        threads = threads.filter(Q(answered=True) | Q(problem_status=Thread.ProblemStatus.SOLVED))
     elif filter_name == "ideas":
         threads = threads.filter(kind=Thread.Kind.IDEA)
         ordering = ["-vote_count", "-created_at"]

@@ -193,6 +193,15 @@ def tag_detail(request, slug):
 # Threads -------------------------------------------------------------------
 
 
+def _visible_post_or_404(request, pk) -> tuple[Post, Thread]:
+    """The post and its thread, if this reader may see the post; to anyone else it isn't there."""
+    post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=pk)
+    thread = _get_thread_or_404(request, post.thread_id)
+    if not permissions.can_view_post(request.user, post, thread):
+        raise Http404("No such post")
+    return post, thread
+
+
 def _get_thread_or_404(request, pk) -> Thread:
     thread = selectors.get_thread(request.user, pk)
     if thread is None:
@@ -221,38 +230,42 @@ def _reply_fragment(request, thread, key, build, fetched=caching.NOTHING_PREFETC
             "community/partials/reply_page.html",
             {"replies": replies, "thread": thread, "moderator": moderator},
         )
-        meta = {"post_ids": replies.post_ids, "has_next": replies.has_next}
+        meta = {"post_ids": replies.post_ids, "has_next": replies.has_next, "facts": replies.facts}
         cache.set_many({cache_key: meta, f"{cache_key}:html": html}, caching.FRAGMENT_SECONDS)
         return meta, html
 
     meta = fetched.get(cache_key)
     if meta is None:
         meta, html = render_replies()
-        return {**meta, "html": mark_safe(html)}  # noqa: S308 - our own template's output
+        return {**meta, "moderator": moderator, "html": mark_safe(html)}  # noqa: S308 - our own template's output
 
     def cached_html():
         # Read only when a page is rendered: a shared member page that is already cached never needs it.
         html = cache.get(f"{cache_key}:html")
         return mark_safe(html if html is not None else render_replies()[1])  # noqa: S308 - as above
 
-    return {**meta, "html": lazy(cached_html, SafeString)()}
+    return {**meta, "moderator": moderator, "html": lazy(cached_html, SafeString)()}
 
 
-def _viewer_overlay(request, thread, state) -> dict | None:
-    """What this member may do and has done on the page, for static/js/viewer.js."""
+def _viewer_overlay(request, thread, state, caps, facts) -> dict | None:
+    """What this member may do and has done on the page, for static/js/viewer.js.
+
+    `tools` names, for each post on the page, what the member may do with it,
+    read from the same capabilities the services check.
+    """
     user = request.user
     if not permissions.is_member(user):
         return None
+    posts = {thread.opening_post_id: permissions.PostFacts.of(thread.opening_post), **facts}
     return {
         "user": user.pk,
         "csrf": get_token(request),
         # viewer_state already read only this page's posts.
         "helpful": sorted(state.helpful_post_ids),
-        "caps": {
-            "moderate": permissions.is_moderator(user, thread.category),
-            "edit_others": user.trust_level >= permissions.TRUST_EDIT_OTHERS and not permissions.posting_refusal(user),
-            "reply": permissions.reply_refusal(user, thread) is None,
-            "vote": thread.state != Thread.State.LOCKED,
+        "caps": caps.as_dict(),
+        "tools": {
+            str(pk): permissions.post_capabilities(user, permissions.PostFacts(*fact), thread, caps).names()
+            for pk, fact in posts.items()
         },
     }
 
@@ -260,21 +273,18 @@ def _viewer_overlay(request, thread, state) -> dict | None:
 def _thread_context(request, thread, fragment):
     opening = thread.opening_post
     state = selectors.viewer_state(request.user, thread, [opening.pk, *fragment["post_ids"]])
+    caps = permissions.thread_capabilities(request.user, thread)
     return {
         "thread": thread,
         "opening": opening,
+        "accepted_answer": selectors.accepted_answer(thread, moderator=fragment["moderator"]),
         "reply_html": fragment["html"],
         "has_more_replies": fragment["has_next"],
         "state": state,
         "pending_posts": selectors.pending_posts(request.user, thread, state),
-        "viewer": _viewer_overlay(request, thread, state),
-        "can_accept": permissions.can_accept_answer(request.user, thread),
-        "can_verify": permissions.can_verify_answer(request.user, thread),
-        "can_set_status": permissions.can_set_status(request.user, thread),
-        "can_vote_idea": permissions.can_vote_idea(request.user, thread),
-        "can_confirm_problem": permissions.can_confirm_problem(request.user, thread),
+        "caps": caps,
+        "viewer": _viewer_overlay(request, thread, state, caps, fragment.get("facts", {})),
         "reply_refusal": permissions.reply_refusal(request.user, thread),
-        "is_moderator": permissions.is_moderator(request.user, thread.category),
         "sorts": selectors.REPLY_SORTS,
     }
 
@@ -317,7 +327,7 @@ def thread_detail(request, pk, slug=None):
         return render(request, "community/partials/reply_page_response.html", context)
     context["status_history"] = selectors.status_history(thread) if thread.kind in ("idea", "problem") else ()
     context["composer_field"] = _composer_field()
-    if context["can_set_status"]:
+    if context["caps"].set_status:
         current = thread.idea_status if thread.kind == Thread.Kind.IDEA else thread.problem_status
         context["status_form"] = StatusForm(thread=thread, initial={"status": current})
     # What every member sees alike; the personal regions see the rest, and the thread.
@@ -350,8 +360,7 @@ def _shares_member_page(request, category=None) -> bool:
 
 def post_context(request, pk):
     """ "Continue this thread": one post and the replies under it."""
-    post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
-    thread = _get_thread_or_404(request, post.thread_id)
+    post, thread = _visible_post_or_404(request, pk)
     fragment = _reply_fragment(
         request, thread, f"post:{post.pk}", lambda moderator: selectors.subtree(post, moderator=moderator)
     )
@@ -402,8 +411,7 @@ def _redirect_to_post(post):
 
 
 def reply(request, pk):
-    parent = get_object_or_404(Post.objects.select_related("thread", "author"), pk=pk)
-    thread = _get_thread_or_404(request, parent.thread_id)
+    parent, thread = _visible_post_or_404(request, pk)
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={thread.get_absolute_url()}")
     form = ReplyForm(request.POST or None)
@@ -430,8 +438,7 @@ def reply(request, pk):
 
 @login_required
 def edit_post(request, pk):
-    post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=pk)
-    thread = _get_thread_or_404(request, post.thread_id)
+    post, thread = _visible_post_or_404(request, pk)
     if not permissions.can_edit_post(request.user, post, thread):
         raise PermissionDenied("You can't edit this post.")
     form = EditPostForm(request.POST or None, initial={"title": thread.title, "body": post.body})
@@ -451,8 +458,7 @@ def edit_post(request, pk):
 
 
 def revisions(request, pk):
-    post = get_object_or_404(Post.objects.select_related("thread", "author"), pk=pk)
-    thread = _get_thread_or_404(request, post.thread_id)
+    post, thread = _visible_post_or_404(request, pk)
     if not permissions.can_view_revisions(request.user, post, thread):
         raise Http404("No such post")
     history = selectors.revision_diffs(post)
@@ -478,9 +484,7 @@ def _act(request, action, target, success=None):
 
 
 def _post_for_action(request, pk) -> Post:
-    post = get_object_or_404(Post.objects.select_related("thread"), pk=pk)
-    _get_thread_or_404(request, post.thread_id)
-    return post
+    return _visible_post_or_404(request, pk)[0]
 
 
 @login_required

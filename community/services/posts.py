@@ -18,6 +18,14 @@ from community.services._common import (
 from community.services.subscriptions import auto_follow
 from moderation import screening
 
+NOT_THERE = "That post isn't there any more."
+
+
+def refuse_if_unseen(actor, post: Post, thread: Thread) -> None:
+    """Nobody acts on a post they can't see; to them it doesn't exist."""
+    if not permissions.can_view_post(actor, post, thread):
+        raise PermissionDenied(NOT_THERE)
+
 
 def reply(author, *, parent: Post, body: str) -> Post:
     """Answer `parent`, nesting the reply under it in the thread's tree.
@@ -38,6 +46,7 @@ def reply(author, *, parent: Post, body: str) -> Post:
         # Re-read the parent under the lock: its lft/rght, or even its thread, may have changed.
         parent = Post.objects.get(pk=parent.pk)
         refuse_if_moved(parent, thread)
+        refuse_if_unseen(author, parent, thread)
         if parent.is_deleted:
             raise ValidationError({"body": "That post was removed, so it can't be replied to."})
         verdict = screen(author, thread.category, body, action="post")
@@ -90,6 +99,7 @@ def edit_post(editor, *, post: Post, body: str, title: str | None = None) -> Pos
         thread = lock_thread(post.thread_id)
         post = Post.objects.select_for_update().get(pk=post.pk)
         refuse_if_moved(post, thread)
+        refuse_if_unseen(editor, post, thread)
         if not permissions.can_edit_post(editor, post, thread):
             raise PermissionDenied("You can't edit this post.")
         if not permissions.is_moderator(editor, thread.category):
@@ -128,6 +138,7 @@ def delete_post(actor, *, post: Post) -> Post:
         thread = lock_thread(post.thread_id)
         post = Post.objects.select_for_update().get(pk=post.pk)
         refuse_if_moved(post, thread)
+        refuse_if_unseen(actor, post, thread)
         if not permissions.can_delete_post(actor, post, thread):
             raise PermissionDenied("You can't remove this post.")
         post.is_deleted, post.deleted_at, post.deleted_by = True, now(), actor
@@ -172,10 +183,9 @@ def _answer_for(actor, post: Post, *, check) -> tuple[Thread, Post]:
         raise ValidationError("Only questions have an accepted answer.")
     if not check(actor, thread):
         raise PermissionDenied("You can't do that in this thread.")
-    if post.is_opening:
-        raise ValidationError("The question can't be its own answer.")
-    if post.is_deleted:
-        raise ValidationError("That answer was removed.")
+    refuse_if_unseen(actor, post, thread)
+    if refusal := permissions.answer_refusal(post):
+        raise ValidationError(refusal)
     return thread, post
 
 

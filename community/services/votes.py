@@ -5,12 +5,14 @@ from django.db.models import F
 from community import events, permissions
 from community.models import HelpfulVote, IdeaVote, MeToo, Post, Thread
 from community.services._common import lock_thread, touch_thread
+from community.services.posts import refuse_if_unseen
 from moderation import screening
 
 
 def _post_for_vote(voter, post: Post) -> tuple[Thread, Post]:
     thread = Thread.objects.select_related("category").get(pk=post.thread_id)
     post = Post.objects.get(pk=post.pk)
+    refuse_if_unseen(voter, post, thread)
     if voter.is_authenticated and voter.pk == post.author_id:
         raise ValidationError("You can't vote on your own post.")
     if not permissions.can_vote(voter, post, thread):
@@ -67,7 +69,7 @@ def unmark_helpful(voter, *, post: Post) -> Post:
 def _toggle(model, member_field, counter, *, user, thread, on, check, messages, event):
     with transaction.atomic():
         thread = lock_thread(thread.pk)
-        if not check(user, thread):
+        if not (permissions.can_view_thread(user, thread) and check(user, thread)):
             raise PermissionDenied(messages["denied"])
         lookup = {"thread": thread, member_field: user}
         if on:

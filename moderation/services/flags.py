@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from community.models import Post, Review, Thread
-from community.permissions import can_view_post, can_view_thread, is_moderator
+from community.permissions import can_view_post, is_moderator
 from community.services.review import set_review
 from moderation import audit, permissions, screening
 from moderation.models import Flag, ReviewItem
@@ -46,10 +46,11 @@ def flag_post(actor, *, post: Post, reason: str, text: str = "") -> Flag:
         # Only the thread row: flags need not queue behind every write to the category.
         thread = Thread.objects.select_for_update(of=("self",)).select_related("category").get(pk=post.thread_id)
         post = Post.objects.get(pk=post.pk)
+        # Visibility first: a refusal's reason would tell a stranger what state the post is in.
+        if not can_view_post(actor, post, thread):
+            raise PermissionDenied("That post isn't there any more.")
         if refusal := permissions.flag_refusal(actor, post, thread):
             raise PermissionDenied(refusal)
-        if not (can_view_thread(actor, thread) and can_view_post(actor, post, thread)):
-            raise PermissionDenied("That post isn't there any more.")
         if Flag.objects.filter(post=post, flagger=actor).exists():
             raise ValidationError(ALREADY_FLAGGED)
         screening.check_rate(user_id=actor.pk, trust_level=actor.trust_level, action="flag")

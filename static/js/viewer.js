@@ -3,14 +3,16 @@
  *
  * The server caches each page of replies once for everyone, so it carries no
  * personal markup. The page embeds <script type="application/json"
- * id="viewer-state…"> with this member's votes, CSRF token and rights, and a
- * <template> per tool they may use (partials/post_tools.html). This script
- * applies both, on load and after htmx appends more replies.
+ * id="viewer-state…"> with this member's votes, CSRF token, and the tools the
+ * server allows them on each post, and a <template> per tool
+ * (partials/post_tools.html). This script applies both, on load and after htmx
+ * appends more replies. It decides nothing: every "may" comes from the server.
  */
 (function () {
   "use strict";
 
   var helpful = new Set();
+  var tools = {};
   var viewer = null;
 
   function readStates(root) {
@@ -20,6 +22,7 @@
       var state = JSON.parse(node.textContent);
       viewer = viewer || state;
       state.helpful.forEach(function (id) { helpful.add(id); });
+      Object.keys(state.tools || {}).forEach(function (id) { tools[id] = state.tools[id]; });
     });
   }
 
@@ -36,19 +39,17 @@
     return node;
   }
 
-  // The tools `me` may use on the post that `marks` describes (its data- attributes), added to `into`.
-  function buildTools(marks, into, me, caps) {
+  // The tools the server allows on this post (viewer state "tools"), added to `into`.
+  // Which of a pair to show (accept or unaccept, ...) follows the post's marks; whether to show one never does.
+  function buildTools(marks, into, allowed) {
     var id = marks.post;
-    var own = marks.author === me;
-    var opening = "opening" in marks;
     var names = [];
-    if (!opening) {
-      names.push("accepted" in marks ? "unaccept" : "accept", "verified" in marks ? "unverify" : "verify");
-      if (!("solution" in marks)) names.push("solve");
-    }
-    if (!own) names.push("flag");
-    if (own || caps.moderate || caps.edit_others) names.push("edit");
-    if (own || caps.moderate) names.push(opening ? "remove-thread" : "remove");
+    if (allowed.has("accept")) names.push("accepted" in marks ? "unaccept" : "accept");
+    if (allowed.has("verify")) names.push("verified" in marks ? "unverify" : "verify");
+    if (allowed.has("solve") && !("solution" in marks)) names.push("solve");
+    if (allowed.has("flag")) names.push("flag");
+    if (allowed.has("edit")) names.push("edit");
+    if (allowed.has("delete")) names.push("opening" in marks ? "remove-thread" : "remove");
     names.forEach(function (name) {
       var node = tool(name, id);
       if (node) into.appendChild(node);
@@ -73,8 +74,6 @@
   function apply(root) {
     readStates(document);
     if (!viewer) return;
-    var me = String(viewer.user);
-    var caps = viewer.caps || {};
 
     // The shared page shows each post's helpful count, and carries its id, author and marks.
     // A member gets, in its place, their helpful button, a reply link and the tools they may use.
@@ -83,19 +82,21 @@
       var form = tool("helpful", id);
       if (!form) return;
       form.querySelector(".action-count").replaceWith(slot.querySelector(".action-count").cloneNode(true));
+      var allowed = new Set(tools[id] || []);
       var button = form.querySelector("button");
-      if (slot.dataset.author === me || !caps.vote) button.disabled = true;
+      if (!allowed.has("vote")) button.disabled = true;
       if (helpful.has(Number(id))) {
         button.setAttribute("aria-pressed", "true");
         form.querySelector('input[name="on"]').value = "0";
       }
-      var tools = document.createElement("span");
-      tools.className = "post-tools";
-      buildTools(slot.dataset, tools, me, caps);
+      var toolbar = document.createElement("span");
+      toolbar.className = "post-tools";
+      buildTools(slot.dataset, toolbar, allowed);
       var added = [form];
-      var link = caps.reply && !("opening" in slot.dataset) ? tool("reply-link", id) : null;
+      // The opening post is answered by the composer under the thread, not by a reply link.
+      var link = allowed.has("reply") && !("opening" in slot.dataset) ? tool("reply-link", id) : null;
       if (link) added.push(link);
-      added.push(tools);
+      added.push(toolbar);
       slot.replaceWith.apply(slot, added);
       if (window.htmx) window.htmx.process(form);
     });

@@ -140,12 +140,15 @@ def test_banned_and_anonymous_are_refused(question):
     assert not Flag.objects.exists()
 
 
-def test_a_post_waiting_for_approval_cant_be_flagged(member, category):
+def test_a_post_waiting_for_approval_cant_be_flagged(member, moderator, category):
     newcomer = build_member(trust_level=0)
     thread = Thread.objects.get(pk=_thread(newcomer, category).pk)
 
-    with pytest.raises(PermissionDenied, match="already waiting"):
+    # To a member the held post isn't there at all; the reason would tell them it is held.
+    with pytest.raises(PermissionDenied, match="isn't there"):
         flag_post(member, post=thread.opening_post, reason=Flag.Reason.SPAM)
+    with pytest.raises(PermissionDenied, match="already waiting"):
+        flag_post(moderator, post=thread.opening_post, reason=Flag.Reason.SPAM)
 
 
 def _thread(author, category):
