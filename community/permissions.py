@@ -295,6 +295,9 @@ class PostCapabilities:
     flag: bool = False
     edit: bool = False
     delete: bool = False
+    # Someone else's post, through the moderation tools, which audit what they do.
+    edit_others: bool = False
+    remove: bool = False
 
     def names(self) -> list[str]:
         return [name for name, allowed in asdict(self).items() if allowed]
@@ -321,8 +324,10 @@ def post_capabilities(
         verify=caps.verify and answerable,
         solve=caps.set_status and thread.kind == Thread.Kind.PROBLEM and not post.is_opening,
         flag=caps.flag and not own,
-        edit=caps.edit_own if own else caps.edit_others,
-        delete=caps.delete_own if own else caps.delete_others,
+        edit=own and caps.edit_own,
+        delete=own and caps.delete_own,
+        edit_others=not own and caps.edit_others,
+        remove=not own and caps.delete_others,
     )
 
 
@@ -336,6 +341,15 @@ def can_edit_post(user, post: Post, thread: Thread) -> bool:
 
 def can_delete_post(user, post: Post, thread: Thread) -> bool:
     return post_capabilities(user, post, thread).delete
+
+
+def can_edit_others_post(user, post: Post, thread: Thread) -> bool:
+    """Moderators, and leaders on open threads, edit others' posts (through moderation, which audits it)."""
+    return post_capabilities(user, post, thread).edit_others
+
+
+def can_remove_others_post(user, post: Post, thread: Thread) -> bool:
+    return post_capabilities(user, post, thread).remove
 
 
 def can_accept_post(user, post: Post, thread: Thread) -> bool:

@@ -331,7 +331,10 @@ def thread_detail(request, pk, slug=None):
         current = thread.idea_status if thread.kind == Thread.Kind.IDEA else thread.problem_status
         context["status_form"] = StatusForm(thread=thread, initial={"status": current})
     # What every member sees alike; the personal regions see the rest, and the thread.
-    shared = {name: context.pop(name) for name in ("reply_html", "has_more_replies", "sort", "page", "status_history")}
+    shared = {
+        name: context.pop(name)
+        for name in ("reply_html", "has_more_replies", "sort", "page", "status_history", "accepted_answer")
+    }
     shared.update(thread=thread, opening=context["opening"])
     return caching.render_shared(
         request,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from moderation.views import audit, feedback, members, queue, threads
+from moderation.views import audit, feedback, members, posts, queue, threads
 
 app_name = "moderation"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("mod/items/<int:pk>/act/", queue.act, name="act"),
     path("mod/items/bulk/", queue.bulk, name="bulk"),
     path("posts/<int:pk>/flag/", queue.flag, name="flag"),
+    path("mod/posts/<int:pk>/edit/", posts.edit_post, name="edit_post"),
+    path("mod/posts/<int:pk>/remove/", posts.remove_post, name="remove_post"),
     path("flags/", queue.my_flags, name="my_flags"),
     # Members: sanctions, notes, spam clean-up
     path("mod/members/<str:username>/", members.member, name="member"),

@@ -27,6 +27,7 @@ SAMPLE_KWARGS = {
     "edit_post": {"pk": "{post}"},
     "revisions": {"pk": "{post}"},
     "delete_post": {"pk": "{post}"},
+    "remove_post": {"pk": "{post}"},
     "helpful": {"pk": "{post}"},
     "accept": {"pk": "{post}"},
     "verify": {"pk": "{post}"},

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -93,85 +95,106 @@ def reply(author, *, parent: Post, body: str) -> Post:
 
 
 def edit_post(editor, *, post: Post, body: str, title: str | None = None) -> Post:
-    """Change a post's body (and, for an opening post, the thread title), keeping a revision."""
+    """The author changes their post's body (and, for an opening post, the thread title), keeping a revision.
+
+    Someone else's post is edited through moderation's `edit_post`, which audits the edit.
+    Locks the thread row, then the post (select_for_update).
+    """
     body, rendered = render_body(body)
     with transaction.atomic():
-        thread = lock_thread(post.thread_id)
-        post = Post.objects.select_for_update().get(pk=post.pk)
-        refuse_if_moved(post, thread)
+        thread, post = lock_post(post)
         refuse_if_unseen(editor, post, thread)
         if not permissions.can_edit_post(editor, post, thread):
             raise PermissionDenied("You can't edit this post.")
-        if not permissions.is_moderator(editor, thread.category):
-            # Edits meet the same blocked and censored words as new posts.
-            screened = screening.screen_text(text=body).text
-            if screened != body:
-                body, rendered = render_body(screened)
-        new_title = clean_title(title) if (title is not None and post.is_opening) else thread.title
-        if body == post.body and new_title == thread.title:
-            return post
-        number = post.revision_count + 1
-        PostRevision.objects.create(
-            post=post,
-            number=number,
-            title=thread.title if post.is_opening else "",
-            body=post.body,
-            edited_by=editor,
-        )
-        post.body, post.body_html, post.edited_at, post.revision_count = body, rendered.html, now(), number
-        post.save(update_fields=["body", "body_html", "edited_at", "revision_count"])
-        if new_title != thread.title:
-            Thread.objects.filter(pk=thread.pk).update(title=new_title, slug=thread_slug(new_title))
-        search.index_post(post, title=new_title)
-        touch_thread(thread)
-        touch_category(thread.category_id)
-        events.publish(events.PostEdited(thread_id=thread.pk, post_id=post.pk, editor_id=editor.pk, revision=number))
+        return do_edit_post(editor, post=post, thread=thread, body=body, rendered=rendered, title=title)
+
+
+def lock_post(post: Post) -> tuple[Thread, Post]:
+    """The post's thread and the post itself, locked in that order and re-read."""
+    thread = lock_thread(post.thread_id)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    refuse_if_moved(post, thread)
+    return thread, post
+
+
+def do_edit_post(editor, *, post: Post, thread: Thread, body: str, rendered, title: str | None = None) -> Post:
+    """Edit `post` as `editor` without asking whether they may: the caller decided, under `lock_post`'s locks.
+
+    `body` and `rendered` come from `render_body`.
+    """
+    if not permissions.is_moderator(editor, thread.category):
+        # Edits meet the same blocked and censored words as new posts.
+        screened = screening.screen_text(text=body).text
+        if screened != body:
+            body, rendered = render_body(screened)
+    new_title = clean_title(title) if (title is not None and post.is_opening) else thread.title
+    if body == post.body and new_title == thread.title:
+        return post
+    number = post.revision_count + 1
+    PostRevision.objects.create(
+        post=post,
+        number=number,
+        title=thread.title if post.is_opening else "",
+        body=post.body,
+        edited_by=editor,
+    )
+    post.body, post.body_html, post.edited_at, post.revision_count = body, rendered.html, now(), number
+    post.save(update_fields=["body", "body_html", "edited_at", "revision_count"])
+    if new_title != thread.title:
+        Thread.objects.filter(pk=thread.pk).update(title=new_title, slug=thread_slug(new_title))
+    search.index_post(post, title=new_title)
+    events.publish(events.PostEdited(thread_id=thread.pk, post_id=post.pk, editor_id=editor.pk, revision=number))
     return post
 
 
 def delete_post(actor, *, post: Post) -> Post:
-    """Soft-delete: the post stays in the tree as "post removed", so replies keep their place.
+    """The author removes their post: it stays in the tree as "post removed", so replies keep their place.
 
-    Removing the opening post removes the whole thread.
+    Removing the opening post removes the whole thread. Someone else's post is
+    removed through moderation's `remove_post`, which audits it and tells the
+    author. Locks the thread row, then the post (select_for_update).
     """
     with transaction.atomic():
-        thread = lock_thread(post.thread_id)
-        post = Post.objects.select_for_update().get(pk=post.pk)
-        refuse_if_moved(post, thread)
+        thread, post = lock_post(post)
         refuse_if_unseen(actor, post, thread)
         if not permissions.can_delete_post(actor, post, thread):
             raise PermissionDenied("You can't remove this post.")
-        post.is_deleted, post.deleted_at, post.deleted_by = True, now(), actor
-        post.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
-        thread_changes = {}
-        # Counters count only live, published posts: a held or hidden post, or
-        # a reply in a removed thread, was already left out of them.
-        counted = post.review == Review.PUBLISHED
-        if post.is_opening:
-            thread_changes["is_deleted"] = True
-            if counted and not thread.is_deleted:
-                touch_category(
-                    thread.category_id,
-                    thread_count=F("thread_count") - 1,
-                    post_count=F("post_count") - (thread.reply_count + 1),
-                )
-        elif counted:
-            thread_changes["reply_count"] = F("reply_count") - 1
-            if not thread.is_deleted:
-                touch_category(thread.category_id, post_count=F("post_count") - 1)
-        if thread.accepted_answer_id == post.pk:
-            thread_changes["accepted_answer"] = None
-        if thread.solving_post_id == post.pk:
-            thread_changes["solving_post"] = None
-            thread_changes["problem_status"] = Thread.ProblemStatus.OPEN
-        if post.is_verified:
-            post.is_verified = False
-            post.save(update_fields=["is_verified"])
-            thread_changes["has_team_verified"] = _has_verified(thread, excluding=post.pk)
-        touch_thread(thread, **thread_changes)
-        events.publish(
-            events.PostDeleted(thread_id=thread.pk, post_id=post.pk, author_id=post.author_id, actor_id=actor.pk)
-        )
+        return do_delete_post(actor, post=post, thread=thread)
+
+
+def do_delete_post(actor, *, post: Post, thread: Thread) -> Post:
+    """Remove `post` as `actor` without asking whether they may: the caller decided, under `lock_post`'s locks."""
+    post.is_deleted, post.deleted_at, post.deleted_by = True, now(), actor
+    post.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
+    thread_changes: dict[str, Any] = {}
+    # Counters count only live, published posts: a held or hidden post, or
+    # a reply in a removed thread, was already left out of them.
+    counted = post.review == Review.PUBLISHED
+    if post.is_opening:
+        thread_changes["is_deleted"] = True
+        if counted and not thread.is_deleted:
+            touch_category(
+                thread.category_id,
+                thread_count=F("thread_count") - 1,
+                post_count=F("post_count") - (thread.reply_count + 1),
+            )
+    elif counted:
+        thread_changes["reply_count"] = F("reply_count") - 1
+        if not thread.is_deleted:
+            touch_category(thread.category_id, post_count=F("post_count") - 1)
+    if thread.accepted_answer_id == post.pk:
+        thread_changes["accepted_answer"] = None
+    if thread.solving_post_id == post.pk:
+        thread_changes["solving_post"] = None
+        thread_changes["problem_status"] = Thread.ProblemStatus.OPEN
+    if post.is_verified:
+        post.is_verified = False
+        post.save(update_fields=["is_verified"])
+        thread_changes["has_team_verified"] = _has_verified(thread, excluding=post.pk)
+    touch_thread(thread, **thread_changes)
+    events.publish(
+        events.PostDeleted(thread_id=thread.pk, post_id=post.pk, author_id=post.author_id, actor_id=actor.pk)
+    )
     return post
 
 

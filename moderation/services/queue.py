@@ -19,11 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from community.models import Post, Review, Thread
-from community.services.posts import delete_post
+from community.services import posts as community_posts
 from community.services.review import set_review
 from moderation import audit, permissions
 from moderation.models import AuditEntry, Flag, ReviewItem
-from moderation.receivers import removal_recorded_by_caller
 from moderation.services.feedback import tell_member
 
 Action = AuditEntry.Action
@@ -246,9 +245,8 @@ def remove_post(actor, *, item: ReviewItem | int, reason: str = "") -> ReviewIte
         item, post = _check_decision(actor, item)
         before = _state(post)
         if not post.is_deleted:
-            # This decision writes the audit entry and the author's message itself, with the reason.
-            with removal_recorded_by_caller(post.pk):
-                delete_post(actor, post=post)
+            thread, post = community_posts.lock_post(post)
+            community_posts.do_delete_post(actor, post=post, thread=thread)
         item = _resolve(
             actor,
             item,

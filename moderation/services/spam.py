@@ -28,7 +28,6 @@ from community.models import Post, Review, Thread
 from community.services._common import lock_thread, touch_category, touch_thread
 from moderation import audit, permissions
 from moderation.models import AuditEntry, Flag, ReviewItem, Sanction
-from moderation.receivers import removal_recorded_by_caller
 from moderation.services.sanctions import clean_reason, do_ban, do_lift, lock_member, require_allowed
 
 Action = AuditEntry.Action
@@ -154,12 +153,11 @@ def _remove_from_thread(actor, thread_id: int, post_ids: list[int], removed: _Re
         resolved_at=moment,
     )
     removed.post_ids += ids
+    # The purge's own audit entry records every post, and the member hears once, about the ban.
     for post in posts:
-        # The purge's own audit entry records every post, and the member hears once, about the ban.
-        with removal_recorded_by_caller(post.pk):
-            events.publish(
-                events.PostDeleted(thread_id=thread.pk, post_id=post.pk, author_id=post.author_id, actor_id=actor.pk)
-            )
+        events.publish(
+            events.PostDeleted(thread_id=thread.pk, post_id=post.pk, author_id=post.author_id, actor_id=actor.pk)
+        )
 
 
 def unpurge_spammer(actor, *, member: User, reason: str) -> AuditEntry:

@@ -50,6 +50,8 @@
     if (allowed.has("flag")) names.push("flag");
     if (allowed.has("edit")) names.push("edit");
     if (allowed.has("delete")) names.push("opening" in marks ? "remove-thread" : "remove");
+    if (allowed.has("edit_others")) names.push("mod-edit");
+    if (allowed.has("remove")) names.push("opening" in marks ? "mod-remove-thread" : "mod-remove");
     names.forEach(function (name) {
       var node = tool(name, id);
       if (node) into.appendChild(node);

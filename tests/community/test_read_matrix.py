@@ -30,7 +30,7 @@ ACTORS = (
     "moderator_here",
 )
 OBJECTS = ("published", "held", "hidden", "removed", "hidden_elsewhere")
-PAGES = ("thread", "post_context", "revisions", "reply", "edit")
+PAGES = ("thread", "post_context", "revisions", "reply", "edit", "moderator_edit")
 SIGNED_OUT = {"visitor", "banned"}  # a banned account is signed out by Django's backend
 
 
@@ -108,12 +108,13 @@ def expected(page: str, kind: str, actor: str) -> tuple[int, bool]:
         if actor in SIGNED_OUT:
             return 302, False
         return 200, kind != "removed"
-    if page == "edit":
+    if page in ("edit", "moderator_edit"):
         if actor in SIGNED_OUT:
             return 302, False
         if not placed:
             return 404, False
-        may_edit = kind != "removed" and (actor == "author" or moderator)
+        # Authors edit their own posts; moderators edit others' through moderation, which audits it.
+        may_edit = kind != "removed" and (actor == "author" if page == "edit" else moderator)
         return (200, True) if may_edit else (403, False)
     raise AssertionError(page)
 
@@ -121,6 +122,8 @@ def expected(page: str, kind: str, actor: str) -> tuple[int, bool]:
 def url_for(page: str, post) -> str:
     if page == "thread":
         return post.thread.get_absolute_url()
+    if page == "moderator_edit":
+        return f"/mod/posts/{post.pk}/edit/"
     suffix = {"post_context": "", "revisions": "revisions/", "reply": "reply/", "edit": "edit/"}[page]
     return f"/posts/{post.pk}/{suffix}"
 

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 
 from community import permissions
 from community.models import Review, Thread
-from community.services.posts import edit_post
 from community.services.review import set_review
+from moderation.services import posts as moderation_posts
 from tests.builders import build_category, build_member, build_moderator, build_reply, build_thread
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +166,7 @@ def test_duplicate_links_to_the_original(client, member, category):
 def test_leaders_may_edit_others_posts_and_newcomers_may_not_upload_images(question, answer, newcomer):
     leader = build_member(trust_level=4)
 
-    edited = edit_post(leader, post=answer, body="Hold the button for five seconds, then release.")
+    edited = moderation_posts.edit_post(leader, post=answer, body="Hold the button for five seconds, then release.")
 
     assert edited.revision_count == 1
     from django.core.files.uploadedfile import SimpleUploadedFile

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from community.models import Post, PostRevision, Thread
 from community.services import posts
+from moderation.services import posts as moderation_posts
 from moderation.services import threads as moderation_threads
 from tests.builders import build_reply, build_thread
 
@@ -141,8 +142,10 @@ def test_stranger_cannot_edit_or_delete(other_member, question):
     assert Post.objects.get(pk=question.opening_post.pk).body == "It won't pair."
 
 
-def test_moderator_can_edit_others(moderator, question):
-    posts.edit_post(moderator, post=question.opening_post, body="Tidied up")
+def test_moderator_can_edit_others_through_moderation(moderator, question):
+    with pytest.raises(PermissionDenied):
+        posts.edit_post(moderator, post=question.opening_post, body="Tidied up")
+    moderation_posts.edit_post(moderator, post=question.opening_post, body="Tidied up")
 
     assert Post.objects.get(pk=question.opening_post.pk).body == "Tidied up"
 

@@ -12,6 +12,7 @@ from community.services.posts import delete_post
 from moderation.models import AuditEntry, ContentFilter, Conversation, Flag, MemberNote, ReviewItem, Sanction
 from moderation.screening import forget_filters
 from moderation.selectors import queue_items, reviewable_categories
+from moderation.services import posts as moderation_posts
 from moderation.services import queue
 from moderation.services.flags import flag_post
 from tests.builders import build_category, build_member, build_moderator, build_reply, build_thread
@@ -153,7 +154,7 @@ def test_removing_a_post_the_flags_hid_keeps_the_counters_right(settings, modera
 
 
 def test_a_moderator_removing_a_flagged_post_from_the_thread_settles_its_item(moderator, flagged):
-    delete_post(moderator, post=Post.objects.get(pk=flagged.post_id))
+    moderation_posts.remove_post(moderator, post=Post.objects.get(pk=flagged.post_id))
 
     item = ReviewItem.objects.get(pk=flagged.pk)
     assert (item.status, item.resolution, item.resolved_by) == ("resolved", "deleted", moderator)

@@ -13,6 +13,7 @@ from accounts.models import User
 from community.models import Category, Post, Review, Subscription, Thread
 from community.services import posts
 from moderation.models import AuditEntry, ReviewItem
+from moderation.services import posts as moderation_posts
 from moderation.services import threads as actions
 from tests.builders import build_category, build_member, build_moderator, build_reply, build_thread
 from tests.helpers import assert_consistent, tree_problems
@@ -275,7 +276,7 @@ def test_merge_across_categories_moves_the_counts(moderator, pairing, other_memb
 def test_merge_counts_only_published_posts_that_remain(moderator, pairing, duplicate, member):
     source, moved = duplicate
     into, _ = pairing
-    posts.delete_post(moderator, post=moved["a1"])
+    moderation_posts.remove_post(moderator, post=moved["a1"])
 
     actions.merge_threads(moderator, thread=source, into=into)
 
@@ -450,7 +451,7 @@ def test_split_of_an_opening_post_is_refused(moderator, pairing):
 
 def test_split_of_a_removed_reply_is_refused(moderator, pairing):
     _, replies = pairing
-    posts.delete_post(moderator, post=replies["b"])
+    moderation_posts.remove_post(moderator, post=replies["b"])
 
     with pytest.raises(ValidationError, match="was removed"):
         actions.split_thread(moderator, post=replies["b"], title="A title for the split")
