@@ -55,16 +55,6 @@ def last_purge(member) -> AuditEntry | None:
     return latest if latest and latest.action == Action.SPAMMER_PURGED else None
 
 
-def _check(actor, member, verb: str) -> None:
-    require_allowed(
-        permissions.can_purge_spammer(actor, member),
-        actor,
-        member,
-        verb=verb,
-        refusal="Only global moderators and staff can clean up spam accounts.",
-    )
-
-
 def purge_spammer(actor, *, member: User, reason: str) -> AuditEntry:
     """Remove every live post and thread of `member` and ban the account, in one transaction.
 
@@ -73,7 +63,7 @@ def purge_spammer(actor, *, member: User, reason: str) -> AuditEntry:
     reason = clean_reason(reason)
     with transaction.atomic():
         member = lock_member(member)
-        _check(actor, member, "purge")
+        require_allowed(permissions.purge_refusal(actor, member))
         if last_purge(member) and not member.is_active:
             raise ValidationError("This account was already cleaned up. Undo that first to run it again.")
         removed = _Removed([], [], [], [], [])
@@ -171,7 +161,7 @@ def unpurge_spammer(actor, *, member: User, reason: str) -> AuditEntry:
     reason = clean_reason(reason)
     with transaction.atomic():
         member = lock_member(member)
-        _check(actor, member, "restore")
+        require_allowed(permissions.purge_refusal(actor, member))
         purge = last_purge(member)
         if purge is None:
             raise ValidationError("There is no clean-up of this account to undo.")
@@ -197,6 +187,7 @@ def unpurge_spammer(actor, *, member: User, reason: str) -> AuditEntry:
         ban_id = record.get("ban")
         ban = Sanction.objects.filter(pk=ban_id, lifted_at=None, expired_at=None).first() if ban_id else None
         if ban is not None:
+            require_allowed(permissions.lift_refusal(actor, ban, member))
             lifted = do_lift(actor, sanction=ban, member=member, reason=reason)
         entry = audit.member_sanctioned(
             actor,
