@@ -134,6 +134,21 @@ def can_purge_spammer(user, member) -> bool:
     return purge_refusal(user, member) is None
 
 
+def unpurge_refusal(user, member, ban: Sanction | None) -> str | None:
+    """Why `user` may not undo the clean-up of `member` that gave `ban`, or None.
+
+    Undoing lifts the ban if it still runs, so a higher role's clean-up stays theirs to undo.
+    """
+    refusal = purge_refusal(user, member)
+    if refusal or ban is None or ban.lifted_at or ban.expired_at:
+        return refusal
+    return _imposer_refusal(user, ban)
+
+
+def can_unpurge(user, member, ban: Sanction | None) -> bool:
+    return unpurge_refusal(user, member, ban) is None
+
+
 def lift_refusal(user, sanction: Sanction, member) -> str | None:
     """Why `user` may not lift (or withdraw) `sanction` on `member`, or None when they may."""
     refusal = ban_refusal(user, member) if sanction.kind == Sanction.Kind.BAN else sanction_refusal(user, member)

@@ -55,6 +55,12 @@ def last_purge(member) -> AuditEntry | None:
     return latest if latest and latest.action == Action.SPAMMER_PURGED else None
 
 
+def purge_ban(purge: AuditEntry) -> Sanction | None:
+    """The ban a purge gave, with who gave it."""
+    ban_id = purge.after.get("ban")
+    return Sanction.objects.select_related("created_by").filter(pk=ban_id).first() if ban_id else None
+
+
 def purge_spammer(actor, *, member: User, reason: str) -> AuditEntry:
     """Remove every live post and thread of `member` and ban the account, in one transaction.
 
@@ -165,6 +171,8 @@ def unpurge_spammer(actor, *, member: User, reason: str) -> AuditEntry:
         purge = last_purge(member)
         if purge is None:
             raise ValidationError("There is no clean-up of this account to undo.")
+        ban = purge_ban(purge)
+        require_allowed(permissions.unpurge_refusal(actor, member, ban))
         record = purge.after
         purged_threads = set(record.get("thread_ids", []))
         by_thread = defaultdict(list)
@@ -184,10 +192,7 @@ def unpurge_spammer(actor, *, member: User, reason: str) -> AuditEntry:
             )
         _reopen_items(record.get("review_items", []))
         lifted = None
-        ban_id = record.get("ban")
-        ban = Sanction.objects.filter(pk=ban_id, lifted_at=None, expired_at=None).first() if ban_id else None
-        if ban is not None:
-            require_allowed(permissions.lift_refusal(actor, ban, member))
+        if ban is not None and ban.lifted_at is None and ban.expired_at is None:
             lifted = do_lift(actor, sanction=ban, member=member, reason=reason)
         entry = audit.member_sanctioned(
             actor,

@@ -276,3 +276,15 @@ def _item_html(page: str, item: ReviewItem) -> str:
     start = page.index(f'id="item-{item.pk}"')
     end = page.find("</article>", start)
     return page[start:end]
+
+
+def test_member_page_offers_no_undo_of_a_clean_up_staff_ran(client, staff, global_moderator, poster):
+    spam.purge_spammer(staff, member=poster, reason="Spam account.")
+    client.force_login(global_moderator)
+
+    page = client.get(reverse("moderation:member", kwargs={"username": poster.username})).content.decode()
+
+    assert "Cleaned up" in page and reverse("moderation:unpurge", kwargs={"username": poster.username}) not in page
+    client.force_login(staff)
+    page = client.get(reverse("moderation:member", kwargs={"username": poster.username})).content.decode()
+    assert reverse("moderation:unpurge", kwargs={"username": poster.username}) in page
