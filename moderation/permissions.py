@@ -113,7 +113,7 @@ def can_suspend(user, member, *, post: Post | None = None) -> bool:
 
 
 def ban_refusal(user, member) -> str | None:
-    """Why `user` may not ban `member` (or clean up their account), or None: global moderators and staff only."""
+    """Why `user` may not ban `member`, or None: global moderators and staff only, below their own role."""
     if acting_rank(user) < GLOBAL_MODERATOR:
         return "Only global moderators and staff can ban members."
     return sanction_refusal(user, member)
