@@ -2,9 +2,12 @@
 
 Every sanction has a reason, the member is told it in a private conversation
 whose replies are their appeal, and every step is audited in the same
-transaction. The public functions check permission and lock the member's row
-(select_for_update), so two moderators acting at once leave one consistent
-state; the do_* functions expect both done by their caller, as spam clean-up does.
+transaction. The public functions lock the member's row (select_for_update)
+and then check permission (moderation.permissions: a scoped moderator only
+for members who posted in their categories, nobody on a role as high as their
+own, and no lifting of what a higher role imposed), so two moderators acting
+at once leave one consistent state; the do_* functions expect both done by
+their caller, as spam clean-up does.
 
 A suspension sets User.suspended_until, which community.permissions reads on
 every write. A ban clears User.is_active: Django's ModelBackend then refuses
@@ -21,7 +24,6 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import User
-from community.permissions import is_member, is_staff
 from moderation import audit, permissions
 from moderation.models import AuditEntry, MemberNote, Sanction
 from moderation.services import feedback
@@ -47,14 +49,10 @@ def clean_reason(reason: str) -> str:
     return reason
 
 
-def require_allowed(allowed: bool, actor, member, *, verb: str, refusal: str) -> None:
-    if allowed:
-        return
-    if is_member(actor) and actor.pk == member.pk:
-        raise PermissionDenied(f"You can't {verb} yourself.")
-    if is_staff(member):
-        raise PermissionDenied("Staff members can't be sanctioned.")
-    raise PermissionDenied(refusal)
+def require_allowed(refusal: str | None) -> None:
+    """Refuse with the reason the permission check gave, if it gave one."""
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 def lock_member(member) -> User:
@@ -94,8 +92,7 @@ def warn(actor, *, member: User, reason: str) -> Sanction:
     reason = clean_reason(reason)
     with transaction.atomic():
         member = lock_member(member)
-        allowed = permissions.can_warn(actor, member)
-        require_allowed(allowed, actor, member, verb="warn", refusal="Only moderators can warn members.")
+        require_allowed(permissions.sanction_refusal(actor, member))
         state = member_state(member)
         sanction = Sanction.objects.create(member=member, kind=Kind.WARNING, reason=reason, created_by=actor)
         feedback.tell_member(
@@ -123,13 +120,7 @@ def suspend(actor, *, member: User, until: datetime, reason: str) -> Sanction:
     until = _future(until, field="until", what="A suspension")
     with transaction.atomic():
         member = lock_member(member)
-        require_allowed(
-            permissions.can_suspend(actor, member),
-            actor,
-            member,
-            verb="suspend",
-            refusal="Only moderators can suspend members.",
-        )
+        require_allowed(permissions.sanction_refusal(actor, member))
         state = member_state(member)
         sanction = Sanction.objects.create(
             member=member, kind=Kind.SUSPENSION, reason=reason, ends_at=until, created_by=actor
@@ -162,13 +153,7 @@ def ban(actor, *, member: User, reason: str, until: datetime | None = None) -> S
     until = _future(until, field="until", what="A ban")
     with transaction.atomic():
         member = lock_member(member)
-        require_allowed(
-            permissions.can_ban(actor, member),
-            actor,
-            member,
-            verb="ban",
-            refusal="Only global moderators and staff can ban members.",
-        )
+        require_allowed(permissions.ban_refusal(actor, member))
         sanction = do_ban(actor, member=member, reason=reason, until=until)
     return sanction
 
@@ -244,13 +229,8 @@ def lift(actor, *, sanction: Sanction, reason: str) -> Sanction:
     reason = clean_reason(reason)
     with transaction.atomic():
         member = lock_member(sanction.member_id)
-        if sanction.kind == Kind.BAN:
-            allowed = permissions.can_ban(actor, member)
-            refusal = "Only global moderators and staff can lift a ban."
-        else:
-            allowed = permissions.can_suspend(actor, member)
-            refusal = "Only moderators can lift sanctions."
-        require_allowed(allowed, actor, member, verb="lift a sanction on", refusal=refusal)
+        sanction = Sanction.objects.select_related("created_by").get(pk=sanction.pk)
+        require_allowed(permissions.lift_refusal(actor, sanction, member))
         sanction = do_lift(actor, sanction=sanction, member=member, reason=reason)
     return sanction
 

@@ -54,14 +54,10 @@ def last_purge(member) -> AuditEntry | None:
     return latest if latest and latest.action == Action.SPAMMER_PURGED else None
 
 
-def _check(actor, member, verb: str) -> None:
-    require_allowed(
-        permissions.can_purge_spammer(actor, member),
-        actor,
-        member,
-        verb=verb,
-        refusal="Only global moderators and staff can clean up spam accounts.",
-    )
+def purge_ban(purge: AuditEntry) -> Sanction | None:
+    """The ban a purge gave, with who gave it."""
+    ban_id = purge.after.get("ban")
+    return Sanction.objects.select_related("created_by").filter(pk=ban_id).first() if ban_id else None
 
 
 def purge_spammer(actor, *, member: User, reason: str) -> AuditEntry:
@@ -72,7 +68,7 @@ def purge_spammer(actor, *, member: User, reason: str) -> AuditEntry:
     reason = clean_reason(reason)
     with transaction.atomic():
         member = lock_member(member)
-        _check(actor, member, "purge")
+        require_allowed(permissions.purge_refusal(actor, member))
         if last_purge(member) and not member.is_active:
             raise ValidationError("This account was already cleaned up. Undo that first to run it again.")
         removed = _Removed([], [], [], [], [])
@@ -169,10 +165,12 @@ def unpurge_spammer(actor, *, member: User, reason: str) -> AuditEntry:
     reason = clean_reason(reason)
     with transaction.atomic():
         member = lock_member(member)
-        _check(actor, member, "restore")
+        require_allowed(permissions.purge_refusal(actor, member))
         purge = last_purge(member)
         if purge is None:
             raise ValidationError("There is no clean-up of this account to undo.")
+        ban = purge_ban(purge)
+        require_allowed(permissions.unpurge_refusal(actor, member, ban))
         record = purge.after
         purged_threads = set(record.get("thread_ids", []))
         by_thread = defaultdict(list)
@@ -192,9 +190,7 @@ def unpurge_spammer(actor, *, member: User, reason: str) -> AuditEntry:
             )
         _reopen_items(record.get("review_items", []))
         lifted = None
-        ban_id = record.get("ban")
-        ban = Sanction.objects.filter(pk=ban_id, lifted_at=None, expired_at=None).first() if ban_id else None
-        if ban is not None:
+        if ban is not None and ban.lifted_at is None and ban.expired_at is None:
             lifted = do_lift(actor, sanction=ban, member=member, reason=reason)
         entry = audit.member_sanctioned(
             actor,

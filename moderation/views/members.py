@@ -70,28 +70,32 @@ def _page(request, member: User, *, forms=None, status=200):
     forms = forms or {}
     activity = trust.member_activity(member)
     threads = visible_threads(actor, Thread.objects.all()).values("pk")
+    purge = spam.last_purge(member)
+    member_sanctions = list(
+        Sanction.objects.filter(member=member).select_related("created_by", "lifted_by").prefetch_related("appeals")
+    )
     context = {
         "member": member,
         "is_suspended": bool(posting_refusal(member)),
         "activity": activity,
         "cap": trust.sanction_cap(member),
         "next_level": _next_level(member, activity),
-        "sanctions": list(
-            Sanction.objects.filter(member=member)
-            .select_related("created_by", "lifted_by")
-            .prefetch_related("appeals")
-        ),
+        "sanctions": member_sanctions,
+        "liftable": permissions.liftable_sanctions(actor, member, member_sanctions),
         "notes": list(MemberNote.objects.filter(member=member).select_related("author")[:NOTES_SHOWN]),
         "recent_posts": list(
             Post.objects.filter(author=member, thread__in=threads)
             .select_related("thread")
             .order_by("-created_at")[:RECENT_POSTS]
         ),
-        "purge": spam.last_purge(member),
+        "purge": purge,
+        "sanction_refusal": permissions.sanction_refusal(actor, member),
         "can_warn": permissions.can_warn(actor, member),
         "can_suspend": permissions.can_suspend(actor, member),
+        "ban_refusal": permissions.ban_refusal(actor, member),
         "can_ban": permissions.can_ban(actor, member),
         "can_purge": permissions.can_purge_spammer(actor, member),
+        "can_unpurge": bool(purge) and permissions.can_unpurge(actor, member, spam.purge_ban(purge)),
         # Appeals are answered by staff; other moderators can't open the conversations.
         "can_read_appeals": permissions.can_handle_conversations(actor),
         "note_form": forms.get("note") or NoteForm(),

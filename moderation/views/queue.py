@@ -56,7 +56,18 @@ def _item_context(request) -> dict:
 
 def _get_item(request, pk) -> ReviewItem:
     """An item the moderator sees, any status; others' items are hidden (404)."""
-    return get_object_or_404(selectors.review_items(request.user), pk=pk)
+    return _with_offers(request.user, [get_object_or_404(selectors.review_items(request.user), pk=pk)])[0]
+
+
+def _with_offers(user, items) -> list[ReviewItem]:
+    """The items, each knowing whether `user` may warn or suspend its post's author for it."""
+    items = list(items)
+    for review_item in items:
+        author, post = review_item.post.author, review_item.post
+        review_item.can_sanction_author = permissions.can_warn(user, author, post=post) or permissions.can_suspend(
+            user, author, post=post
+        )
+    return items
 
 
 def _render_item(request, pk, *, notice: str):
@@ -87,7 +98,7 @@ def queue(request):
         **_item_context(request),
         "filter_form": form,
         "page_obj": page,
-        "items": page.object_list,
+        "items": _with_offers(request.user, page.object_list),
         "querystring": params.urlencode(),
         "bulk_form": BulkActionForm(),
     }

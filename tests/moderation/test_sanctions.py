@@ -132,7 +132,7 @@ def test_ban_that_ends_in_the_past_is_refused(member, moderator):
     assert fresh(member).is_active
 
 
-def test_scoped_moderator_can_warn_but_not_ban(member, category):
+def test_scoped_moderator_can_warn_but_not_ban(member, category, question):
     scoped = build_moderator(category=category)
 
     sanctions.warn(scoped, member=member, reason="Keep it civil.")
