@@ -27,6 +27,7 @@ run: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(EMBEDDED) $(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .

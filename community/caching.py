@@ -41,6 +41,7 @@ def connect() -> None:
         events.PostReviewed,
         events.PostEdited,
         events.PostDeleted,
+        events.PostRestored,
         events.AnswerAccepted,
         events.AnswerUnaccepted,
         events.AnswerVerified,

@@ -1,10 +1,26 @@
-"""Rebuild every denormalised community counter from the rows it summarises."""
+"""Denormalised community counters: the live changes services make, and `recount`, which rebuilds them all.
+
+Services change counters only through `touch_thread` and `touch_category`, with
+F() expressions inside their own transaction. The page versions that caches
+key on are not theirs to change: `community.caching` moves them on the events.
+"""
 
 from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from community.models import Category, HelpfulVote, IdeaVote, MeToo, Post, Review, Thread
+
+
+def touch_thread(thread: Thread, **changes) -> None:
+    """Apply counter changes; the page versions follow from the event the service publishes (caching)."""
+    if changes:
+        Thread.objects.filter(pk=thread.pk).update(**changes)
+
+
+def touch_category(category_id: int, **changes) -> None:
+    if changes:
+        Category.objects.filter(pk=category_id).update(**changes)
 
 
 def _count(model, key, **filters):

@@ -88,6 +88,17 @@ class PostDeleted(Event):
 
 
 @dataclass(frozen=True)
+class PostRestored(Event):
+    """A removed post was put back (undoing a spam clean-up)."""
+
+    thread_id: int
+    post_id: int
+    author_id: int
+    actor_id: int
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
 class AnswerAccepted(Event):
     thread_id: int
     post_id: int

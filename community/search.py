@@ -15,6 +15,7 @@ from django.db.models import F, Q, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from accounts import selectors as account_selectors
 from community import permissions
 from community.models import Post, Review, Synonym, Thread
 from community.selectors import category_and_children
@@ -190,6 +191,7 @@ def search(viewer, query: str, *, page: int = 1, **filters) -> tuple[list[Hit], 
     snippets = _snippets([post_id for _, (post_id, _) in chosen], terms, groups)
     by_id = (
         Thread.objects.select_related("category", "author")
+        .defer(*account_selectors.unshown_fields("author__"))
         .prefetch_related("tags")
         .in_bulk([thread_id for thread_id, _ in chosen])
     )

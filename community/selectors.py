@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf, RowNumber
 
+from accounts import selectors as account_selectors
 from community import caching, permissions
 from community.models import (
     Category,
@@ -109,7 +110,7 @@ def _load_thread(pk: int) -> Thread | None:
     thread = (
         Thread.objects.select_related("category", "author", "duplicate_of")
         .prefetch_related("tags")
-        .defer("author__bio", "category__description")
+        .defer("category__description", *account_selectors.unshown_fields("author__"))
         .filter(pk=pk)
         .first()
     )
@@ -218,7 +219,7 @@ def _build_tree(roots: list[Post], descendants: list[Post], depth_limit: int) ->
 
 
 def _with_authors(posts: QuerySet[Post]) -> QuerySet[Post]:
-    return posts.select_related("author").defer("body", "search_vector", "author__bio", "author__password")
+    return posts.select_related("author").defer("body", "search_vector", *account_selectors.unshown_fields("author__"))
 
 
 def _shown(posts: QuerySet[Post], moderator: bool) -> QuerySet[Post]:
@@ -250,7 +251,7 @@ def reply_page(thread: Thread, *, sort: str = "votes", page: int = 1, moderator:
         ).annotate(place=Window(RowNumber(), partition_by=[F("branch_id")], order_by=F("lft").asc()))
         descendants = list(_with_authors(ranked.filter(place__lte=BRANCH_LIMIT)).order_by("tree_id", "lft"))
     nodes = _build_tree(roots, descendants, MAX_DEPTH)
-    shown = {}
+    shown: dict[int | None, int] = {}
     for post in descendants:
         shown[post.branch_id] = shown.get(post.branch_id, 0) + 1
     hidden = {}
@@ -299,6 +300,7 @@ def viewer_state(viewer, thread: Thread, post_ids: list[int]) -> ViewerState:
     if not permissions.is_member(viewer):
         return ViewerState()
     # Only table names and placeholders go into the text; every value is a parameter.
+    page_params: list[object]
     if connection.vendor == "postgresql":
         # One array parameter for the page's posts, rather than a placeholder each.
         page_posts, page_params = "= ANY(%s)", [list(post_ids)]
@@ -349,7 +351,7 @@ def _list_base(viewer, filter_name: str) -> QuerySet[Thread]:
         threads = permissions.own_threads(viewer, threads)
     else:
         threads = permissions.visible_threads(viewer, threads)
-    return _as_every_reader_sees(threads.defer("author__bio"))
+    return _as_every_reader_sees(threads.defer(*account_selectors.unshown_fields("author__")))
 
 
 def _as_every_reader_sees(threads: QuerySet[Thread]) -> QuerySet[Thread]:

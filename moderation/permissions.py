@@ -167,7 +167,7 @@ def liftable_sanctions(user, member, sanctions: list[Sanction]) -> set[int]:
     Each member-wide check runs once, not once per sanction; `created_by` should be joined.
     """
     sanctionable = sanction_refusal(user, member) is None
-    may_lift = {
+    may_lift: dict[str, bool] = {
         Sanction.Kind.BAN: sanctionable and can_ban(user, member),
         Sanction.Kind.SUSPENSION: sanctionable,
         Sanction.Kind.WARNING: sanctionable,

@@ -336,8 +336,13 @@ def member_url(name):
     return lambda world, kind: reverse(f"moderation:{name}", kwargs={"username": world.targets[kind].username})
 
 
-def _editor(actor, kind):
-    return actor in CAN_POST and kind != REMOVED and (actor == AUTHOR or moderates(actor, kind))
+def _author(actor, kind):
+    return actor == AUTHOR and kind != REMOVED
+
+
+def _moderator_of(actor, kind):
+    """Someone else's post is edited or removed through the moderation tools, by its moderators only."""
+    return actor in CAN_POST and actor != AUTHOR and kind != REMOVED and moderates(actor, kind)
 
 
 def _voter(actor, kind):
@@ -373,10 +378,24 @@ ROUTES = [
         "edit_post",
         POSTS,
         post_url("edit_post"),
-        lambda actor, kind: _editor(actor, kind),
+        _author,
         data=lambda world, kind: {"body": "Edited body text."},
     ),
-    Route("delete_post", POSTS, post_url("delete_post"), lambda actor, kind: _editor(actor, kind)),
+    Route("delete_post", POSTS, post_url("delete_post"), _author),
+    Route(
+        "moderator_edit_post",
+        POSTS,
+        lambda world, kind: reverse("moderation:edit_post", kwargs={"pk": world.posts[kind].pk}),
+        _moderator_of,
+        data=lambda world, kind: {"body": "Edited by a moderator.", "reason": "Tidy"},
+    ),
+    Route(
+        "moderator_remove_post",
+        POSTS,
+        lambda world, kind: reverse("moderation:remove_post", kwargs={"pk": world.posts[kind].pk}),
+        _moderator_of,
+        data=lambda world, kind: {"reason": "Off topic"},
+    ),
     Route(
         "helpful",
         POSTS,
@@ -397,7 +416,8 @@ ROUTES = [
         "verify",
         POSTS,
         post_url("verify"),
-        lambda actor, kind: actor == STAFF and kind != REMOVED,
+        # Like accepting: only a published reply can carry the team's mark that everyone sees.
+        lambda actor, kind: actor == STAFF and kind in (PUBLISHED, ELSEWHERE),
         data=lambda world, kind: {"on": "1"},
         tells=True,
     ),

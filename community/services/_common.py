@@ -70,17 +70,6 @@ def thread_slug(title: str) -> str:
     return f"{slug}-thread" if slug in RESERVED_SLUGS else slug
 
 
-def touch_thread(thread: Thread, **changes) -> None:
-    """Apply counter changes; the page versions follow from the event the service publishes (caching)."""
-    if changes:
-        Thread.objects.filter(pk=thread.pk).update(**changes)
-
-
-def touch_category(category_id: int, **changes) -> None:
-    if changes:
-        Category.objects.filter(pk=category_id).update(**changes)
-
-
 def now():
     return timezone.now()
 

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import F
 
 from community import events, permissions, search
+from community.counters import touch_category, touch_thread
 from community.models import Post, PostRevision, Review, Thread
 from community.services._common import (
     clean_title,
@@ -14,8 +15,6 @@ from community.services._common import (
     render_body,
     screen,
     thread_slug,
-    touch_category,
-    touch_thread,
 )
 from community.services.subscriptions import auto_follow
 from moderation import screening

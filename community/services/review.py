@@ -4,8 +4,9 @@ from django.db import transaction
 from django.db.models import F
 
 from community import events
+from community.counters import touch_category, touch_thread
 from community.models import Post, Review
-from community.services._common import lock_thread, touch_category, touch_thread
+from community.services._common import lock_thread
 
 
 def set_review(post: Post, *, review: str) -> Post:

@@ -34,14 +34,13 @@ from django.db import connection, transaction
 from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 
 from community import search
+from community.counters import touch_category, touch_thread
 from community.models import Category, Post, Review, Subscription, Thread
 from community.services._common import (
     clean_title,
     lock_new_tree,
     lock_thread,
     thread_slug,
-    touch_category,
-    touch_thread,
 )
 from community.services.subscriptions import auto_follow
 

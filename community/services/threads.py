@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import F
 
 from community import events, permissions, search
+from community.counters import touch_category, touch_thread
 from community.models import Category, Post, Review, StatusChange, Tag, Thread
 from community.rendering import render_markdown
 from community.services._common import (
@@ -15,8 +16,6 @@ from community.services._common import (
     render_body,
     screen,
     thread_slug,
-    touch_category,
-    touch_thread,
 )
 from community.services.subscriptions import auto_follow
 

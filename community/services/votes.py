@@ -3,8 +3,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from community import events, permissions
+from community.counters import touch_thread
 from community.models import HelpfulVote, IdeaVote, MeToo, Post, Thread
-from community.services._common import lock_thread, touch_thread
+from community.services._common import lock_thread
 from community.services.posts import refuse_if_unseen
 from moderation import screening
 

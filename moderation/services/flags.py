@@ -27,7 +27,7 @@ def clean_flag(*, reason: str, text: str) -> tuple[str, str]:
     text = " ".join((text or "").split())
     if reason in Flag.NEEDS_TEXT and not text:
         raise ValidationError({"text": "Say what a moderator should look at."})
-    limit = Flag._meta.get_field("text").max_length
+    limit: int = Flag._meta.get_field("text").max_length or 0
     if len(text) > limit:
         raise ValidationError({"text": f"Keep it under {limit} characters (it has {len(text)})."})
     return reason, text
@@ -80,6 +80,8 @@ def flag_post(actor, *, post: Post, reason: str, text: str = "") -> Flag:
 
 def flag_thread(actor, *, thread: Thread, reason: str, text: str = "") -> Flag:
     """A thread is flagged through its opening post."""
+    if thread.opening_post is None:
+        raise ValidationError("That thread was merged into another one; flag that one instead.")
     return flag_post(actor, post=thread.opening_post, reason=reason, text=text)
 
 

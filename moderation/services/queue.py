@@ -83,7 +83,8 @@ def _check_open(actor, item: ReviewItem) -> None:
 def _check_claim(actor, item: ReviewItem) -> None:
     if item.claimed_by_id != actor.pk and claim_is_active(item):
         until = timezone.localtime(claim_until(item))
-        raise ItemClaimed(f"{item.claimed_by.name} is handling this item. It is theirs until {until:%H:%M}.")
+        who = item.claimed_by.name if item.claimed_by else "Another moderator"
+        raise ItemClaimed(f"{who} is handling this item. It is theirs until {until:%H:%M}.")
 
 
 def _check_decision(actor, item: ReviewItem | int) -> tuple[ReviewItem, Post]:

@@ -16,6 +16,7 @@ the account, which ends its sessions too.
 
 import logging
 from datetime import datetime
+from typing import overload
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -74,6 +75,10 @@ def _quoted(reason: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in reason.splitlines())
 
 
+@overload
+def _future(moment: datetime, *, field: str, what: str) -> datetime: ...
+@overload
+def _future(moment: None, *, field: str, what: str) -> None: ...
 def _future(moment: datetime | None, *, field: str, what: str) -> datetime | None:
     if moment is None:
         return None
@@ -323,7 +328,7 @@ def _expire(sanction_id: int, member_id: int, *, now: datetime) -> bool:
 
 # Notes ---------------------------------------------------------------------------
 
-NOTE_MAX = MemberNote._meta.get_field("body").max_length
+NOTE_MAX: int = MemberNote._meta.get_field("body").max_length or 0
 
 
 def add_note(actor, *, member: User, body: str) -> MemberNote:

@@ -9,13 +9,14 @@ in a thread that is already removed takes it off the category's count a
 second time, and posts still held for review were never counted, so
 delete_post would count them off too. community has no way to restore a post
 either. Both directions therefore live here, as small data updates made under
-community's thread lock (community.services._common.lock_thread), with every
+community's thread lock (community.services.thread_actions.lock_thread), with every
 counter moved by F() the way the community services move them: counters count
 published posts; a category counts the posts of its live threads.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,8 +25,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from community import events
+from community.counters import touch_category, touch_thread
 from community.models import Post, Review, Thread
-from community.services._common import lock_thread, touch_category, touch_thread
+from community.services.thread_actions import lock_thread
 from moderation import audit, permissions
 from moderation.models import AuditEntry, Flag, ReviewItem, Sanction
 from moderation.services.sanctions import clean_reason, do_ban, do_lift, lock_member, require_allowed
@@ -37,7 +39,7 @@ Action = AuditEntry.Action
 class _Removed:
     post_ids: list[int]
     thread_ids: list[int]
-    accepted: list[list[int]]  # [thread id, post id] pairs
+    accepted: list[list]  # [thread id, post id] pairs
     solved: list[list]  # [thread id, post id, problem status] triples
     review_items: list[int]
 
@@ -109,7 +111,7 @@ def _remove_from_thread(actor, thread_id: int, post_ids: list[int], removed: _Re
     takes_thread = any(post.is_opening for post in posts) and not thread.is_deleted
     Post.objects.filter(pk__in=ids).update(is_deleted=True, deleted_at=timezone.now(), deleted_by=actor)
 
-    changes = {"reply_count": F("reply_count") - replies}
+    changes: dict[str, Any] = {"reply_count": F("reply_count") - replies}
     if takes_thread:
         changes["is_deleted"] = True
         removed.thread_ids.append(thread.pk)
@@ -182,6 +184,7 @@ def unpurge_spammer(actor, *, member: User, reason: str) -> AuditEntry:
         restored = []
         for thread_id in sorted(by_thread):
             restored += _restore_to_thread(
+                actor,
                 thread_id,
                 by_thread[thread_id],
                 reopen=thread_id in purged_threads,
@@ -203,7 +206,7 @@ def unpurge_spammer(actor, *, member: User, reason: str) -> AuditEntry:
     return entry
 
 
-def _restore_to_thread(thread_id: int, post_ids: list[int], *, reopen: bool, accepted, solved) -> list[int]:
+def _restore_to_thread(actor, thread_id: int, post_ids: list[int], *, reopen: bool, accepted, solved) -> list[int]:
     thread = lock_thread(thread_id)
     posts = list(Post.objects.select_for_update().filter(pk__in=post_ids, is_deleted=True))
     if not posts:
@@ -213,7 +216,7 @@ def _restore_to_thread(thread_id: int, post_ids: list[int], *, reopen: bool, acc
     brings_thread = reopen and thread.is_deleted and any(post.is_opening for post in posts)
     Post.objects.filter(pk__in=ids).update(is_deleted=False, deleted_at=None, deleted_by=None)
 
-    changes = {"reply_count": F("reply_count") + replies}
+    changes: dict[str, Any] = {"reply_count": F("reply_count") + replies}
     if brings_thread:
         changes["is_deleted"] = False
         if thread.review == Review.PUBLISHED:
@@ -235,6 +238,10 @@ def _restore_to_thread(thread_id: int, post_ids: list[int], *, reopen: bool, acc
         changes.update(solving_post_id=solved[0], problem_status=solved[1])
     changes["has_team_verified"] = thread.posts.filter(is_verified=True, is_deleted=False).exists()
     touch_thread(thread, **changes)
+    for post in posts:
+        events.publish(
+            events.PostRestored(thread_id=thread.pk, post_id=post.pk, author_id=post.author_id, actor_id=actor.pk)
+        )
     return ids
 
 

@@ -189,3 +189,26 @@ def test_a_subcategorys_change_reaches_its_parents_page(world, django_capture_on
         build_thread(world.helper, category=bulbs, title="Filament bulbs and dimmers")
 
     assert list_key(world.lights) != parent
+
+
+@pytest.mark.parametrize("reader", ["visitor", "member"])
+def test_a_spam_clean_up_and_its_undo_each_reach_the_cached_thread_page(
+    client, world, reader, django_capture_on_commit_callbacks
+):
+    from moderation.services import spam
+
+    if reader == "member":
+        client.force_login(build_member(username="reader"))
+    url, text = world.question.get_absolute_url(), "A dimmer that is not rated for LEDs hums."
+    assert text in client.get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        spam.purge_spammer(world.moderator, member=world.helper, reason="Spam")
+    assert text not in client.get(url).content.decode()
+    before = thread_key(world.question)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        spam.unpurge_spammer(world.moderator, member=world.helper, reason="A mistake")
+
+    assert thread_key(world.question) != before
+    assert text in client.get(url).content.decode()
