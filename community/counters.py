@@ -11,11 +11,26 @@ from django.db.models.functions import Coalesce
 
 from community.models import Category, HelpfulVote, IdeaVote, MeToo, Post, Review, Thread
 
+# A change to any of these moves the thread into or out of its category's live threads.
+LISTED_FIELDS = {"is_deleted", "review", "merged_into"}
+LIVE_THREAD = Q(is_deleted=False, review=Review.PUBLISHED, merged_into=None)
+
 
 def touch_thread(thread: Thread, **changes) -> None:
-    """Apply counter changes; the page versions follow from the event the service publishes (caching)."""
+    """Apply counter changes; the page versions follow from the event the service publishes (caching).
+
+    When the thread joins or leaves its category's live threads, the category's
+    last activity becomes that of its latest live thread again, as `recount` has it.
+    """
     if changes:
         Thread.objects.filter(pk=thread.pk).update(**changes)
+    if LISTED_FIELDS & changes.keys():
+        refresh_latest_activity(thread.category_id)
+
+
+def refresh_latest_activity(category_id: int) -> None:
+    latest = Thread.objects.filter(LIVE_THREAD, category_id=OuterRef("pk")).order_by("-last_activity_at")
+    Category.objects.filter(pk=category_id).update(last_activity_at=Subquery(latest.values("last_activity_at")[:1]))
 
 
 def touch_category(category_id: int, **changes) -> None:

@@ -2,8 +2,6 @@
 
 import itertools
 
-import factory
-
 from accounts.models import User
 from accounts.services import create_member
 
@@ -27,22 +25,6 @@ def build_moderator(*, category=None, **fields) -> User:
     user = build_member(**fields)
     ModeratorRole.objects.create(user=user, category=category)
     return sync_scope(user)
-
-
-class MemberFactory(factory.Factory):
-    """For tests that want many members with varied fields."""
-
-    class Meta:
-        model = User
-
-    username = factory.Sequence(lambda n: f"user{n}")
-    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
-    display_name = factory.Faker("name")
-    bio = factory.Faker("sentence")
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        return build_member(**kwargs)
 
 
 def build_category(*, name="Getting started", slug=None, **fields):

@@ -3,6 +3,7 @@ import os
 import pytest
 
 from tests.builders import build_category, build_member, build_moderator, build_reply, build_thread
+from tests.helpers import assert_consistent
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
 SERVICE_MARKERS = {"integration", "browser"}
@@ -61,6 +62,25 @@ def _isolated_side_effects(settings, tmp_path):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
+def _counters_agree_with_recount(request):
+    """Whatever a test did through the services, the live counters agree with `recount()` and every tree is valid.
+
+    A test that sets counters by hand on purpose says so with the `counters_unchecked` marker.
+    """
+    names = request.fixturenames
+    if request.node.get_closest_marker("counters_unchecked") or not (
+        request.node.get_closest_marker("django_db") or "db" in names or "transactional_db" in names
+    ):
+        yield
+        return
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in names or (marker is not None and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    yield
+    assert_consistent()
 
 
 def clear_cache():

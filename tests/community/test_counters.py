@@ -55,3 +55,11 @@ def test_rerender_refreshes_stale_html(question, answer):
 
     assert Post.objects.get(pk=answer.pk).body_html == "<p>Hold the button for five seconds.</p>\n"
     assert Post.objects.get(pk=question.opening_post.pk).body_html == "<p>It won't pair.</p>\n"
+
+
+def test_a_category_whose_only_thread_is_removed_has_no_last_activity_left(member, category, question):
+    assert Category.objects.get(pk=category.pk).last_activity_at is not None
+
+    posts.delete_post(member, post=question.opening_post)
+
+    assert Category.objects.get(pk=category.pk).last_activity_at is None

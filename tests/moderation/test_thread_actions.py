@@ -997,6 +997,7 @@ def test_tools_page_of_a_merged_thread_points_at_where_it_went(client, moderator
     assert not page.all("input", type="hidden", name="action")
 
 
+@pytest.mark.counters_unchecked
 def test_held_thread_is_refused_for_merge(moderator, member, category, pairing):
     into, _ = pairing
     held = build_thread(member, category=category, title="Held for review, this one")

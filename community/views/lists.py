@@ -1,0 +1,145 @@
+"""Thread lists: home, unanswered, a category, a tag."""
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from accounts import selectors as account_selectors
+from community import caching, permissions, selectors
+from community.models import Category, Tag, Thread
+from community.views.common import page_number, shares_member_page
+
+
+def _thread_list_page(request, *, template, filter_name, extra=dict, personal=None, **list_args):
+    """A list page: `extra()` adds to what every member sees, `personal` is what only this one does."""
+    if filter_name in selectors.MEMBER_FILTERS and not permissions.is_member(request.user):
+        return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
+    kind = request.GET.get("kind") or None
+    kind = kind if kind in Thread.Kind.values else None
+    context = {
+        "filter_name": filter_name,
+        "filters": selectors.LIST_FILTERS,
+        "kind": kind,
+        "kinds": Thread.Kind.choices,
+    }
+
+    def build():
+        page = selectors.paginate(
+            selectors.thread_list(request.user, filter_name=filter_name, kind=kind, **list_args),
+            request.GET.get("page"),
+        )
+        html = render_to_string(
+            "community/partials/thread_list.html",
+            {**context, **list_args, "page_obj": page, "threads": page.object_list},
+            request=request,
+        )
+        return {"html": html, "count": page.paginator.count}
+
+    shared = filter_name not in selectors.MEMBER_FILTERS and not permissions.is_moderator(request.user)
+    key = ":".join(
+        str(part)
+        for part in (
+            "list",
+            caching.RELEASE,
+            caching.list_version(list_args["category"].slug if "category" in list_args else None),
+            request.resolver_match.url_name,
+            filter_name,
+            kind,
+            *(getattr(value, "pk", value) for value in list_args.values()),
+            min(page_number(request), selectors.MAX_LIST_PAGES),
+            int(permissions.is_member(request.user)),
+        )
+    )
+
+    def fragment():
+        if not shared:
+            # Personal lists, and moderators' lists (which show removed and held threads), are never shared.
+            return build()
+        # Shared lists are cached per list version (bumped after every committed
+        # thread write), so a list is never older than the last change to it.
+        cached = cache.get(key)
+        if cached is None:
+            cached = build()
+            cache.set(key, cached, caching.LIST_SECONDS)
+        return cached
+
+    if request.htmx and request.htmx.target == "thread-list":
+        return HttpResponse(fragment()["html"])
+
+    def page_context():
+        found = fragment()
+        html = mark_safe(found["html"])  # noqa: S308 - our own template's output
+        return {**context, **extra(), "list_html": html, "list_count": found["count"]}
+
+    page_key = f"page:{key}" if shared and shares_member_page(request) else None
+    return caching.render_shared(
+        request, template, shared=page_context, personal=personal or {}, key=page_key, seconds=caching.LIST_SECONDS
+    )
+
+
+def list_version(request, *args, **kwargs):
+    return caching.list_version()
+
+
+def _category_list_version(request, slug):
+    return caching.list_version(slug)
+
+
+@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
+def home(request):
+    filter_name = request.GET.get("filter", "latest")
+    if filter_name not in selectors.LIST_FILTERS:
+        filter_name = "latest"
+    return _thread_list_page(
+        request,
+        template="community/home.html",
+        filter_name=filter_name,
+        extra=_home_sidebar,
+    )
+
+
+def _home_sidebar() -> dict:
+    """Categories and the team, read from the cache once per list version."""
+    return caching.remember(
+        f"home-sidebar:{caching.list_version()}",
+        lambda: {
+            "categories": list(selectors.categories()),
+            "staff_members": list(account_selectors.staff_members()),
+        },
+    )
+
+
+@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
+def unanswered(request):
+    return _thread_list_page(request, template="community/unanswered.html", filter_name="unanswered")
+
+
+@caching.anonymous_page(_category_list_version, seconds=caching.LIST_SECONDS)
+def category_detail(request, slug):
+    category = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
+    filter_name = request.GET.get("filter", "latest")
+    if filter_name not in selectors.LIST_FILTERS:
+        filter_name = "latest"
+    return _thread_list_page(
+        request,
+        template="community/category.html",
+        filter_name=filter_name,
+        category=category,
+        extra=lambda: {"category": category, "subcategories": category.children.all()},
+        personal={
+            "category": category,
+            "following_category": category.pk in selectors.followed_category_ids(request.user),
+            "can_start": permissions.can_start_thread(request.user, category),
+        },
+    )
+
+
+@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    return _thread_list_page(
+        request, template="community/tag.html", filter_name="latest", tag=tag, extra=lambda: {"tag": tag}
+    )

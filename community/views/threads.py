@@ -1,0 +1,214 @@
+"""A thread page, a branch of it, and starting a thread."""
+
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.safestring import SafeString, mark_safe
+
+from community import caching, permissions, selectors
+from community.forms import ReplyForm, StatusForm, ThreadForm
+from community.models import Thread
+from community.services import threads
+from community.views.common import (
+    add_errors,
+    form_page,
+    page_number,
+    shares_member_page,
+    tell_if_held,
+    visible_post_or_404,
+)
+
+
+def thread_version(request, pk, slug=None):
+    row = Thread.objects.filter(pk=pk).values_list("version", "slug", "is_deleted").first()
+    if row is None or row[1] != slug or row[2]:
+        return None  # 404s, redirects and removed threads take the normal path
+    return row[0]
+
+
+def _fragment_key(thread_pk: int, version: int, key: str, moderator: bool) -> str:
+    return f"replies:{caching.RELEASE}:{thread_pk}:{version}:{key}:{int(moderator)}"
+
+
+def _reply_fragment(request, thread, key, build, fetched=caching.NOTHING_PREFETCHED):
+    """Render a page of replies once for every viewer of the same kind, keyed by the thread's version.
+
+    Writes bump the version in their own transaction, so a cached page is never
+    older than the thread it was read with; personal state is laid over it by
+    `_viewer_overlay`, never baked in.
+    """
+    # Visitors and members share one copy; moderators get their own, which shows held and hidden posts.
+    moderator = permissions.is_moderator(request.user, thread.category)
+    cache_key = _fragment_key(thread.pk, thread.version, key, moderator)
+
+    def render_replies():
+        replies = build(moderator)
+        html = render_to_string(
+            "community/partials/reply_page.html",
+            {"replies": replies, "thread": thread, "moderator": moderator},
+        )
+        meta = {"post_ids": replies.post_ids, "has_next": replies.has_next, "facts": replies.facts}
+        cache.set_many({cache_key: meta, f"{cache_key}:html": html}, caching.FRAGMENT_SECONDS)
+        return meta, html
+
+    meta = fetched.get(cache_key)
+    if meta is None:
+        meta, html = render_replies()
+        return {**meta, "moderator": moderator, "html": mark_safe(html)}  # noqa: S308 - our own template's output
+
+    def cached_html():
+        # Read only when a page is rendered: a shared member page that is already cached never needs it.
+        html = cache.get(f"{cache_key}:html")
+        return mark_safe(html if html is not None else render_replies()[1])  # noqa: S308 - as above
+
+    return {**meta, "moderator": moderator, "html": lazy(cached_html, SafeString)()}
+
+
+def _viewer_overlay(request, thread, state, caps, facts) -> dict | None:
+    """What this member may do and has done on the page, for static/js/viewer.js.
+
+    `tools` names, for each post on the page, what the member may do with it,
+    read from the same capabilities the services check.
+    """
+    user = request.user
+    if not permissions.is_member(user):
+        return None
+    posts = {thread.opening_post_id: permissions.PostFacts.of(thread.opening_post), **facts}
+    return {
+        "user": user.pk,
+        "csrf": get_token(request),
+        # viewer_state already read only this page's posts.
+        "helpful": sorted(state.helpful_post_ids),
+        "caps": caps.as_dict(),
+        "tools": {
+            str(pk): permissions.post_capabilities(user, permissions.PostFacts(*fact), thread, caps).names()
+            for pk, fact in posts.items()
+        },
+    }
+
+
+def _thread_context(request, thread, fragment):
+    opening = thread.opening_post
+    state = selectors.viewer_state(request.user, thread, [opening.pk, *fragment["post_ids"]])
+    caps = permissions.thread_capabilities(request.user, thread)
+    return {
+        "thread": thread,
+        "opening": opening,
+        "accepted_answer": selectors.accepted_answer(thread, moderator=fragment["moderator"]),
+        "reply_html": fragment["html"],
+        "has_more_replies": fragment["has_next"],
+        "state": state,
+        "pending_posts": selectors.pending_posts(request.user, thread, state),
+        "caps": caps,
+        "viewer": _viewer_overlay(request, thread, state, caps, fragment.get("facts", {})),
+        "reply_refusal": permissions.reply_refusal(request.user, thread),
+        "sorts": selectors.REPLY_SORTS,
+    }
+
+
+@caching.anonymous_page(thread_version)
+def thread_detail(request, pk, slug=None):
+    sort = request.GET.get("sort", "votes")
+    sort = sort if sort in selectors.REPLY_SORTS else "votes"
+    page = min(page_number(request), selectors.MAX_REPLY_PAGES)
+    shared_key = f"thread:{pk}:{{version}}:{sort}:{page}"
+
+    def page_keys(version):
+        # A member who moderates nothing gets the shared copies: read them with the thread.
+        if not shares_member_page(request):
+            return ()
+        return (
+            _fragment_key(pk, version, f"{sort}:{page}", False),
+            caching.shared_key(shared_key.format(version=version)),
+        )
+
+    thread, fetched = selectors.get_thread_prefetching(request.user, pk, page_keys)
+    if thread is None:
+        raise Http404("No such thread")
+    if thread.merged_into_id:
+        # Its posts live on in the thread it was merged into.
+        return redirect(reverse("community:thread_short", kwargs={"pk": thread.merged_into_id}))
+    if slug != thread.slug and not request.htmx:
+        query = request.GET.urlencode()
+        return redirect(f"{thread.get_absolute_url()}{'?' + query if query else ''}", permanent=True)
+    fragment = _reply_fragment(
+        request,
+        thread,
+        f"{sort}:{page}",
+        lambda moderator: selectors.reply_page(thread, sort=sort, page=page, moderator=moderator),
+        fetched,
+    )
+    context = {**_thread_context(request, thread, fragment), "sort": sort, "page": page}
+    if request.htmx and request.htmx.target and request.htmx.target.startswith("more-replies"):
+        context["page_state_id"] = f"viewer-state-{page}"
+        return render(request, "community/partials/reply_page_response.html", context)
+    context["status_history"] = selectors.status_history(thread) if thread.kind in ("idea", "problem") else ()
+    context["composer_field"] = _composer_field()
+    if context["caps"].set_status:
+        current = thread.idea_status if thread.kind == Thread.Kind.IDEA else thread.problem_status
+        context["status_form"] = StatusForm(thread=thread, initial={"status": current})
+    # What every member sees alike; the personal regions see the rest, and the thread.
+    shared = {
+        name: context.pop(name)
+        for name in ("reply_html", "has_more_replies", "sort", "page", "status_history", "accepted_answer")
+    }
+    shared.update(thread=thread, opening=context["opening"])
+    return caching.render_shared(
+        request,
+        "community/thread.html",
+        shared=lambda: shared,
+        personal=context,
+        key=shared_key.format(version=thread.version) if shares_member_page(request, thread.category) else None,
+        fetched=fetched,
+    )
+
+
+@functools.cache
+def _composer_field() -> str:
+    """The empty reply box under a thread: the same markup every time, so it is rendered once per process.
+
+    Errors never show here; a refused reply comes back on the reply page.
+    """
+    return render_to_string("components/field.html", {"field": ReplyForm()["body"]})
+
+
+def post_context(request, pk):
+    """ "Continue this thread": one post and the replies under it."""
+    post, thread = visible_post_or_404(request, pk)
+    fragment = _reply_fragment(
+        request, thread, f"post:{post.pk}", lambda moderator: selectors.subtree(post, moderator=moderator)
+    )
+    context = _thread_context(request, thread, fragment)
+    context["focus"] = post
+    return render(request, "community/post_context.html", context)
+
+
+@login_required
+def start_thread(request):
+    allowed = [c.pk for c in selectors.all_categories() if permissions.can_start_thread(request.user, c)]
+    categories = selectors.all_categories().filter(pk__in=allowed)
+    initial = {}
+    if slug := request.GET.get("category"):
+        initial["category"] = categories.filter(slug=slug).first()
+    if kind := request.GET.get("kind"):
+        initial["kind"] = kind
+    form = ThreadForm(request.POST or None, categories=categories, initial=initial)
+    retry_after = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            thread = threads.start_thread(request.user, **form.cleaned_data)
+        except ValidationError as error:
+            retry_after = getattr(error, "retry_after", None)
+            add_errors(form, error)
+        else:
+            tell_if_held(request, thread.opening_post)
+            return redirect(thread)
+    return form_page(request, "community/start_thread.html", {"form": form}, form, retry_after)
