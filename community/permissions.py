@@ -5,7 +5,7 @@ private or removed thing cannot leak through a side door. Check functions say
 yes or no; the `visible_*` filters are their queryset twins.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
@@ -300,7 +300,11 @@ class PostCapabilities:
     remove: bool = False
 
     def names(self) -> list[str]:
-        return [name for name, allowed in asdict(self).items() if allowed]
+        # Read per post on every thread page: plain attribute reads, not asdict()'s deep copy.
+        return [name for name in POST_TOOLS if getattr(self, name)]
+
+
+POST_TOOLS = tuple(f.name for f in fields(PostCapabilities))
 
 
 NO_POST_CAPABILITIES = PostCapabilities()
@@ -329,6 +333,22 @@ def post_capabilities(
         edit_others=not own and caps.edit_others,
         remove=not own and caps.delete_others,
     )
+
+
+def page_tools(user, facts: dict[int, PostFacts], thread: Thread, caps: ThreadCapabilities) -> dict[str, list[str]]:
+    """The tools for each post of a page, by post id: `post_capabilities` for each, as the viewer data carries them.
+
+    The decision reads only whether the post is the member's own and its review,
+    removal and place, so posts alike in those share one decision.
+    """
+    decided: dict[tuple, list[str]] = {}
+    tools = {}
+    for pk, fact in facts.items():
+        key = (fact.author_id == user.pk, fact.review, fact.is_deleted, fact.is_opening)
+        if key not in decided:
+            decided[key] = post_capabilities(user, fact, thread, caps).names()
+        tools[str(pk)] = decided[key]
+    return tools
 
 
 def can_vote(user, post: Post, thread: Thread) -> bool:

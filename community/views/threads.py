@@ -10,8 +10,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.functional import lazy
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 
 from community import caching, permissions, selectors
 from community.forms import ReplyForm, StatusForm, ThreadForm
@@ -69,7 +68,25 @@ def _reply_fragment(request, thread, key, build, fetched=caching.NOTHING_PREFETC
         html = cache.get(f"{cache_key}:html")
         return mark_safe(html if html is not None else render_replies()[1])  # noqa: S308 - as above
 
-    return {**meta, "moderator": moderator, "html": lazy(cached_html, SafeString)()}
+    return {**meta, "moderator": moderator, "html": _HtmlWhenPrinted(cached_html)}
+
+
+class _HtmlWhenPrinted:
+    """Safe HTML that `load()` fetches only if a template prints it, once.
+
+    (Django's `lazy()` would build a new proxy class on every call, which cost
+    more than the page's whole overlay on a busy thread.)
+    """
+
+    def __init__(self, load):
+        self._load, self._html = load, None
+
+    def __str__(self) -> str:
+        if self._html is None:
+            self._html = self._load()
+        return self._html
+
+    __html__ = __str__
 
 
 def _viewer_overlay(request, thread, state, caps, facts) -> dict | None:
@@ -88,10 +105,9 @@ def _viewer_overlay(request, thread, state, caps, facts) -> dict | None:
         # viewer_state already read only this page's posts.
         "helpful": sorted(state.helpful_post_ids),
         "caps": caps.as_dict(),
-        "tools": {
-            str(pk): permissions.post_capabilities(user, permissions.PostFacts(*fact), thread, caps).names()
-            for pk, fact in posts.items()
-        },
+        "tools": permissions.page_tools(
+            user, {pk: permissions.PostFacts(*fact) for pk, fact in posts.items()}, thread, caps
+        ),
     }
 
 
