@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from community.models import BODY_MAX, TITLE_MAX, Category, Tag, Thread
 from community.services.threads import MAX_TAGS
@@ -83,3 +84,12 @@ class SearchForm(forms.Form):
     tag = forms.ModelChoiceField(
         queryset=Tag.objects.all(), required=False, to_field_name="slug", empty_label="Any tag"
     )
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: on the field it names when the form has one, else above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

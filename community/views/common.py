@@ -13,14 +13,6 @@ def error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def turning_on(request) -> bool:
     """Toggle buttons post on=1 to turn a thing on and on=0 to turn it off."""
     return request.POST.get("on") != "0"

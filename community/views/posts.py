@@ -9,12 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from community import permissions, selectors
-from community.forms import EditPostForm, ReplyForm, StatusForm
+from community.forms import EditPostForm, ReplyForm, StatusForm, add_errors
 from community.models import Category, Post, Thread
 from community.services import posts, subscriptions, threads, votes
 from community.views.common import (
     act,
-    add_errors,
     error_text,
     form_page,
     get_thread_or_404,

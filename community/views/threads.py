@@ -13,11 +13,10 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from community import caching, permissions, selectors
-from community.forms import ReplyForm, StatusForm, ThreadForm
+from community.forms import ReplyForm, StatusForm, ThreadForm, add_errors
 from community.models import Thread
 from community.services import threads
 from community.views.common import (
-    add_errors,
     form_page,
     page_number,
     shares_member_page,

@@ -13,12 +13,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.models import User
+from community.forms import add_errors
 from moderation import permissions
 from moderation.member_forms import AssignForm, ConversationReplyForm, StartConversationForm
 from moderation.models import Conversation
 from moderation.screening import RateLimited
 from moderation.services import feedback
-from moderation.views.members import add_errors
 
 PER_PAGE = 25
 STATUS_FILTERS = {"open": "Open", "closed": "Closed", "all": "All"}

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from community.forms import add_errors
 from community.models import Post, Thread
 from community.permissions import posting_refusal, visible_threads
 from moderation import permissions
@@ -31,14 +32,6 @@ THRESHOLD_LABELS = {
 }
 RECENT_POSTS = 10
 NOTES_SHOWN = 50
-
-
-def add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _member_for(request, username: str) -> User:

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from community import permissions as community_permissions
 from community import selectors as community_selectors
+from community.forms import add_errors
 from community.models import Post, Thread
 from moderation.post_forms import EditOthersPostForm, RemovePostForm
 from moderation.services import posts as services
@@ -28,14 +29,6 @@ def _to_post(post: Post, thread: Thread):
     return redirect(f"{thread.get_absolute_url()}#post-{post.pk}")
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 def edit_post(request, pk):
     post, thread = _post_for(request, pk, community_permissions.can_edit_others_post)
@@ -49,7 +42,7 @@ def edit_post(request, pk):
                 request.user, post=post, body=data["body"], title=data.get("title"), reason=data["reason"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"The post by {post.author.name} is changed; the edit is in the audit log.")
             return _to_post(post, thread)
@@ -65,7 +58,7 @@ def remove_post(request, pk):
         try:
             services.remove_post(request.user, post=post, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, f"The post is removed, and {post.author.name} was told why.")
             if post.is_opening:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from community.forms import add_errors
 from community.models import Post
 from community.permissions import can_view_post, can_view_thread
 from moderation import permissions, selectors
@@ -238,9 +239,9 @@ def flag(request, pk):
             if request.htmx or _wants_json(request):
                 return _too_many(request, post, thread, limited)
             retry_after = limited.retry_after
-            _add_errors(form, limited)
+            add_errors(form, limited)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
     return _flag_form(request, post, thread, form, retry_after)
 
 
@@ -263,14 +264,6 @@ def _too_many(request, post, thread, limited: RateLimited):
     response = _refused(request, post, thread, " ".join(limited.messages), status=429)
     response["Retry-After"] = str(limited.retry_after)
     return response
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 THANKS = "Thanks for flagging this. A moderator will look at it; you'll see what they decide under “Your flags”."

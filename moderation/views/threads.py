@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from community import permissions as community_permissions
+from community.forms import add_errors
 from community.models import Thread
 from moderation import permissions
 from moderation.models import AuditEntry
@@ -121,14 +122,6 @@ def _thread_for(request, pk) -> Thread:
     return thread
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _back(request, thread: Thread) -> str:
     """Where to go after a button press: `next` if it is one of ours (the thread page posts it), else the tools."""
     target = request.POST.get("next", "")
@@ -187,7 +180,7 @@ def act(request, pk):
         try:
             result = action.run(request.user, thread, form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         except PermissionDenied as denied:
             # This thread is theirs (checked above); the other category or thread isn't.
             if action.other is None:
