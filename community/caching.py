@@ -14,19 +14,21 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import F, Model, Q
 from django.http import HttpResponse
 
 logger = logging.getLogger(__name__)
 
 LIST_VERSION_KEY = "community:list-version"
+M = TypeVar("M", bound=Model)
 
 
 def connect() -> None:
@@ -184,6 +186,23 @@ class Prefetched:
 NOTHING_PREFETCHED = Prefetched()
 
 
+def plain(instance: Model, fields: Iterable[str] | None = None) -> dict:
+    """A model instance's loaded field values, as plain data the cache may hold.
+
+    Only the named fields (all concrete ones by default) that were loaded are
+    taken: a deferred field, such as a member's password hash, never is.
+    """
+    names = fields if fields is not None else [f.attname for f in instance._meta.concrete_fields]
+    return {name: instance.__dict__[name] for name in names if name in instance.__dict__}
+
+
+def rebuilt(model: type[M], values: dict) -> M:
+    """The instance `plain` described, as if loaded from the database with the other fields deferred."""
+    # from_db takes the values in the model's field order.
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
+
+
 def remember_key(key: str) -> str:
     return f"{RELEASE}:{key}"
 
@@ -196,6 +215,66 @@ def remember(key: str, build, seconds: int = LIST_SECONDS, fetched: Prefetched =
         value = build()
         cache.set(key, value, seconds)
     return value
+
+
+def reply_fragment_key(thread_pk: int, version: int, key: str, *, moderator: bool) -> str:
+    return f"replies:{RELEASE}:{thread_pk}:{version}:{key}:{int(moderator)}"
+
+
+def reply_fragment(thread, key: str, build, *, moderator: bool, fetched: Prefetched = NOTHING_PREFETCHED) -> dict:
+    """A page of a thread's replies, rendered once for every reader of the same kind, keyed by the thread's version.
+
+    `build(moderator)` reads the replies (a ReplyPage). Visitors and members
+    share one copy; moderators, who see held and hidden posts, another. Writes
+    bump the version in their own transaction, so a cached page is never older
+    than the thread it was read with; each member's state is laid over it by
+    the page, never baked in. The ids, paging and post facts are read with the
+    thread (see `Prefetched`); the HTML only if the page is rendered.
+    """
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    cache_key = reply_fragment_key(thread.pk, thread.version, key, moderator=moderator)
+
+    def render_replies():
+        replies = build(moderator)
+        html = render_to_string(
+            "community/partials/reply_page.html",
+            {"replies": replies, "thread": thread, "moderator": moderator},
+        )
+        meta = {"post_ids": replies.post_ids, "has_next": replies.has_next, "facts": replies.facts}
+        cache.set_many({cache_key: meta, f"{cache_key}:html": html}, FRAGMENT_SECONDS)
+        return meta, html
+
+    meta = fetched.get(cache_key)
+    if meta is None:
+        meta, html = render_replies()
+        return {**meta, "moderator": moderator, "html": mark_safe(html)}  # noqa: S308 - our own template's output
+
+    def cached_html():
+        # A shared member page that is already cached never needs it.
+        html = cache.get(f"{cache_key}:html")
+        return mark_safe(html if html is not None else render_replies()[1])  # noqa: S308 - as above
+
+    return {**meta, "moderator": moderator, "html": _HtmlWhenPrinted(cached_html)}
+
+
+class _HtmlWhenPrinted:
+    """Safe HTML that `load()` fetches only if a template prints it, once.
+
+    (Django's `lazy()` would build a new proxy class on every call, which cost
+    more than the page's whole overlay on a busy thread.)
+    """
+
+    def __init__(self, load):
+        self._load, self._html = load, None
+
+    def __str__(self) -> str:
+        if self._html is None:
+            self._html = self._load()
+        return self._html
+
+    __html__ = __str__
 
 
 def anonymous_page(version_of, seconds=FRAGMENT_SECONDS):

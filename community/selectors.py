@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf, RowNumber
 
 from accounts import selectors as account_selectors
+from accounts.models import User
 from community import caching, permissions
 from community.models import (
     Category,
@@ -98,13 +99,15 @@ def get_thread_prefetching(viewer, pk: int, keys_for=None) -> tuple[Thread | Non
         return None, caching.NOTHING_PREFETCHED
     key = f"thread:{pk}:{version}"
     fetched = caching.Prefetched([caching.remember_key(key), *(keys_for(version) if keys_for else ())])
-    thread = caching.remember(key, lambda: _load_thread(pk), caching.FRAGMENT_SECONDS, fetched)
+    values = caching.remember(key, lambda: _thread_values(pk), caching.FRAGMENT_SECONDS, fetched)
+    thread = _thread_from(values) if values is not None else None
     if thread is None or not permissions.can_view_thread(viewer, thread):
         return None, fetched
     return thread, fetched
 
 
-def _load_thread(pk: int) -> Thread | None:
+def _thread_values(pk: int) -> dict | None:
+    """What a thread page's header shows, as plain values for the cache (`_thread_from` puts it back together)."""
     # Two small queries instead of one nine-way join, which PostgreSQL spent
     # longer planning than running.
     thread = (
@@ -117,14 +120,44 @@ def _load_thread(pk: int) -> Thread | None:
     if thread is None:
         return None
     wanted = {thread.opening_post_id, thread.accepted_answer_id, thread.solving_post_id} - {None}
-    posts = _with_authors(Post.objects.filter(pk__in=wanted)).in_bulk()
-    for name in ("opening_post", "accepted_answer", "solving_post"):
-        post = posts.get(getattr(thread, f"{name}_id"))
-        if post is not None:
-            post.thread = thread
-            setattr(thread, name, post)
+    posts = _with_authors(Post.objects.filter(pk__in=wanted))
+    parent = None
     if thread.category.parent_id:
-        thread.category.parent = Category.objects.only("name", "slug").get(pk=thread.category.parent_id)
+        parent = Category.objects.only("name", "slug").get(pk=thread.category.parent_id)
+    return {
+        "thread": caching.plain(thread),
+        "category": caching.plain(thread.category),
+        "parent": caching.plain(parent) if parent is not None else None,
+        "author": caching.plain(thread.author, account_selectors.SHOWN_FIELDS),
+        "duplicate_of": caching.plain(thread.duplicate_of, ("id", "title", "slug")) if thread.duplicate_of else None,
+        "tags": [caching.plain(tag) for tag in thread.tags.all()],
+        "posts": [(caching.plain(post), caching.plain(post.author, account_selectors.SHOWN_FIELDS)) for post in posts],
+    }
+
+
+def _thread_from(values: dict) -> Thread:
+    thread = caching.rebuilt(Thread, values["thread"])
+    thread.category = caching.rebuilt(Category, values["category"])
+    if values["parent"] is not None:
+        thread.category.parent = caching.rebuilt(Category, values["parent"])
+    thread.author = caching.rebuilt(User, values["author"])
+    if values["duplicate_of"] is not None:
+        thread.duplicate_of = caching.rebuilt(Thread, values["duplicate_of"])
+    # Answer `thread.tags.all()` from these, as prefetch_related would have (it fills the same two attributes).
+    tags = thread.tags.all()
+    tags._result_cache = [caching.rebuilt(Tag, tag) for tag in values["tags"]]
+    tags._prefetch_done = True  # type: ignore[attr-defined]
+    thread._prefetched_objects_cache = {"tags": tags}  # type: ignore[attr-defined]
+    posts = {}
+    for post_values, author_values in values["posts"]:
+        post = caching.rebuilt(Post, post_values)
+        post.author = caching.rebuilt(User, author_values)
+        post.thread = thread
+        posts[post.pk] = post
+    for name in ("opening_post", "accepted_answer", "solving_post"):
+        shown = posts.get(getattr(thread, f"{name}_id"))
+        if shown is not None:
+            setattr(thread, name, shown)
     return thread
 
 

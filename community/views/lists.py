@@ -1,6 +1,5 @@
 """Thread lists: home, unanswered, a category, a tag."""
 
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -60,11 +59,7 @@ def _thread_list_page(request, *, template, filter_name, extra=dict, personal=No
             return build()
         # Shared lists are cached per list version (bumped after every committed
         # thread write), so a list is never older than the last change to it.
-        cached = cache.get(key)
-        if cached is None:
-            cached = build()
-            cache.set(key, cached, caching.LIST_SECONDS)
-        return cached
+        return caching.remember(key, build, caching.LIST_SECONDS)
 
     if request.htmx and request.htmx.target == "thread-list":
         return HttpResponse(fragment()["html"])
@@ -102,14 +97,8 @@ def home(request):
 
 
 def _home_sidebar() -> dict:
-    """Categories and the team, read from the cache once per list version."""
-    return caching.remember(
-        f"home-sidebar:{caching.list_version()}",
-        lambda: {
-            "categories": list(selectors.categories()),
-            "staff_members": list(account_selectors.staff_members()),
-        },
-    )
+    """Categories and the team: read only when the shared home page is rendered."""
+    return {"categories": list(selectors.categories()), "staff_members": list(account_selectors.staff_members())}
 
 
 @caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)

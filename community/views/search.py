@@ -4,6 +4,8 @@ import functools
 import hashlib
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from community import caching, permissions, selectors
@@ -23,7 +25,7 @@ def search(request):
         data = form.cleaned_data
 
         def run():
-            return community_search.search(
+            hits, has_next = community_search.search(
                 request.user,
                 data["q"],
                 page=page,
@@ -32,6 +34,8 @@ def search(request):
                 solved={"yes": True, "no": False}.get(data["solved"]),
                 tag=data["tag"],
             )
+            html = render_to_string("community/partials/search_results.html", {"hits": hits})
+            return {"html": html, "count": len(hits), "has_next": has_next}
 
         # Moderators also find removed threads; everyone else sees the same results
         # for the same query, until the next write.
@@ -45,13 +49,12 @@ def search(request):
     params.pop("page", None)
 
     def shared():
-        hits, has_next = find() if find else ([], False)
+        results = find() if find else {"html": "", "count": 0, "has_next": False}
         return {
             "form": form,
             "query": query,
-            "hits": hits,
+            "results": {**results, "html": mark_safe(results["html"])},  # noqa: S308 - our own template's output
             "page": page,
-            "has_next": has_next,
             "querystring": params.urlencode(),
             "full_text": community_search.is_full_text(),
         }

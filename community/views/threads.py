@@ -3,14 +3,12 @@
 import functools
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 from community import caching, permissions, selectors
 from community.forms import ReplyForm, StatusForm, ThreadForm, add_errors
@@ -30,62 +28,6 @@ def thread_version(request, pk, slug=None):
     if row is None or row[1] != slug or row[2]:
         return None  # 404s, redirects and removed threads take the normal path
     return row[0]
-
-
-def _fragment_key(thread_pk: int, version: int, key: str, moderator: bool) -> str:
-    return f"replies:{caching.RELEASE}:{thread_pk}:{version}:{key}:{int(moderator)}"
-
-
-def _reply_fragment(request, thread, key, build, fetched=caching.NOTHING_PREFETCHED):
-    """Render a page of replies once for every viewer of the same kind, keyed by the thread's version.
-
-    Writes bump the version in their own transaction, so a cached page is never
-    older than the thread it was read with; personal state is laid over it by
-    `_viewer_overlay`, never baked in.
-    """
-    # Visitors and members share one copy; moderators get their own, which shows held and hidden posts.
-    moderator = permissions.is_moderator(request.user, thread.category)
-    cache_key = _fragment_key(thread.pk, thread.version, key, moderator)
-
-    def render_replies():
-        replies = build(moderator)
-        html = render_to_string(
-            "community/partials/reply_page.html",
-            {"replies": replies, "thread": thread, "moderator": moderator},
-        )
-        meta = {"post_ids": replies.post_ids, "has_next": replies.has_next, "facts": replies.facts}
-        cache.set_many({cache_key: meta, f"{cache_key}:html": html}, caching.FRAGMENT_SECONDS)
-        return meta, html
-
-    meta = fetched.get(cache_key)
-    if meta is None:
-        meta, html = render_replies()
-        return {**meta, "moderator": moderator, "html": mark_safe(html)}  # noqa: S308 - our own template's output
-
-    def cached_html():
-        # Read only when a page is rendered: a shared member page that is already cached never needs it.
-        html = cache.get(f"{cache_key}:html")
-        return mark_safe(html if html is not None else render_replies()[1])  # noqa: S308 - as above
-
-    return {**meta, "moderator": moderator, "html": _HtmlWhenPrinted(cached_html)}
-
-
-class _HtmlWhenPrinted:
-    """Safe HTML that `load()` fetches only if a template prints it, once.
-
-    (Django's `lazy()` would build a new proxy class on every call, which cost
-    more than the page's whole overlay on a busy thread.)
-    """
-
-    def __init__(self, load):
-        self._load, self._html = load, None
-
-    def __str__(self) -> str:
-        if self._html is None:
-            self._html = self._load()
-        return self._html
-
-    __html__ = __str__
 
 
 def _viewer_overlay(request, thread, state, caps, facts) -> dict | None:
@@ -141,7 +83,7 @@ def thread_detail(request, pk, slug=None):
         if not shares_member_page(request):
             return ()
         return (
-            _fragment_key(pk, version, f"{sort}:{page}", False),
+            caching.reply_fragment_key(pk, version, f"{sort}:{page}", moderator=False),
             caching.shared_key(shared_key.format(version=version)),
         )
 
@@ -154,12 +96,12 @@ def thread_detail(request, pk, slug=None):
     if slug != thread.slug and not request.htmx:
         query = request.GET.urlencode()
         return redirect(f"{thread.get_absolute_url()}{'?' + query if query else ''}", permanent=True)
-    fragment = _reply_fragment(
-        request,
+    fragment = caching.reply_fragment(
         thread,
         f"{sort}:{page}",
         lambda moderator: selectors.reply_page(thread, sort=sort, page=page, moderator=moderator),
-        fetched,
+        moderator=permissions.is_moderator(request.user, thread.category),
+        fetched=fetched,
     )
     context = {**_thread_context(request, thread, fragment), "sort": sort, "page": page}
     if request.htmx and request.htmx.target and request.htmx.target.startswith("more-replies"):
@@ -198,8 +140,11 @@ def _composer_field() -> str:
 def post_context(request, pk):
     """ "Continue this thread": one post and the replies under it."""
     post, thread = visible_post_or_404(request, pk)
-    fragment = _reply_fragment(
-        request, thread, f"post:{post.pk}", lambda moderator: selectors.subtree(post, moderator=moderator)
+    fragment = caching.reply_fragment(
+        thread,
+        f"post:{post.pk}",
+        lambda moderator: selectors.subtree(post, moderator=moderator),
+        moderator=permissions.is_moderator(request.user, thread.category),
     )
     context = _thread_context(request, thread, fragment)
     context["focus"] = post
