@@ -83,27 +83,42 @@ def category_and_children(category: Category) -> list[int]:
     return [category.pk, *Category.objects.filter(parent=category).values_list("pk", flat=True)]
 
 
+@dataclass
+class ViewerState:
+    """What the signed-in member has done on a page: a thin overlay on shared content."""
+
+    helpful_post_ids: frozenset = frozenset()
+    voted_idea: bool = False
+    confirmed_problem: bool = False
+    following: bool = False
+    # The member's own replies in this thread that wait for a moderator.
+    pending_post_ids: tuple = ()
+
+
 def get_thread(viewer, pk: int) -> Thread | None:
     """The thread with its category, author, tags and the posts its header shows.
 
     Loaded once per thread version (every write to the thread bumps it in its
     own transaction), so a page costs one small version lookup here.
     """
-    return get_thread_prefetching(viewer, pk)[0]
+    return read_thread_page(viewer, pk, with_state=False)[0]
 
 
-def get_thread_prefetching(viewer, pk: int, keys_for=None) -> tuple[Thread | None, caching.Prefetched]:
-    """`get_thread`, also reading the cache keys `keys_for(version)` names in the same round trip."""
-    version = Thread.objects.filter(pk=pk).values_list("version", flat=True).first()
+def read_thread_page(
+    viewer, pk: int, keys_for=None, *, with_state: bool = True
+) -> tuple[Thread | None, caching.Prefetched, ViewerState]:
+    """`get_thread` for a thread page: with what the member has done in the thread, read with the
+    version, and the cache keys `keys_for(version)` names, read with the thread's own in one round trip."""
+    version, state = thread_state(pk, viewer if with_state and permissions.is_member(viewer) else None)
     if version is None:
-        return None, caching.NOTHING_PREFETCHED
+        return None, caching.NOTHING_PREFETCHED, state
     key = f"thread:{pk}:{version}"
     fetched = caching.Prefetched([caching.remember_key(key), *(keys_for(version) if keys_for else ())])
     values = caching.remember(key, lambda: _thread_values(pk), caching.FRAGMENT_SECONDS, fetched)
     thread = _thread_from(values) if values is not None else None
     if thread is None or not permissions.can_view_thread(viewer, thread):
-        return None, fetched
-    return thread, fetched
+        return None, fetched, ViewerState()
+    return thread, fetched, state
 
 
 def _thread_values(pk: int) -> dict | None:
@@ -312,57 +327,55 @@ def subtree(post: Post, *, moderator: bool = False) -> ReplyPage:
     return ReplyPage(nodes=nodes, page=1, has_next=False, sort="oldest", post_ids=[root.pk] + [p.pk for p in posts])
 
 
-@dataclass
-class ViewerState:
-    """What the signed-in member has done on a page: a thin overlay on shared content."""
-
-    helpful_post_ids: frozenset = frozenset()
-    voted_idea: bool = False
-    confirmed_problem: bool = False
-    following: bool = False
-    # The member's own replies in this thread that wait for a moderator.
-    pending_post_ids: tuple = ()
+_TABLES = {
+    "thread": Thread._meta.db_table,
+    "post": Post._meta.db_table,
+    "subscription": Subscription._meta.db_table,
+    "helpful": HelpfulVote._meta.db_table,
+    "idea": IdeaVote._meta.db_table,
+    "me_too": MeToo._meta.db_table,
+}
 
 
-def viewer_state(viewer, thread: Thread, post_ids: list[int]) -> ViewerState:
-    """The member's votes, follow and held posts on this page, in one query.
+def thread_state(pk: int, member=None) -> tuple[int | None, ViewerState]:
+    """The thread's version (None when there is no such thread) and what `member`, if given, has done in it.
 
-    Raw SQL: a UNION of small indexed reads, run on every member's page view,
-    where building the same UNION with the ORM cost more than running it.
+    One round trip, run on every thread page view: raw SQL, a UNION of small
+    indexed reads, where building the same UNION with the ORM cost more than
+    running it. Only table names and placeholders go into the text; every
+    value is a parameter.
     """
-    if not permissions.is_member(viewer):
-        return ViewerState()
-    # Only table names and placeholders go into the text; every value is a parameter.
-    page_params: list[object]
-    if connection.vendor == "postgresql":
-        # One array parameter for the page's posts, rather than a placeholder each.
-        page_posts, page_params = "= ANY(%s)", [list(post_ids)]
-    else:
-        page_posts, page_params = f"IN ({', '.join(['%s'] * len(post_ids))})", list(post_ids)
-    helpful = (
-        f"SELECT post_id, 'helpful' FROM {HelpfulVote._meta.db_table} WHERE voter_id = %s AND post_id {page_posts}"  # noqa: S608
-    )
-    follow = f"SELECT thread_id, 'following' FROM {Subscription._meta.db_table} WHERE user_id = %s AND thread_id = %s"  # noqa: S608
-    pending = (
-        f"SELECT id, 'pending' FROM {Post._meta.db_table} WHERE author_id = %s AND thread_id = %s AND review = %s"  # noqa: S608
-    )
-    idea = f"SELECT thread_id, 'idea' FROM {IdeaVote._meta.db_table} WHERE voter_id = %s AND thread_id = %s"  # noqa: S608
-    me_too = f"SELECT thread_id, 'me_too' FROM {MeToo._meta.db_table} WHERE member_id = %s AND thread_id = %s"  # noqa: S608
-    reads = [(follow, [viewer.pk, thread.pk]), (pending, [viewer.pk, thread.pk, Review.PENDING])]
-    if post_ids:
-        reads.append((helpful, [viewer.pk, *page_params]))
-    if thread.kind == Thread.Kind.IDEA:
-        reads.append((idea, [viewer.pk, thread.pk]))
-    if thread.kind == Thread.Kind.PROBLEM:
-        reads.append((me_too, [viewer.pk, thread.pk]))
-    sql = " UNION ALL ".join(text for text, _ in reads)
+    version = "SELECT version, 'version' FROM {thread} WHERE id = %s"
+    if member is None:
+        with connection.cursor() as cursor:
+            cursor.execute(version.format(**_TABLES), [pk])
+            row = cursor.fetchone()
+        return (row[0] if row else None), ViewerState()
+    reads = [
+        (version, [pk]),
+        ("SELECT thread_id, 'following' FROM {subscription} WHERE user_id = %s AND thread_id = %s", [member.pk, pk]),
+        (
+            "SELECT id, 'pending' FROM {post} WHERE author_id = %s AND thread_id = %s AND review = %s",
+            [member.pk, pk, Review.PENDING],
+        ),
+        # The member's votes in the whole thread: few, and known before the page's posts are.
+        (
+            "SELECT v.post_id, 'helpful' FROM {helpful} v JOIN {post} p ON p.id = v.post_id"
+            " WHERE v.voter_id = %s AND p.thread_id = %s",
+            [member.pk, pk],
+        ),
+        ("SELECT thread_id, 'idea' FROM {idea} WHERE voter_id = %s AND thread_id = %s", [member.pk, pk]),
+        ("SELECT thread_id, 'me_too' FROM {me_too} WHERE member_id = %s AND thread_id = %s", [member.pk, pk]),
+    ]
     params = [value for _, values in reads for value in values]
     found: dict[str, list[int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for pk, tag in cursor.fetchall():
-            found.setdefault(tag, []).append(pk)
-    return ViewerState(
+        cursor.execute(" UNION ALL ".join(text for text, _ in reads).format(**_TABLES), params)
+        for value, tag in cursor.fetchall():
+            found.setdefault(tag, []).append(value)
+    if "version" not in found:
+        return None, ViewerState()
+    return found["version"][0], ViewerState(
         helpful_post_ids=frozenset(found.get("helpful", ())),
         voted_idea="idea" in found,
         confirmed_problem="me_too" in found,

@@ -30,7 +30,7 @@ def thread_version(request, pk, slug=None):
     return row[0]
 
 
-def _viewer_overlay(request, thread, state, caps, facts) -> dict | None:
+def _viewer_overlay(request, thread, state, caps, facts, post_ids) -> dict | None:
     """What this member may do and has done on the page, for static/js/viewer.js.
 
     `tools` names, for each post on the page, what the member may do with it,
@@ -43,8 +43,7 @@ def _viewer_overlay(request, thread, state, caps, facts) -> dict | None:
     return {
         "user": user.pk,
         "csrf": get_token(request),
-        # viewer_state already read only this page's posts.
-        "helpful": sorted(state.helpful_post_ids),
+        "helpful": sorted(state.helpful_post_ids.intersection(post_ids)),
         "caps": caps.as_dict(),
         "tools": permissions.page_tools(
             user, {pk: permissions.PostFacts(*fact) for pk, fact in posts.items()}, thread, caps
@@ -52,9 +51,8 @@ def _viewer_overlay(request, thread, state, caps, facts) -> dict | None:
     }
 
 
-def _thread_context(request, thread, fragment):
+def _thread_context(request, thread, fragment, state):
     opening = thread.opening_post
-    state = selectors.viewer_state(request.user, thread, [opening.pk, *fragment["post_ids"]])
     caps = permissions.thread_capabilities(request.user, thread)
     return {
         "thread": thread,
@@ -65,7 +63,9 @@ def _thread_context(request, thread, fragment):
         "state": state,
         "pending_posts": selectors.pending_posts(request.user, thread, state),
         "caps": caps,
-        "viewer": _viewer_overlay(request, thread, state, caps, fragment.get("facts", {})),
+        "viewer": _viewer_overlay(
+            request, thread, state, caps, fragment.get("facts", {}), [opening.pk, *fragment["post_ids"]]
+        ),
         "reply_refusal": permissions.reply_refusal(request.user, thread),
         "sorts": selectors.REPLY_SORTS,
     }
@@ -87,7 +87,7 @@ def thread_detail(request, pk, slug=None):
             caching.shared_key(shared_key.format(version=version)),
         )
 
-    thread, fetched = selectors.get_thread_prefetching(request.user, pk, page_keys)
+    thread, fetched, state = selectors.read_thread_page(request.user, pk, page_keys)
     if thread is None:
         raise Http404("No such thread")
     if thread.merged_into_id:
@@ -103,7 +103,7 @@ def thread_detail(request, pk, slug=None):
         moderator=permissions.is_moderator(request.user, thread.category),
         fetched=fetched,
     )
-    context = {**_thread_context(request, thread, fragment), "sort": sort, "page": page}
+    context = {**_thread_context(request, thread, fragment, state), "sort": sort, "page": page}
     if request.htmx and request.htmx.target and request.htmx.target.startswith("more-replies"):
         context["page_state_id"] = f"viewer-state-{page}"
         return render(request, "community/partials/reply_page_response.html", context)
@@ -146,7 +146,8 @@ def post_context(request, pk):
         lambda moderator: selectors.subtree(post, moderator=moderator),
         moderator=permissions.is_moderator(request.user, thread.category),
     )
-    context = _thread_context(request, thread, fragment)
+    _version, state = selectors.thread_state(thread.pk, request.user if permissions.is_member(request.user) else None)
+    context = _thread_context(request, thread, fragment, state)
     context["focus"] = post
     return render(request, "community/post_context.html", context)
 
