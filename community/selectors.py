@@ -3,6 +3,7 @@ so a page costs a fixed number of queries however large the thread is."""
 
 import difflib
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.core.paginator import Paginator
 from django.db import connection
@@ -49,6 +50,8 @@ MAX_DEPTH = 5
 # A thread page shows this many replies under each top-level reply; the rest of
 # a busy branch is one click away, so a hot thread's page stays small.
 BRANCH_LIMIT = 6
+# A thread with fewer replies than this is read whole, in one query, for each page of it.
+SMALL_THREAD = 60
 
 REPLY_SORTS = {
     "votes": ("-helpful_count", "created_at", "pk"),
@@ -276,9 +279,35 @@ def _shown(posts: QuerySet[Post], moderator: bool) -> QuerySet[Post]:
 
 
 def reply_page(thread: Thread, *, sort: str = "votes", page: int = 1, moderator: bool = False) -> ReplyPage:
-    """One page of top-level replies with their nested replies: two queries."""
+    """One page of top-level replies with their nested replies.
+
+    A small thread is read whole in one query and paged here; a larger one in
+    two (the page's top-level replies, then the first replies under each).
+    """
     sort = sort if sort in REPLY_SORTS else "votes"
     page = max(page, 1)
+    found = _small_thread_page(thread, sort, page, moderator) if thread.reply_count < SMALL_THREAD else None
+    roots, descendants, has_next = found or _large_thread_page(thread, sort, page, moderator)
+    nodes = _build_tree(roots, descendants, MAX_DEPTH)
+    shown: dict[int | None, int] = {}
+    for post in descendants:
+        shown[post.branch_id] = shown.get(post.branch_id, 0) + 1
+    hidden = {}
+    for root in roots:
+        below = (root.rght - root.lft - 1) // 2
+        if below > shown.get(root.pk, 0) and shown.get(root.pk, 0) >= BRANCH_LIMIT:
+            hidden[root.pk] = below - shown[root.pk]
+    return ReplyPage(
+        nodes=nodes,
+        page=page,
+        has_next=has_next,
+        sort=sort,
+        post_ids=[p.pk for p in roots] + [p.pk for p in descendants],
+        hidden=hidden,
+    )
+
+
+def _large_thread_page(thread: Thread, sort: str, page: int, moderator: bool):
     top = _with_authors(_shown(Post.objects.filter(thread=thread, level=1), moderator))
     ordering = REPLY_SORTS[sort]
     if thread.accepted_answer_id:
@@ -298,23 +327,33 @@ def reply_page(thread: Thread, *, sort: str = "votes", page: int = 1, moderator:
             Post.objects.filter(branch_id__in=[p.pk for p in roots], level__lte=MAX_DEPTH), moderator
         ).annotate(place=Window(RowNumber(), partition_by=[F("branch_id")], order_by=F("lft").asc()))
         descendants = list(_with_authors(ranked.filter(place__lte=BRANCH_LIMIT)).order_by("tree_id", "lft"))
-    nodes = _build_tree(roots, descendants, MAX_DEPTH)
-    shown: dict[int | None, int] = {}
-    for post in descendants:
-        shown[post.branch_id] = shown.get(post.branch_id, 0) + 1
-    hidden = {}
-    for root in roots:
-        below = (root.rght - root.lft - 1) // 2
-        if below > shown.get(root.pk, 0) and shown.get(root.pk, 0) >= BRANCH_LIMIT:
-            hidden[root.pk] = below - shown[root.pk]
-    return ReplyPage(
-        nodes=nodes,
-        page=page,
-        has_next=has_next,
-        sort=sort,
-        post_ids=[p.pk for p in roots] + [p.pk for p in descendants],
-        hidden=hidden,
-    )
+    return roots, descendants, has_next
+
+
+def _small_thread_page(thread: Thread, sort: str, page: int, moderator: bool):
+    """`_large_thread_page`'s answer from one read of the whole thread, or None if it is not small after all.
+
+    (Its reply count leaves out held and removed replies, which the read may hold too.)
+    """
+    limit = 2 * SMALL_THREAD
+    replies = _shown(Post.objects.filter(thread=thread, level__gte=1, level__lte=MAX_DEPTH), moderator)
+    posts = list(_with_authors(replies).order_by("tree_id", "lft")[:limit])
+    if len(posts) == limit:
+        return None
+    roots = [post for post in posts if post.level == 1]
+    # Sorted as REPLY_SORTS orders them in SQL: stable sorts, from the last key to the first.
+    for name in reversed(REPLY_SORTS[sort]):
+        roots.sort(key=attrgetter(name.lstrip("-")), reverse=name.startswith("-"))
+    roots.sort(key=lambda post: post.pk != thread.accepted_answer_id)
+    start = (page - 1) * REPLIES_PER_PAGE
+    on_page = roots[start : start + REPLIES_PER_PAGE]
+    branches = {post.pk: 0 for post in on_page}
+    descendants = []
+    for post in posts:
+        if post.level > 1 and post.branch_id in branches and branches[post.branch_id] < BRANCH_LIMIT:
+            branches[post.branch_id] += 1
+            descendants.append(post)
+    return on_page, descendants, len(roots) > start + REPLIES_PER_PAGE
 
 
 def subtree(post: Post, *, moderator: bool = False) -> ReplyPage:
