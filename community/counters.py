@@ -217,22 +217,6 @@ def _change_category(
         Category.objects.filter(pk=category_id).update(**fields)
 
 
-# Still used by the thread actions and the spam clean-up, until they move to named deltas.
-LISTED_FIELDS = {"is_deleted", "review", "merged_into"}
-
-
-def touch_thread(thread: Thread, **changes) -> None:
-    if changes:
-        Thread.objects.filter(pk=thread.pk).update(**changes)
-    if LISTED_FIELDS & changes.keys():
-        refresh_latest_activity(thread.category_id)
-
-
-def touch_category(category_id: int, **changes) -> None:
-    if changes:
-        Category.objects.filter(pk=category_id).update(**changes)
-
-
 # Rebuilding from the rows -----------------------------------------------------
 
 
