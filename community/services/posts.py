@@ -2,10 +2,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 
-from community import events, permissions, search
-from community.counters import touch_category, touch_thread
+from community import counters, events, permissions, search
 from community.models import Post, PostRevision, Review, Thread
 from community.services._common import (
     clean_title,
@@ -67,7 +65,6 @@ def reply(author, *, parent: Post, body: str) -> Post:
         search.index_post(post)
         auto_follow(author, thread)
         if verdict.held:
-            touch_thread(thread)
             events.publish(
                 events.PostHeld(
                     thread_id=thread.pk,
@@ -78,8 +75,7 @@ def reply(author, *, parent: Post, body: str) -> Post:
                 )
             )
             return post
-        touch_thread(thread, reply_count=F("reply_count") + 1, last_activity_at=moment, last_poster_id=author.pk)
-        touch_category(thread.category_id, post_count=F("post_count") + 1, last_activity_at=moment)
+        counters.reply_became_visible(thread, moment=moment, poster_id=author.pk)
         events.publish(
             events.ReplyPosted(
                 thread_id=thread.pk,
@@ -165,32 +161,23 @@ def do_delete_post(actor, *, post: Post, thread: Thread) -> Post:
     """Remove `post` as `actor` without asking whether they may: the caller decided, under `lock_post`'s locks."""
     post.is_deleted, post.deleted_at, post.deleted_by = True, now(), actor
     post.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
-    thread_changes: dict[str, Any] = {}
-    # Counters count only live, published posts: a held or hidden post, or
-    # a reply in a removed thread, was already left out of them.
-    counted = post.review == Review.PUBLISHED
     if post.is_opening:
-        thread_changes["is_deleted"] = True
-        if counted and not thread.is_deleted:
-            touch_category(
-                thread.category_id,
-                thread_count=F("thread_count") - 1,
-                post_count=F("post_count") - (thread.reply_count + 1),
-            )
-    elif counted:
-        thread_changes["reply_count"] = F("reply_count") - 1
-        if not thread.is_deleted:
-            touch_category(thread.category_id, post_count=F("post_count") - 1)
+        counters.thread_removed(thread)
+    elif post.review == Review.PUBLISHED:
+        # A held or hidden reply was never counted.
+        counters.reply_left_view(thread)
+    thread_changes: dict[str, Any] = {}
     if thread.accepted_answer_id == post.pk:
         thread_changes["accepted_answer"] = None
     if thread.solving_post_id == post.pk:
         thread_changes["solving_post"] = None
         thread_changes["problem_status"] = Thread.ProblemStatus.OPEN
+    if thread_changes:
+        Thread.objects.filter(pk=thread.pk).update(**thread_changes)
     if post.is_verified:
         post.is_verified = False
         post.save(update_fields=["is_verified"])
-        thread_changes["has_team_verified"] = _has_verified(thread, excluding=post.pk)
-    touch_thread(thread, **thread_changes)
+        counters.verified_changed(thread)
     events.publish(
         events.PostDeleted(thread_id=thread.pk, post_id=post.pk, author_id=post.author_id, actor_id=actor.pk)
     )
@@ -219,8 +206,7 @@ def accept_answer(actor, *, post: Post) -> Thread:
         if previous == post.pk:
             return thread
         thread.accepted_answer = post
-        touch_thread(thread, accepted_answer=post)
-        touch_category(thread.category_id)
+        Thread.objects.filter(pk=thread.pk).update(accepted_answer=post)
         events.publish(
             events.AnswerAccepted(
                 thread_id=thread.pk,
@@ -242,18 +228,13 @@ def unaccept_answer(actor, *, thread: Thread) -> Thread:
             raise ValidationError("No answer is accepted.")
         post = Post.objects.get(pk=thread.accepted_answer_id)
         thread.accepted_answer = None
-        touch_thread(thread, accepted_answer=None)
-        touch_category(thread.category_id)
+        Thread.objects.filter(pk=thread.pk).update(accepted_answer=None)
         events.publish(
             events.AnswerUnaccepted(
                 thread_id=thread.pk, post_id=post.pk, answer_author_id=post.author_id, actor_id=actor.pk
             )
         )
     return thread
-
-
-def _has_verified(thread: Thread, excluding: int | None = None) -> bool:
-    return thread.posts.filter(is_verified=True, is_deleted=False).exclude(pk=excluding).exists()
 
 
 def verify_answer(actor, *, post: Post, verified: bool = True) -> Post:
@@ -265,8 +246,7 @@ def verify_answer(actor, *, post: Post, verified: bool = True) -> Post:
         post.is_verified = verified
         post.verified_by = actor if verified else None
         post.save(update_fields=["is_verified", "verified_by"])
-        touch_thread(thread, has_team_verified=verified or _has_verified(thread, excluding=post.pk))
-        touch_category(thread.category_id)
+        counters.verified_changed(thread)
         events.publish(
             events.AnswerVerified(
                 thread_id=thread.pk,

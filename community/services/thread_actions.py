@@ -16,25 +16,22 @@ Every function runs in one transaction and takes its locks in one order:
    while it updates its category, so taking it after a thread (and so its
    category) could deadlock with a new thread.
 3. The thread rows, with `lock_thread`, lower pk first.
-4. Category counters, lower pk first.
+4. Category counters, lower pk first (`community.counters` writes them so).
 Callers that lock rows before calling in (moderation's services) take 1 and 2
 first themselves.
 
 Trees move through mptt's own `move_node`, never by hand-written lft/rght.
-Counters follow the services' rule: `Thread.reply_count` counts published,
-non-removed replies; a category counts its live, published, unmerged threads
-and their published, non-removed posts.
+Counters move through `community.counters` (`thread_moved`, `thread_merged`,
+`thread_split`), which keep them as `recount` has them.
 """
 
-from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from community import search
-from community.counters import touch_category, touch_thread
+from community import counters, search
 from community.models import Category, Post, Review, Subscription, Thread
 from community.services._common import (
     clean_title,
@@ -72,11 +69,6 @@ def _lock_threads(*ids: int) -> dict[int, Thread]:
     return {pk: lock_thread(pk) for pk in sorted(set(ids))}
 
 
-def _counts_in_category(thread: Thread) -> bool:
-    """Whether the thread is one of its category's counted threads."""
-    return not thread.is_deleted and thread.review == Review.PUBLISHED and thread.merged_into_id is None
-
-
 def _refuse_merged(thread: Thread, field: str | None = None) -> None:
     if thread.merged_into_id:
         message = f"“{thread.title}” was merged into another thread (#{thread.merged_into_id}); act on that one."
@@ -103,26 +95,6 @@ def _tree_node(pk: int | None) -> Post:
     return Post.objects.only(*TREE_FIELDS).get(pk=pk)
 
 
-def _apply_category_changes(changes: dict[int, dict[str, int]], active: dict[int, object]) -> None:
-    """Add counter deltas to categories, lower pk first, and refresh their last activity."""
-    for pk in sorted(changes.keys() | active.keys()):
-        delta = changes.get(pk, {})
-        fields: dict[str, Any] = {name: F(name) + amount for name, amount in delta.items() if amount}
-        if pk in active:
-            fields["last_activity_at"] = active[pk]
-        touch_category(pk, **fields)
-
-
-def _latest_activity(category_id: int):
-    return Thread.objects.filter(
-        category_id=category_id, is_deleted=False, review=Review.PUBLISHED, merged_into__isnull=True
-    ).aggregate(latest=Max("last_activity_at"))["latest"]
-
-
-def _has_verified(thread_id: int) -> bool:
-    return Post.objects.filter(thread_id=thread_id, is_verified=True, is_deleted=False).exists()
-
-
 def _set_branches(tree_id: int) -> None:
     """Point every post below the top level at the top-level reply it sits under.
 
@@ -146,8 +118,7 @@ def set_state(thread: Thread, *, state: str) -> Thread:
         thread = lock_thread(thread.pk)
         _refuse_merged(thread)
         thread.state = state
-        touch_thread(thread, state=state)
-        touch_category(thread.category_id)
+        Thread.objects.filter(pk=thread.pk).update(state=state)
     return thread
 
 
@@ -157,8 +128,7 @@ def set_pinned(thread: Thread, *, pinned: bool) -> Thread:
         thread = lock_thread(thread.pk)
         _refuse_merged(thread)
         thread.is_pinned = pinned
-        touch_thread(thread, is_pinned=pinned)
-        touch_category(thread.category_id)
+        Thread.objects.filter(pk=thread.pk).update(is_pinned=pinned)
     return thread
 
 
@@ -173,16 +143,7 @@ def move_thread(thread: Thread, *, category: Category) -> Thread:
         _refuse_merged(thread)
         if category.pk == thread.category_id:
             raise ValidationError({"category": f"The thread is already in {category.name}."})
-        old_category_id = thread.category_id
-        Thread.objects.filter(pk=thread.pk).update(category=category)
-        thread.category, thread.category_id = category, category.pk
-        changes: dict[int, dict[str, int]] = defaultdict(dict)
-        if _counts_in_category(thread):
-            posts = thread.posts.filter(LIVE_POST).count()
-            changes[old_category_id] = {"thread_count": -1, "post_count": -posts}
-            changes[category.pk] = {"thread_count": 1, "post_count": posts}
-        touch_thread(thread)
-        _apply_category_changes(changes, {pk: _latest_activity(pk) for pk in (old_category_id, category.pk)})
+        counters.thread_moved(thread, category=category)
     return thread
 
 
@@ -201,8 +162,6 @@ def rename_thread(thread: Thread, *, title: str) -> Thread:
         Thread.objects.filter(pk=thread.pk).update(title=thread.title, slug=thread.slug)
         if thread.opening_post_id:
             search.index_post(_tree_node(thread.opening_post_id), title=title)
-        touch_thread(thread)
-        touch_category(thread.category_id)
     return thread
 
 
@@ -232,8 +191,6 @@ def merge_threads(source: Thread, *, into: Thread) -> Thread:
             )
         _refuse_unlisted(into, "into")
         root, target = _tree_node(source.opening_post_id), _tree_node(into.opening_post_id)
-        moved = source.posts.filter(LIVE_POST).count()
-        verified = _has_verified(source.pk)
 
         Post.objects.move_node(root, target, "last-child")
         Post.objects.filter(pk=root.pk).update(thread=into, branch=None)
@@ -241,38 +198,17 @@ def merge_threads(source: Thread, *, into: Thread) -> Thread:
         # The old opening post carried the title in its search vector; as a reply it no longer does.
         search.index_post(root)
 
-        latest = max(into.last_activity_at, source.last_activity_at)
-        last_poster = source.last_poster_id if source.last_activity_at > into.last_activity_at else into.last_poster_id
-        into_changes = {
-            "reply_count": F("reply_count") + moved,
-            "has_team_verified": into.has_team_verified or verified,
-            "last_activity_at": latest,
-            "last_poster_id": last_poster,
-        }
+        counters.thread_merged(source, into=into)
         if into.duplicate_of_id == source.pk:
             # It would point at itself once `source` redirects here.
-            into_changes["duplicate_of"] = None
-        touch_thread(into, **into_changes)
-        touch_thread(
-            source,
-            merged_into=into,
-            state=Thread.State.LOCKED,
-            is_pinned=False,
-            reply_count=0,
-            has_team_verified=False,
-            opening_post=None,
-            accepted_answer=None,
-            solving_post=None,
+            Thread.objects.filter(pk=into.pk).update(duplicate_of=None)
+        Thread.objects.filter(pk=source.pk).update(
+            state=Thread.State.LOCKED, is_pinned=False, opening_post=None, accepted_answer=None, solving_post=None
         )
         followers = Subscription.objects.filter(thread=source).values_list("user_id", flat=True)
         Subscription.objects.bulk_create(
             [Subscription(user_id=user_id, thread=into) for user_id in followers], ignore_conflicts=True
         )
-        changes: dict[int, dict[str, int]] = defaultdict(lambda: {"thread_count": 0, "post_count": 0})
-        changes[source.category_id]["thread_count"] -= 1
-        changes[source.category_id]["post_count"] -= moved
-        changes[into.category_id]["post_count"] += moved
-        _apply_category_changes(changes, {pk: _latest_activity(pk) for pk in (source.category_id, into.category_id)})
     into.refresh_from_db()
     return into
 
@@ -328,20 +264,17 @@ def split_thread(post: Post, *, title: str, category: Category | None = None) ->
         _set_branches(post.tree_id)
         search.index_post(post, title=title)
 
-        touch_thread(new, opening_post=post, reply_count=moved - 1, has_team_verified=_has_verified(new.pk))
-        original_changes = {"reply_count": F("reply_count") - moved, "has_team_verified": _has_verified(thread.pk)}
+        Thread.objects.filter(pk=new.pk).update(opening_post=post)
+        counters.thread_split(thread, new=new, posts=moved)
+        original_changes: dict[str, Any] = {}
         if thread.accepted_answer_id in leaving:
             original_changes["accepted_answer"] = None
         if thread.solving_post_id in leaving:
             original_changes["solving_post"] = None
             original_changes["problem_status"] = Thread.ProblemStatus.OPEN
-        touch_thread(thread, **original_changes)
+        if original_changes:
+            Thread.objects.filter(pk=thread.pk).update(**original_changes)
         auto_follow(new.author, new)
-        changes: dict[int, dict[str, int]] = defaultdict(lambda: {"thread_count": 0, "post_count": 0})
-        changes[thread.category_id]["post_count"] -= moved
-        changes[category.pk]["thread_count"] += 1
-        changes[category.pk]["post_count"] += moved
-        _apply_category_changes(changes, {pk: _latest_activity(pk) for pk in (thread.category_id, category.pk)})
     new.refresh_from_db()
     return new
 
@@ -378,8 +311,7 @@ def mark_duplicate(thread: Thread, *, original: Thread) -> Thread:
         changes: dict[str, Any] = {"duplicate_of": original}
         if thread.state == Thread.State.OPEN:
             changes["state"] = Thread.State.CLOSED
-        touch_thread(thread, **changes)
-        touch_category(thread.category_id)
+        Thread.objects.filter(pk=thread.pk).update(**changes)
     thread.refresh_from_db()
     return thread
 
@@ -397,7 +329,6 @@ def unmark_duplicate(thread: Thread) -> Thread:
         changes: dict[str, Any] = {"duplicate_of": None}
         if thread.state == Thread.State.CLOSED:
             changes["state"] = Thread.State.OPEN
-        touch_thread(thread, **changes)
-        touch_category(thread.category_id)
+        Thread.objects.filter(pk=thread.pk).update(**changes)
     thread.refresh_from_db()
     return thread

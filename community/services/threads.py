@@ -2,10 +2,8 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 
-from community import events, permissions, search
-from community.counters import touch_category, touch_thread
+from community import counters, events, permissions, search
 from community.models import Category, Post, Review, StatusChange, Tag, Thread
 from community.rendering import render_markdown
 from community.services._common import (
@@ -76,10 +74,8 @@ def start_thread(
         thread.opening_post = post
         if tags:
             thread.tags.set(tags)
-        touch_thread(thread)
         auto_follow(author, thread)
         if verdict.held:
-            touch_category(category.pk)
             events.publish(
                 events.PostHeld(
                     thread_id=thread.pk,
@@ -90,9 +86,7 @@ def start_thread(
                 )
             )
             return thread
-        touch_category(
-            category.pk, thread_count=F("thread_count") + 1, post_count=F("post_count") + 1, last_activity_at=moment
-        )
+        counters.thread_started(thread)
         events.publish(
             events.ThreadStarted(
                 thread_id=thread.pk,
@@ -141,7 +135,6 @@ def set_idea_status(actor, *, thread: Thread, status: str, note: str = "") -> Th
             raise ValidationError({"status": "The idea already has that status."})
         _status_change(actor, thread, StatusChange.Field.IDEA, status, note)
         thread.save(update_fields=["idea_status"])
-        touch_thread(thread)
     return thread
 
 
@@ -169,5 +162,4 @@ def set_problem_status(
         _status_change(actor, thread, StatusChange.Field.PROBLEM, status, note)
         thread.solving_post = solving_post
         thread.save(update_fields=["problem_status", "solving_post"])
-        touch_thread(thread)
     return thread

@@ -1,9 +1,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
-from community import events, permissions
-from community.counters import touch_thread
+from community import counters, events, permissions
 from community.models import HelpfulVote, IdeaVote, MeToo, Post, Thread
 from community.services._common import lock_thread
 from community.services.posts import refuse_if_unseen
@@ -39,8 +37,7 @@ def mark_helpful(voter, *, post: Post) -> Post:
                 HelpfulVote.objects.create(post=post, voter=voter)
         except IntegrityError:
             raise ValidationError("You already marked this post helpful.") from None
-        Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") + 1)
-        touch_thread(thread)
+        counters.helpful_vote_counted(post, 1)
         events.publish(
             events.PostVoted(
                 thread_id=thread.pk, post_id=post.pk, post_author_id=post.author_id, voter_id=voter.pk, helpful=True
@@ -56,8 +53,7 @@ def unmark_helpful(voter, *, post: Post) -> Post:
         deleted, _ = HelpfulVote.objects.filter(post=post, voter=voter).delete()
         if not deleted:
             raise ValidationError("You haven't marked this post helpful.")
-        Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") - 1)
-        touch_thread(thread)
+        counters.helpful_vote_counted(post, -1)
         events.publish(
             events.PostVoted(
                 thread_id=thread.pk, post_id=post.pk, post_author_id=post.author_id, voter_id=voter.pk, helpful=False
@@ -84,7 +80,7 @@ def _toggle(model, member_field, counter, *, user, thread, on, check, messages, 
                 raise ValidationError(messages["twice"]) from None
         elif not model.objects.filter(**lookup).delete()[0]:
             raise ValidationError(messages["missing"])
-        touch_thread(thread, **{counter: F(counter) + (1 if on else -1)})
+        counters.thread_vote_counted(thread, counter, 1 if on else -1)
         events.publish(event(thread, on))
     thread.refresh_from_db()
     return thread

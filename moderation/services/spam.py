@@ -10,8 +10,7 @@ second time, and posts still held for review were never counted, so
 delete_post would count them off too. community has no way to restore a post
 either. Both directions therefore live here, as small data updates made under
 community's thread lock (community.services.thread_actions.lock_thread), with every
-counter moved by F() the way the community services move them: counters count
-published posts; a category counts the posts of its live threads.
+counter moved through community.counters, as the community services move them.
 """
 
 from collections import defaultdict
@@ -20,12 +19,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from community import events
-from community.counters import touch_category, touch_thread
+from community import counters, events
 from community.models import Post, Review, Thread
 from community.services.thread_actions import lock_thread
 from moderation import audit, permissions
@@ -106,36 +103,24 @@ def _remove_from_thread(actor, thread_id: int, post_ids: list[int], removed: _Re
     if not posts:
         return
     ids = [post.pk for post in posts]
-    counted = not thread.is_deleted and thread.review == Review.PUBLISHED
     replies = sum(1 for post in posts if not post.is_opening and post.review == Review.PUBLISHED)
-    takes_thread = any(post.is_opening for post in posts) and not thread.is_deleted
     Post.objects.filter(pk__in=ids).update(is_deleted=True, deleted_at=timezone.now(), deleted_by=actor)
 
-    changes: dict[str, Any] = {"reply_count": F("reply_count") - replies}
-    if takes_thread:
-        changes["is_deleted"] = True
+    if any(post.is_opening for post in posts) and not thread.is_deleted:
+        # First, so the thread leaves its category with every post it had counted there.
+        counters.thread_removed(thread)
         removed.thread_ids.append(thread.pk)
-        if counted:
-            # The thread leaves the category with every post it had counted.
-            touch_category(
-                thread.category_id,
-                thread_count=F("thread_count") - 1,
-                post_count=F("post_count") - (thread.reply_count + 1),
-            )
-        else:
-            touch_category(thread.category_id)
-    elif counted:
-        touch_category(thread.category_id, post_count=F("post_count") - replies)
-    else:
-        touch_category(thread.category_id)
+    counters.reply_left_view(thread, replies=replies)
+    changes: dict[str, Any] = {}
     if thread.accepted_answer_id in ids:
         removed.accepted.append([thread.pk, thread.accepted_answer_id])
         changes["accepted_answer"] = None
     if thread.solving_post_id in ids:
         removed.solved.append([thread.pk, thread.solving_post_id, thread.problem_status])
         changes.update(solving_post=None, problem_status=Thread.ProblemStatus.OPEN)
-    changes["has_team_verified"] = thread.posts.filter(is_verified=True, is_deleted=False).exists()
-    touch_thread(thread, **changes)
+    if changes:
+        Thread.objects.filter(pk=thread.pk).update(**changes)
+    counters.verified_changed(thread)
 
     items = ReviewItem.objects.filter(post_id__in=ids, status=ReviewItem.Status.OPEN)
     removed.review_items += list(items.values_list("pk", flat=True))
@@ -213,31 +198,21 @@ def _restore_to_thread(actor, thread_id: int, post_ids: list[int], *, reopen: bo
         return []
     ids = [post.pk for post in posts]
     replies = sum(1 for post in posts if not post.is_opening and post.review == Review.PUBLISHED)
-    brings_thread = reopen and thread.is_deleted and any(post.is_opening for post in posts)
     Post.objects.filter(pk__in=ids).update(is_deleted=False, deleted_at=None, deleted_by=None)
 
-    changes: dict[str, Any] = {"reply_count": F("reply_count") + replies}
-    if brings_thread:
-        changes["is_deleted"] = False
-        if thread.review == Review.PUBLISHED:
-            touch_category(
-                thread.category_id,
-                thread_count=F("thread_count") + 1,
-                post_count=F("post_count") + (thread.reply_count + replies + 1),
-            )
-        else:
-            touch_category(thread.category_id)
-    elif not thread.is_deleted and thread.review == Review.PUBLISHED:
-        touch_category(thread.category_id, post_count=F("post_count") + replies)
-    else:
-        touch_category(thread.category_id)
+    if reopen and thread.is_deleted and any(post.is_opening for post in posts):
+        # First, so the thread brings back the posts it still counts, and the restored replies follow.
+        counters.thread_restored(thread)
+    counters.reply_became_visible(thread, replies=replies)
+    changes: dict[str, Any] = {}
     # Give back an accepted answer or a solution only if nobody chose another meanwhile.
     if accepted in ids and thread.accepted_answer_id is None:
         changes["accepted_answer_id"] = accepted
     if solved and solved[0] in ids and thread.solving_post_id is None:
         changes.update(solving_post_id=solved[0], problem_status=solved[1])
-    changes["has_team_verified"] = thread.posts.filter(is_verified=True, is_deleted=False).exists()
-    touch_thread(thread, **changes)
+    if changes:
+        Thread.objects.filter(pk=thread.pk).update(**changes)
+    counters.verified_changed(thread)
     for post in posts:
         events.publish(
             events.PostRestored(thread_id=thread.pk, post_id=post.pk, author_id=post.author_id, actor_id=actor.pk)
