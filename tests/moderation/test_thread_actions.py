@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.models import User
 from community.models import Category, Post, Review, Subscription, Thread
@@ -1005,3 +1006,16 @@ def test_held_thread_is_refused_for_merge(moderator, member, category, pairing):
 
     with pytest.raises(ValidationError, match="is not published"):
         actions.merge_threads(moderator, thread=held, into=into)
+
+
+def test_a_duplicate_links_to_the_original_on_its_page(client, moderator, member, pairing, duplicate):
+    original, _ = pairing
+    thread, _ = duplicate
+    actions.mark_duplicate(moderator, thread=thread, original=original)
+
+    for reader in (None, member):
+        if reader:
+            client.force_login(reader)
+        page = client.get(thread.get_absolute_url()).content.decode()
+        notice = page[page.index('class="alert alert-info duplicate-notice"') :]
+        assert f'href="{original.get_absolute_url()}">{escape(original.title)}</a>' in notice[:400]
