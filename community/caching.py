@@ -127,7 +127,9 @@ def _release() -> str:
 
 
 RELEASE = _release()
-FRAGMENT_SECONDS = 60 * 60
+# A key names the versions of what its value shows, so an old value is never read again and may
+# live long: under Redis's LRU policy a thread nobody reads gives its room up first.
+FRAGMENT_SECONDS = 7 * 24 * 60 * 60
 # Lists show relative times; a short life keeps them roughly right without JavaScript.
 LIST_SECONDS = 5 * 60
 
