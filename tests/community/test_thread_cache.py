@@ -88,3 +88,19 @@ def test_visitors_get_a_fragment_without_forms(client, question, answer):
     replies_html = response.content.decode().split('id="replies"')[1]
     assert "csrfmiddlewaretoken" not in replies_html
     assert viewer_state(response) is None
+
+
+@pytest.mark.parametrize("kind", ["question", "idea", "problem", "discussion"])
+def test_every_kind_of_thread_is_cached_whole_for_visitors(client, member, category, kind):
+    """A page that sets a cookie (a CSRF token in a form) is never cached, so no visitor's page may carry one."""
+    from tests.builders import build_thread
+
+    thread = build_thread(member, category=category, kind=kind, title=f"A {kind} for visitors to read")
+    build_reply(build_member(), thread.opening_post, body="A reply")
+
+    first, _ = get(client, thread)
+    second, queries = get(client, thread)
+
+    assert not first.cookies
+    assert queries == 1  # the version check; the page itself comes from the cache
+    assert second.content == first.content
