@@ -13,7 +13,18 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bench.harness import CONNECTIONS, cache_redis, empty_cache, fetch, load_line, say, session_key, signed_in_as, wrk
+from bench.harness import (
+    CONNECTIONS,
+    cache_redis,
+    cookies_set,
+    empty_cache,
+    fetch,
+    load_line,
+    say,
+    session_key,
+    signed_in_as,
+    wrk,
+)
 
 MIX_SIZE = 2_000
 REPLIES = 10
@@ -86,9 +97,14 @@ def run(server, cookie, member_name, threads: Threads) -> dict:
     found["warm_pass"] = warm(server, cookie, threads.paths)
     passed = found["warm_pass"]
     say(
-        f"  read every thread once as visitor and member: {passed['requests']:,} requests in "
+        f"  read every thread once as visitor and member: {passed['requests']:,} of {passed['of']:,} requests in "
         f"{passed['seconds']:.0f} s ({passed['failed']} failed)"
     )
+    if passed["visitor_pages_setting_cookies"]:
+        say(
+            f"  {passed['visitor_pages_setting_cookies']:,} of the visitors' pages set a cookie: "
+            "the cache does not keep those pages whole, so they are built for every visitor"
+        )
     for who in ("anonymous", "member"):
         sent = cookie if who == "member" else None
         row = {"page": "random, warm", "who": who, "status": 200}
@@ -111,7 +127,10 @@ def _session_in_database(cookie) -> bool:
 
 
 def warm(server, cookie, paths) -> dict:
-    """Each path once as a visitor and once as the member, CONNECTIONS at a time, within WARM_PASS_SECONDS."""
+    """Each path once as a visitor and once as the member, CONNECTIONS at a time, within WARM_PASS_SECONDS.
+
+    Also counts the visitors' pages that set a cookie: the cache never keeps those whole.
+    """
     started = time.monotonic()
     deadline = started + WARM_PASS_SECONDS
     requests = [(path, None) for path in paths] + [(path, cookie) for path in paths]
@@ -120,14 +139,15 @@ def warm(server, cookie, paths) -> dict:
         if time.monotonic() > deadline:
             return None
         path, sent = request
-        return fetch(server.base + path, cookie=sent)[0]
+        status, headers, _ = fetch(server.base + path, cookie=sent)
+        return status, sent is None and bool(cookies_set(headers))
 
     with ThreadPoolExecutor(CONNECTIONS) as pool:
-        statuses = list(pool.map(read, requests))
-    done = [status for status in statuses if status is not None]
+        done = [answer for answer in pool.map(read, requests) if answer is not None]
     return {
         "requests": len(done),
         "of": len(requests),
-        "failed": sum(status != 200 for status in done),
+        "failed": sum(status != 200 for status, _ in done),
+        "visitor_pages_setting_cookies": sum(sets_cookie for _, sets_cookie in done),
         "seconds": round(time.monotonic() - started, 1),
     }
