@@ -1,0 +1,153 @@
+"""Random threads: requests spread evenly over 2,000 threads of about ten replies, from an empty cache and warm.
+
+A fixed page is served from the cache after its first request, which says
+little about a community whose readers arrive from search engines and links
+spread over thousands of threads. Here every request picks one of the mix's
+threads at random. The cold runs start with the cache's keys removed (each
+gunicorn process stays up, as after a Redis restart or eviction); the warm
+runs follow a pass that reads every thread of the mix once as a visitor and
+once as the member.
+"""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from bench.harness import (
+    CONNECTIONS,
+    cache_redis,
+    cookies_set,
+    empty_cache,
+    fetch,
+    load_line,
+    say,
+    session_key,
+    signed_in_as,
+    wrk,
+)
+
+MIX_SIZE = 2_000
+REPLIES = 10
+# Threads of exactly REPLIES replies kept out of the mix, so that bench.memory can
+# watch what one visit to a thread adds to a cache that has never seen it.
+SPARE = 20
+WARM_PASS_SECONDS = 300
+
+
+@dataclass
+class Threads:
+    paths: list[str]
+    spare: list[str]
+    reply_counts: tuple[int, int, float]  # lowest, highest, mean in the mix
+
+
+def choose() -> Threads:
+    """The published bench threads whose reply count is nearest REPLIES, the hot question aside."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import F
+    from django.db.models.functions import Abs
+    from django.urls import reverse
+
+    from community.management.commands.seed_bench import CATEGORY_PREFIX, HOT_TITLE
+    from community.models import Thread
+    from community.permissions import visible_threads
+
+    bench_threads = Thread.objects.filter(category__slug__startswith=CATEGORY_PREFIX).exclude(title=HOT_TITLE)
+    rows = list(
+        visible_threads(AnonymousUser(), bench_threads)
+        .annotate(distance=Abs(F("reply_count") - REPLIES))
+        .order_by("distance", "pk")
+        .values_list("pk", "slug", "reply_count")[: MIX_SIZE + SPARE]
+    )
+    urls = [reverse("community:thread", kwargs={"pk": pk, "slug": slug}) for pk, slug, _ in rows]
+    counts = [count for _, _, count in rows[SPARE:]]
+    return Threads(
+        paths=urls[SPARE:],
+        spare=urls[:SPARE],
+        reply_counts=(min(counts), max(counts), round(sum(counts) / len(counts), 1)),
+    )
+
+
+def run(server, cookie, member_name, threads: Threads) -> dict:
+    """The cold runs, a pass that reads every thread, then the warm runs; each as visitor and as member."""
+    redis = cache_redis()
+    if redis is None:
+        say("  random threads: skipped, they need REDIS_URL to start from an empty cache")
+        return {"rows": []}
+    low, high, mean = threads.reply_counts
+    say(f"  random threads: {len(threads.paths):,} threads of {low}-{high} replies (mean {mean})")
+    found = {"threads": len(threads.paths), "reply_counts": {"min": low, "max": high, "mean": mean}, "rows": []}
+    rows = found["rows"]
+    for who in ("anonymous", "member"):
+        removed = empty_cache(redis)
+        if who == "anonymous":
+            found["used_memory_empty"] = redis.info("memory")["used_memory"]
+        sent = cookie if who == "member" else None
+        row = {"page": "random, cold", "who": who, "status": 200, "emptied_keys": removed}
+        if sent and not _session_in_database(cookie):
+            row["error"] = "the member's session is not in the database, so an empty cache signs them out"
+        else:
+            row.update(wrk(server.base + "/", sent, paths=threads.paths))
+            if sent and not signed_in_as(fetch(server.base + threads.paths[0], cookie=sent)[2], member_name):
+                row = {**row, "error": "the member was signed out when the cache was emptied; run not counted"}
+                row.pop("rps")
+        rows.append(row)
+        say(f"  gunicorn  {row['page']:<16} {who:<9} {load_line(row)}")
+
+    found["warm_pass"] = warm(server, cookie, threads.paths)
+    passed = found["warm_pass"]
+    say(
+        f"  read every thread once as visitor and member: {passed['requests']:,} of {passed['of']:,} requests in "
+        f"{passed['seconds']:.0f} s ({passed['failed']} failed)"
+    )
+    if passed["visitor_pages_setting_cookies"]:
+        say(
+            f"  {passed['visitor_pages_setting_cookies']:,} of the visitors' pages set a cookie: "
+            "the cache does not keep those pages whole, so they are built for every visitor"
+        )
+    for who in ("anonymous", "member"):
+        sent = cookie if who == "member" else None
+        row = {"page": "random, warm", "who": who, "status": 200}
+        row.update(wrk(server.base + "/", sent, paths=threads.paths))
+        rows.append(row)
+        say(f"  gunicorn  {row['page']:<16} {who:<9} {load_line(row)}")
+    found["used_memory_warm"] = redis.info("memory")["used_memory"]
+    return found
+
+
+def _session_in_database(cookie) -> bool:
+    """cached_db sessions are kept in the database too: emptying the cache must not sign anyone out."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+
+    try:
+        return Session.objects.filter(session_key=session_key(cookie)).exists()
+    finally:
+        connection.close()
+
+
+def warm(server, cookie, paths) -> dict:
+    """Each path once as a visitor and once as the member, CONNECTIONS at a time, within WARM_PASS_SECONDS.
+
+    Also counts the visitors' pages that set a cookie: the cache never keeps those whole.
+    """
+    started = time.monotonic()
+    deadline = started + WARM_PASS_SECONDS
+    requests = [(path, None) for path in paths] + [(path, cookie) for path in paths]
+
+    def read(request):
+        if time.monotonic() > deadline:
+            return None
+        path, sent = request
+        status, headers, _ = fetch(server.base + path, cookie=sent)
+        return status, sent is None and bool(cookies_set(headers))
+
+    with ThreadPoolExecutor(CONNECTIONS) as pool:
+        done = [answer for answer in pool.map(read, requests) if answer is not None]
+    return {
+        "requests": len(done),
+        "of": len(requests),
+        "failed": sum(status != 200 for status, _ in done),
+        "visitor_pages_setting_cookies": sum(sets_cookie for _, sets_cookie in done),
+        "seconds": round(time.monotonic() - started, 1),
+    }
