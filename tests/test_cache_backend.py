@@ -152,3 +152,19 @@ def test_listed_prefixes_are_kept_in_the_process_while_redis_is_unreachable(redi
     redis_server.start()
     time.sleep(0.3)
     assert cache.get("limits:login") is None  # back in Redis, which never saw it
+
+
+def test_large_values_are_stored_compressed_and_read_back_whole(redis_server):
+    cache = backend(redis_server.url)
+    page = "<article>" + "A reply that says the same thing again. " * 400 + "</article>"
+
+    cache.set("page", page)
+    cache.set("small", "short")
+    cache.set("counter", 7)
+    cache.incr("counter")
+
+    raw = cache._cache.get_client().get(cache.make_and_validate_key("page"))
+    assert raw[:1] == b"Z" and len(raw) < len(page) / 5
+    assert cache.get("page") == page
+    assert cache.get_many(["page", "small"]) == {"page": page, "small": "short"}
+    assert cache.get("counter") == 8
