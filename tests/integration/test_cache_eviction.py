@@ -9,6 +9,8 @@ list version counter that starts again below a number it had reached, which
 `community.caching.list_version` avoids by starting from the time.
 """
 
+import secrets
+
 import pytest
 import redis
 from django.conf import settings
@@ -29,6 +31,11 @@ THREADS = 40
 FILLER = "The hub reconnects after a minute, then drops again when the schedule runs. " * 12
 
 
+def noise() -> str:
+    """Text the cache cannot compress much, so the pages fill it as real ones would."""
+    return " ".join(secrets.token_hex(8) for _ in range(100))
+
+
 @pytest.fixture
 def small_cache(tmp_path):
     """Production's cache configuration, on a redis-server of the test's own that evicts at 2 MB."""
@@ -46,11 +53,13 @@ def community(db):
     category = build_category(name="Connectivity")
     asker, helper = build_member(username="asker"), build_member(username="helper")
     threads = [
-        build_thread(asker, category=category, title=f"Hub {n} drops offline every evening", body=FILLER)
+        build_thread(
+            asker, category=category, title=f"Hub {n} drops offline every evening", body=f"{FILLER}\n\n{noise()}"
+        )
         for n in range(THREADS)
     ]
     for thread in threads:
-        build_reply(helper, thread.opening_post, body=FILLER)
+        build_reply(helper, thread.opening_post, body=f"{FILLER}\n\n{noise()}")
     return category, asker, helper, threads
 
 
