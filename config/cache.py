@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 PAUSE_SECONDS = 5.0
 WARN_EVERY_SECONDS = 60.0
+
+
 class CompressingSerializer(django_redis.RedisSerializer):
     """Django's serializer, with large values compressed.
 
