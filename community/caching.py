@@ -109,7 +109,13 @@ def everything_changed() -> None:
 
 
 # The code whose change may change what a cached value holds or how it renders.
-RELEASE_SOURCES = ("templates/**/*.html", "accounts/**/*.py", "community/**/*.py", "moderation/**/*.py")
+RELEASE_SOURCES = (
+    "templates/**/*.html",
+    "*/jinja2/**/*.html",
+    "accounts/**/*.py",
+    "community/**/*.py",
+    "moderation/**/*.py",
+)
 
 
 def _release() -> str:
@@ -241,8 +247,9 @@ def reply_fragment(thread, key: str, build, *, moderator: bool, fetched: Prefetc
     def render_replies():
         replies = build(moderator)
         html = render_to_string(
-            "community/partials/reply_page.html",
+            "community/reply_page.html",
             {"replies": replies, "thread": thread, "moderator": moderator},
+            using="jinja2",
         )
         meta = {"post_ids": replies.post_ids, "has_next": replies.has_next, "facts": replies.facts}
         cache.set_many({cache_key: meta, f"{cache_key}:html": html}, FRAGMENT_SECONDS)
