@@ -501,12 +501,15 @@ def paginate(queryset, page_number, per_page: int = THREADS_PER_PAGE):
     return Paginator(queryset, per_page).get_page(page_number)
 
 
-def followed_category_ids(viewer) -> frozenset:
-    if not permissions.is_member(viewer):
-        return frozenset()
-    return frozenset(
-        Subscription.objects.filter(user=viewer, category__isnull=False).values_list("category_id", flat=True)
+def category_for_page(viewer, slug: str) -> Category | None:
+    """The category with its parent and, as `following`, whether the member follows it: one query."""
+    following = (
+        Exists(Subscription.objects.filter(user=viewer, category=OuterRef("pk")))
+        if permissions.is_member(viewer)
+        else Value(False)
     )
+    categories = Category.objects.select_related("parent").filter(slug=slug).annotate(following=following)
+    return next(iter(categories.order_by()), None)
 
 
 def mention_candidates(prefix: str, limit: int = 8):

@@ -1,6 +1,6 @@
 """Thread lists: home, unanswered, a category, a tag."""
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 
 from accounts import selectors as account_selectors
 from community import caching, permissions, selectors
-from community.models import Category, Tag, Thread
+from community.models import Tag, Thread
 from community.views.common import page_number, shares_member_page
 
 
@@ -108,7 +108,9 @@ def unanswered(request):
 
 @caching.anonymous_page(_category_list_version, seconds=caching.LIST_SECONDS)
 def category_detail(request, slug):
-    category = get_object_or_404(Category.objects.select_related("parent"), slug=slug)
+    category = selectors.category_for_page(request.user, slug)
+    if category is None:
+        raise Http404("No such category")
     filter_name = request.GET.get("filter", "latest")
     if filter_name not in selectors.LIST_FILTERS:
         filter_name = "latest"
@@ -120,7 +122,7 @@ def category_detail(request, slug):
         extra=lambda: {"category": category, "subcategories": category.children.all()},
         personal={
             "category": category,
-            "following_category": category.pk in selectors.followed_category_ids(request.user),
+            "following_category": category.following,
             "can_start": permissions.can_start_thread(request.user, category),
         },
     )

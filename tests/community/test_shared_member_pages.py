@@ -103,3 +103,21 @@ def test_category_and_search_pages_are_shared_without_anyones_state(client, ques
     assert 'aria-pressed="true"' in client.get(urls[0]).content.decode()
     client.force_login(bob)
     assert 'aria-pressed="true"' not in client.get(urls[0]).content.decode()
+
+
+def test_the_category_page_shows_each_member_whether_they_follow_it(client, question):
+    from community.services.subscriptions import follow_category
+
+    alice, bob = build_member(username="alice"), build_member(username="bob")
+    follow_category(alice, category=question.category)
+    url = question.category.get_absolute_url()
+
+    def follow_button(member) -> str:
+        client.force_login(member)
+        page = client.get(url).content.decode()
+        form = page[page.index(f'action="/c/{question.category.slug}/follow/"') :]
+        return form[: form.index("</form>")]
+
+    assert 'aria-pressed="true"' in follow_button(alice)
+    assert 'aria-pressed="false"' in follow_button(bob)
+    assert 'aria-pressed="true"' in follow_button(alice)
