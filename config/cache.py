@@ -39,12 +39,14 @@ WARN_EVERY_SECONDS = 60.0
 
 
 class CompressingSerializer(django_redis.RedisSerializer):
-    """Django's serializer, with large values compressed.
+    """Django's serializer, with large values compressed, except whole responses.
 
-    Cached pages are HTML, which zlib's fastest level shrinks several times
-    over for a fraction of a millisecond, so the same Redis holds several
-    times as many pages and each read moves fewer bytes. A compressed value
-    starts with a byte no pickle or integer starts with.
+    Cached fragments are HTML, which zlib's fastest level shrinks several
+    times over, so the same Redis holds several times as many. A whole
+    response (bytes, as a visitor's page is stored) is kept as it is sent:
+    it is read on every visit, and decompressing a busy thread's page cost a
+    tenth of serving it. A compressed value starts with a byte no pickle or
+    integer starts with.
     """
 
     MARK = b"Z"
@@ -52,7 +54,7 @@ class CompressingSerializer(django_redis.RedisSerializer):
 
     def dumps(self, obj):
         data = super().dumps(obj)
-        if isinstance(data, bytes) and len(data) > self.LARGE:
+        if not isinstance(obj, bytes) and isinstance(data, bytes) and len(data) > self.LARGE:
             return self.MARK + zlib.compress(data, 1)
         return data
 

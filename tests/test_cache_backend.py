@@ -157,14 +157,19 @@ def test_listed_prefixes_are_kept_in_the_process_while_redis_is_unreachable(redi
 def test_large_values_are_stored_compressed_and_read_back_whole(redis_server):
     cache = backend(redis_server.url)
     page = "<article>" + "A reply that says the same thing again. " * 400 + "</article>"
+    response = page.encode()
 
     cache.set("page", page)
+    cache.set("response", response)
     cache.set("small", "short")
     cache.set("counter", 7)
     cache.incr("counter")
 
     raw = cache._cache.get_client().get(cache.make_and_validate_key("page"))
     assert raw[:1] == b"Z" and len(raw) < len(page) / 5
+    # A whole response, read on every visit, is kept as it is sent.
+    assert cache._cache.get_client().get(cache.make_and_validate_key("response"))[:1] != b"Z"
     assert cache.get("page") == page
+    assert cache.get("response") == response
     assert cache.get_many(["page", "small"]) == {"page": page, "small": "short"}
     assert cache.get("counter") == 8
