@@ -336,14 +336,17 @@ class Server:
 
 def gunicorn(port):
     worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync")
+    # gthread's point is several requests per process; one thread each would be sync again.
+    threads = int(os.environ.get("BENCH_WORKER_THREADS", "4")) if worker_class == "gthread" else 1
     return Server(
-        f"gunicorn (WSGI, {WORKERS} {worker_class} workers)",
+        f"gunicorn (WSGI, {WORKERS} {worker_class} workers" + (f", {threads} threads each)" if threads > 1 else ")"),
         [
             str(BIN / "gunicorn"),
             "config.wsgi:application",
             f"--bind=127.0.0.1:{port}",
             f"--workers={WORKERS}",
             f"--worker-class={worker_class}",
+            f"--threads={threads}",
             "--log-level=warning",
             "--timeout=60",
         ],
