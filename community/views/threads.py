@@ -24,7 +24,7 @@ from community.views.common import (
 
 
 def thread_version(request, pk, slug=None):
-    row = next(iter(Thread.objects.filter(pk=pk).order_by().values_list("version", "slug", "is_deleted")), None)
+    row = selectors.thread_address(pk)
     if row is None or row[1] != slug or row[2]:
         return None  # 404s, redirects and removed threads take the normal path
     return row[0]
