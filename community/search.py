@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from accounts import selectors as account_selectors
 from community import permissions
 from community.models import Post, Review, Synonym, Thread
-from community.selectors import category_and_children
+from community.selectors import category_and_children, public_answer, solved_threads
 
 CONFIG = "english"
 CANDIDATES = 300
@@ -146,9 +146,9 @@ def _filtered_threads(viewer, *, category=None, kind=None, solved=None, tag=None
     if kind in Thread.Kind.values:
         threads = threads.filter(kind=kind)
     if solved is True:
-        threads = threads.filter(Q(accepted_answer__isnull=False) | Q(problem_status=Thread.ProblemStatus.SOLVED))
+        threads = solved_threads(threads)
     elif solved is False:
-        threads = threads.filter(accepted_answer__isnull=True).exclude(problem_status=Thread.ProblemStatus.SOLVED)
+        threads = threads.exclude(pk__in=solved_threads(Thread.objects.all()).values("pk"))
     if tag is not None:
         threads = threads.filter(tags=tag)
     return threads
@@ -193,6 +193,7 @@ def search(viewer, query: str, *, page: int = 1, **filters) -> tuple[list[Hit], 
         Thread.objects.select_related("category", "author")
         .defer(*account_selectors.unshown_fields("author__"))
         .prefetch_related("tags")
+        .annotate(answered=public_answer())
         .in_bulk([thread_id for thread_id, _ in chosen])
     )
     hits = [
@@ -282,12 +283,23 @@ def similar(viewer, title: str, limit: int = 5) -> list[Thread]:
         # shared title; keep the threads that rank near the best match.
         cutoff = ranked[0][1] * SIMILAR_RELATIVE_RANK
         order = {pk: i for i, (pk, rank) in enumerate(ranked) if rank >= cutoff}
-        candidates = list(Thread.objects.select_related("category").filter(pk__in=order))
-        candidates.sort(key=lambda t: (not t.is_solved, order[t.pk]))
+        candidates = list(
+            Thread.objects.select_related("category").annotate(answered=public_answer()).filter(pk__in=order)
+        )
+        candidates.sort(key=lambda t: (not _solved(t), order[t.pk]))
         return candidates[:limit]
     match = Q()
     for word in words:
         match |= Q(title__icontains=word)
-    found = list(threads.select_related("category").filter(match).order_by("-last_activity_at")[:20])
-    found.sort(key=lambda t: (not t.is_solved, -sum(w in t.title.lower() for w in words)))
+    found = list(
+        threads.select_related("category")
+        .annotate(answered=public_answer())
+        .filter(match)
+        .order_by("-last_activity_at")[:20]
+    )
+    found.sort(key=lambda t: (not _solved(t), -sum(w in t.title.lower() for w in words)))
     return found[:limit]
+
+
+def _solved(thread: Thread) -> bool:
+    return thread.answered or thread.problem_status == Thread.ProblemStatus.SOLVED

@@ -472,9 +472,22 @@ def _as_every_reader_sees(threads: QuerySet[Thread]) -> QuerySet[Thread]:
     return threads.annotate(
         last_reply_at=Subquery(last.values("created_at")[:1]),
         last_reply_by=Subquery(last.annotate(name=name).values("name")[:1]),
-        answered=Exists(
-            permissions.visible_posts(None, Post.objects.filter(pk=OuterRef("accepted_answer_id"), is_deleted=False))
-        ),
+        answered=public_answer(),
+    )
+
+
+def public_answer() -> Exists:
+    """Whether a thread's accepted answer is one every reader may see: what "Answered" and "solved" mean
+    on pages shared between readers, so a held or hidden answer never shows there as an answer."""
+    return Exists(
+        permissions.visible_posts(None, Post.objects.filter(pk=OuterRef("accepted_answer_id"), is_deleted=False))
+    )
+
+
+def solved_threads(threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """Threads with an answer every reader may see, and problems marked solved."""
+    return threads.annotate(answered=public_answer()).filter(
+        Q(answered=True) | Q(problem_status=Thread.ProblemStatus.SOLVED)
     )
 
 

@@ -141,3 +141,21 @@ def test_cached_search_results_refresh_after_a_committed_write(
 
     after = client.get(reverse("search"), {"q": "thermostat"}).content.decode()
     assert "Thermostat integration question" in after
+
+
+def test_a_hidden_accepted_answer_is_no_answer_in_search_or_similar_threads(client, member, corpus):
+    from community.services.review import set_review
+
+    set_review(corpus["answer"], review="hidden")
+
+    def badge(html: str) -> bool:
+        return 'badge-answered">Answered' in html
+
+    results = client.get(reverse("search"), {"q": "bulbs"}).content.decode()
+    assert "Bulbs will not pair with the hub" in results and not badge(results)
+    solved = client.get(reverse("search"), {"q": "bulbs", "solved": "yes"}).content.decode()
+    assert "Bulbs will not pair with the hub" not in solved
+    unsolved = client.get(reverse("search"), {"q": "bulbs", "solved": "no"}).content.decode()
+    assert "Bulbs will not pair with the hub" in unsolved
+    similar = client.get(reverse("community:similar"), {"title": "bulbs not pairing with hub"}).content.decode()
+    assert "Bulbs will not pair with the hub" in similar and not badge(similar)
