@@ -155,6 +155,9 @@ def set_problem_status(
                 raise ValidationError({"solving_post": "Say which post solves the problem."})
             if solving_post.thread_id != thread.pk or solving_post.is_deleted or solving_post.is_opening:
                 raise ValidationError({"solving_post": "The solving post must be a reply in this thread."})
+            # The problem panel shows the solution to every reader.
+            if not permissions.is_public_post(solving_post):
+                raise ValidationError({"solving_post": "Only a published reply can be the solution."})
         elif solving_post is not None:
             raise ValidationError({"solving_post": "Only a solved problem links to a solving post."})
         if status == thread.problem_status and solving_post is None:

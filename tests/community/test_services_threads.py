@@ -166,3 +166,20 @@ def test_reserved_words_get_a_suffix(word):
     from community.services._common import thread_slug
 
     assert thread_slug(word) == f"{word}-thread"
+
+
+@pytest.mark.parametrize("review", ["pending", "hidden"])
+def test_a_held_or_hidden_reply_cannot_be_a_problems_solution(member, other_member, staff, category, review):
+    """The problem panel names the solution to every reader, visitors included."""
+    from community.services.review import set_review
+
+    problem = build_thread(member, category=category, kind="problem", title="Lights flicker when dimmed")
+    fix = set_review(build_reply(other_member, problem.opening_post, body="Update to 4.2.2."), review=review)
+
+    with pytest.raises(ValidationError) as refused:
+        threads.set_problem_status(staff, thread=problem, status="solved", solving_post=fix)
+
+    assert refused.value.message_dict == {"solving_post": ["Only a published reply can be the solution."]}
+    problem.refresh_from_db()
+    assert (problem.problem_status, problem.solving_post_id) == ("open", None)
+    assert not StatusChange.objects.exists()
