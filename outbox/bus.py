@@ -152,6 +152,34 @@ def deliver(event_id: str, subscriber_name: str) -> bool:
     return True
 
 
+def undelivered(*, older_than: timedelta, limit: int = 10_000) -> list[tuple[str, str]]:
+    """(event id, subscriber) for every after-commit delivery still missing for an event handed over
+    more than `older_than` ago: a subscriber whose retries ran out, or a task the broker lost."""
+    cutoff = timezone.now() - older_than
+    handed_over = Event.objects.filter(relayed_at__lt=cutoff)
+    missing: list[tuple[str, str]] = []
+    for type_name in handed_over.order_by().values_list("type", flat=True).distinct():
+        for subscriber in subscribers(type_name, in_transaction=False):
+            events = handed_over.filter(type=type_name).exclude(deliveries__subscriber=subscriber.name)
+            missing += [
+                (str(pk), subscriber.name) for pk in events.values_list("pk", flat=True)[: limit - len(missing)]
+            ]
+            if len(missing) >= limit:
+                return missing
+    return missing
+
+
+def redrive(*, older_than: timedelta) -> int:
+    """Hand every missing delivery to Celery again; returns how many. Deliveries run once, so a
+    delivery that was only slow is not doubled."""
+    from outbox.tasks import deliver
+
+    missing = undelivered(older_than=older_than)
+    for event_id, subscriber in missing:
+        deliver.delay(event_id, subscriber)
+    return len(missing)
+
+
 def prune(*, older_than: timedelta) -> int:
     """Forget handed-over events (and their deliveries) older than `older_than`."""
     deleted, _ = Event.objects.filter(relayed_at__lt=timezone.now() - older_than).delete()

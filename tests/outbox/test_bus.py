@@ -1,3 +1,4 @@
+import contextlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import uuid4
@@ -203,3 +204,37 @@ def test_prune_forgets_old_handed_over_events_only(seen, broker_queue, django_ca
     bus.prune(older_than=timedelta(days=30))
 
     assert [pk.hex for pk in Event.objects.values_list("pk", flat=True)] == [recent.event_id]
+
+
+def test_redrive_hands_over_only_the_deliveries_that_never_happened(
+    seen, broker_queue, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    calls, failures = seen
+    failures["flaky"] = 99  # its retries run out
+    with django_capture_on_commit_callbacks(execute=True):
+        bus.publish(old := SomethingHappened(what="old"))
+        bus.publish(recent := SomethingHappened(what="recent"))
+    for event_id, name in list(broker_queue):
+        with contextlib.suppress(ConnectionError):  # the flaky subscriber's last attempt
+            bus.deliver(event_id, name)
+    Event.objects.filter(pk=old.event_id).update(relayed_at=timezone.now() - timedelta(hours=2))
+    broker_queue.clear()
+
+    listed = StringIO()
+    call_command("outbox_redrive", "--dry-run", stdout=listed)
+    assert f"{old.event_id} test.flaky" in listed.getvalue().replace("-", "")
+    assert broker_queue == []
+
+    call_command("outbox_redrive", stdout=StringIO())
+    # Only the old event's failed subscriber: the steady one was delivered, the recent event may still be retrying.
+    assert [(event_id.replace("-", ""), name) for event_id, name in broker_queue] == [(old.event_id, "test.flaky")]
+
+    failures["flaky"] = 0
+    for event_id, name in broker_queue:
+        assert bus.deliver(event_id, name) is True
+    assert calls["flaky"] == [old] and calls["steady"] == [old, recent]
+    assert bus.undelivered(older_than=timedelta(hours=1)) == []
