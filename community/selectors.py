@@ -129,8 +129,8 @@ def _thread_values(pk: int) -> dict | None:
     # A few small queries instead of one wide join, which PostgreSQL spent
     # longer planning than running; the rare duplicate mark costs its own.
     found = (
-        Thread.objects.select_related("category", "author")
-        .defer("category__description", *account_selectors.unshown_fields("author__"))
+        Thread.objects.select_related("category__parent", "author")
+        .defer("category__description", "category__parent__description", *account_selectors.unshown_fields("author__"))
         .filter(pk=pk)
         # One row: no ORDER BY, whose compiling across the joins cost more than running the query.
         .order_by()
@@ -140,16 +140,14 @@ def _thread_values(pk: int) -> dict | None:
         return None
     wanted = {thread.opening_post_id, thread.accepted_answer_id, thread.solving_post_id} - {None}
     posts = _with_authors(Post.objects.filter(pk__in=wanted)).order_by()
-    parent = None
-    if thread.category.parent_id:
-        parent = Category.objects.only("name", "slug").get(pk=thread.category.parent_id)
+    parent = thread.category.parent
     duplicate_of = None
     if thread.duplicate_of_id:
         duplicate_of = Thread.objects.filter(pk=thread.duplicate_of_id).values("id", "title", "slug").first()
     return {
         "thread": caching.plain(thread),
         "category": caching.plain(thread.category),
-        "parent": caching.plain(parent) if parent is not None else None,
+        "parent": caching.plain(parent, ("id", "name", "slug")) if parent is not None else None,
         "author": caching.plain(thread.author, account_selectors.SHOWN_FIELDS),
         "duplicate_of": duplicate_of,
         "tags": list(Tag.objects.filter(threads=pk).values("id", "name", "slug")),
