@@ -6,7 +6,11 @@ from jinja2 import Environment
 
 def date(value, format_string: str) -> str:
     """Django's `date` filter: the value in the current time zone, in Django's date format."""
-    return dateformat.format(timezone.localtime(value), format_string)
+    local = timezone.localtime(value)
+    if format_string == "c":
+        # What Django's "c" gives, without its general formatter: every post prints one.
+        return local.isoformat()
+    return dateformat.format(local, format_string)
 
 
 def environment(**options) -> Environment:

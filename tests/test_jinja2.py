@@ -1,0 +1,25 @@
+"""The Jinja2 environment's filters give what Django's own give."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.template import engines
+from django.template.defaultfilters import date as django_date
+from django.test import override_settings
+from django.utils.timezone import localtime
+
+from config.jinja2 import date
+
+
+@pytest.mark.parametrize("format_string", ["c", "j M Y, H:i"])
+@override_settings(TIME_ZONE="Europe/Berlin")
+def test_date_matches_djangos_filter_in_the_current_time_zone(format_string):
+    moment = datetime(2026, 12, 3, 22, 5, 9, 123456, tzinfo=UTC)
+
+    assert date(moment, format_string) == django_date(localtime(moment), format_string)
+
+
+def test_jinja2_templates_escape_what_they_print():
+    template = engines["jinja2"].from_string("<p>{{ name }}</p>{{ html|safe }}")
+
+    assert template.render({"name": "<script>", "html": "<b>ok</b>"}) == "<p>&lt;script&gt;</p><b>ok</b>"
