@@ -84,3 +84,14 @@ def running_redis(directory):
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def cache_on(url: str):
+    """Production's cache configuration, pointed at the Redis at `url`, for the block."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    configured = settings.CACHES["default"]
+    with override_settings(CACHES={"default": {**configured, "LOCATION": url}}):
+        yield

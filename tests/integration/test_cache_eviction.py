@@ -13,14 +13,13 @@ import secrets
 
 import pytest
 import redis
-from django.conf import settings
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 from community import caching
 from community.services.posts import edit_post
 from tests.builders import build_category, build_member, build_reply, build_thread
-from tests.private_redis import running_redis
+from tests.private_redis import cache_on, running_redis
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -43,8 +42,7 @@ def small_cache(tmp_path):
         client = redis.Redis.from_url(server.url)
         client.config_set("maxmemory", "2mb")
         client.config_set("maxmemory-policy", "allkeys-lru")
-        configured = settings.CACHES["default"]
-        with override_settings(CACHES={"default": {**configured, "LOCATION": server.url}}):
+        with cache_on(server.url):
             yield client
 
 

@@ -8,13 +8,11 @@ is stopped and started again; the machine's shared Redis is never touched.
 import time
 
 import pytest
-from django.conf import settings
-from django.test import override_settings
 from django.urls import reverse
 
 from community.models import Post, Thread
 from tests.builders import PASSWORD, build_category, build_member, build_reply, build_thread
-from tests.private_redis import running_redis
+from tests.private_redis import cache_on, running_redis
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -31,8 +29,7 @@ def redis_server(tmp_path):
 @pytest.fixture
 def own_cache(redis_server):
     """Production's cache configuration, on the test's own server."""
-    configured = settings.CACHES["default"]
-    with override_settings(CACHES={"default": {**configured, "LOCATION": redis_server.url}}):
+    with cache_on(redis_server.url):
         yield redis_server
 
 
