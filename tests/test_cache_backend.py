@@ -173,3 +173,15 @@ def test_large_values_are_stored_compressed_and_read_back_whole(redis_server):
     assert cache.get("response") == response
     assert cache.get_many(["page", "small"]) == {"page": page, "small": "short"}
     assert cache.get("counter") == 8
+
+
+def test_one_redis_client_serves_every_call(redis_server):
+    cache = backend(redis_server.url)
+
+    cache.set("a", 1)
+    first = cache._cache.get_client(write=True)
+    cache.get_many(["a", "b"])
+    cache.incr("a")
+
+    assert cache._cache.get_client() is first is cache._cache.get_client(write=True)
+    assert cache.get("a") == 2
