@@ -83,15 +83,18 @@ def _category_list_version(request, slug):
     return caching.list_version(slug)
 
 
+def _chosen_filter(request) -> str:
+    """The list filter the reader asked for, or "latest" for none or one we don't have."""
+    filter_name = request.GET.get("filter", "latest")
+    return filter_name if filter_name in selectors.LIST_FILTERS else "latest"
+
+
 @caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
 def home(request):
-    filter_name = request.GET.get("filter", "latest")
-    if filter_name not in selectors.LIST_FILTERS:
-        filter_name = "latest"
     return _thread_list_page(
         request,
         template="community/home.html",
-        filter_name=filter_name,
+        filter_name=_chosen_filter(request),
         extra=_home_sidebar,
     )
 
@@ -111,13 +114,10 @@ def category_detail(request, slug):
     category = selectors.category_for_page(request.user, slug)
     if category is None:
         raise Http404("No such category")
-    filter_name = request.GET.get("filter", "latest")
-    if filter_name not in selectors.LIST_FILTERS:
-        filter_name = "latest"
     return _thread_list_page(
         request,
         template="community/category.html",
-        filter_name=filter_name,
+        filter_name=_chosen_filter(request),
         category=category,
         extra=lambda: {"category": category, "subcategories": category.children.all()},
         personal={
