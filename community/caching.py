@@ -115,6 +115,7 @@ RELEASE_SOURCES = (
     "accounts/**/*.py",
     "community/**/*.py",
     "moderation/**/*.py",
+    "config/jinja2.py",
 )
 
 

@@ -38,6 +38,7 @@ from community.models import (
     Tag,
     Thread,
 )
+from config.prepared import PreparedValues
 
 REPLIES_PER_PAGE = 20
 # Beyond any real thread; bounds the cache keys a crawler can make.
@@ -124,34 +125,68 @@ def read_thread_page(
     return thread, fetched, state
 
 
+def _fields(model, prefix: str = "", only=None, leave_out=()) -> list[str]:
+    """The attnames a page reads of `model`, reached through `prefix` for `.values()`."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname not in leave_out]
+    return [f"{prefix}{name}" for name in names if only is None or name in only]
+
+
+_CATEGORY_SHOWN = _fields(Category, leave_out=("description",))
+_PARENT_SHOWN = ("id", "name", "slug")
+# The thread's own row with its category, the category's parent and its author: one read, compiled once.
+_THREAD_HEADER = PreparedValues(
+    lambda pk: (
+        Thread.objects.filter(pk=pk)
+        .order_by()
+        .values(
+            *_fields(Thread),
+            *(f"category__{name}" for name in _CATEGORY_SHOWN),
+            *(f"category__parent__{name}" for name in _PARENT_SHOWN),
+            *_fields(User, "author__", only=account_selectors.SHOWN_FIELDS),
+        )
+    )
+)
+_POST_SHOWN = _fields(Post, leave_out=("body", "search_vector"))
+# The posts a thread's header shows: the question, its accepted answer and the post that solved it.
+_HEADER_POSTS = PreparedValues(
+    lambda *pks: (
+        Post.objects.filter(pk__in=pks)
+        .order_by()
+        .values(*_POST_SHOWN, *_fields(User, "author__", only=account_selectors.SHOWN_FIELDS))
+    ),
+    arity=3,
+)
+_THREAD_TAGS = PreparedValues(lambda pk: Tag.objects.filter(threads=pk).values("id", "name", "slug"))
+
+
+def _split(row: dict, prefix: str) -> dict:
+    """The values `row` read through `prefix`, under their own names."""
+    return {name.removeprefix(prefix): value for name, value in row.items() if name.startswith(prefix)}
+
+
 def _thread_values(pk: int) -> dict | None:
     """What a thread page's header shows, as plain values for the cache (`_thread_from` puts it back together)."""
     # A few small queries instead of one wide join, which PostgreSQL spent
     # longer planning than running; the rare duplicate mark costs its own.
-    found = (
-        Thread.objects.select_related("category__parent", "author")
-        .defer("category__description", "category__parent__description", *account_selectors.unshown_fields("author__"))
-        .filter(pk=pk)
-        # One row: no ORDER BY, whose compiling across the joins cost more than running the query.
-        .order_by()
-    )
-    thread = next(iter(found), None)
-    if thread is None:
+    rows = _THREAD_HEADER(pk)
+    if not rows:
         return None
-    wanted = {thread.opening_post_id, thread.accepted_answer_id, thread.solving_post_id} - {None}
-    posts = _with_authors(Post.objects.filter(pk__in=wanted)).order_by()
-    parent = thread.category.parent
+    row = rows[0]
+    thread = {name: row[name] for name in _fields(Thread)}
+    parent = _split(row, "category__parent__")
+    wanted = sorted({thread["opening_post_id"], thread["accepted_answer_id"], thread["solving_post_id"]} - {None})
+    posts = _HEADER_POSTS(*wanted, *[None] * (3 - len(wanted)))
     duplicate_of = None
-    if thread.duplicate_of_id:
-        duplicate_of = Thread.objects.filter(pk=thread.duplicate_of_id).values("id", "title", "slug").first()
+    if thread["duplicate_of_id"]:
+        duplicate_of = Thread.objects.filter(pk=thread["duplicate_of_id"]).values("id", "title", "slug").first()
     return {
-        "thread": caching.plain(thread),
-        "category": caching.plain(thread.category),
-        "parent": caching.plain(parent, ("id", "name", "slug")) if parent is not None else None,
-        "author": caching.plain(thread.author, account_selectors.SHOWN_FIELDS),
+        "thread": thread,
+        "category": {name: row[f"category__{name}"] for name in _CATEGORY_SHOWN},
+        "parent": parent if parent["id"] is not None else None,
+        "author": _split(row, "author__"),
         "duplicate_of": duplicate_of,
-        "tags": list(Tag.objects.filter(threads=pk).values("id", "name", "slug")),
-        "posts": [(caching.plain(post), caching.plain(post.author, account_selectors.SHOWN_FIELDS)) for post in posts],
+        "tags": _THREAD_TAGS(pk),
+        "posts": [({name: post[name] for name in _POST_SHOWN}, _split(post, "author__")) for post in posts],
     }
 
 
@@ -332,14 +367,34 @@ def _large_thread_page(thread: Thread, sort: str, page: int, moderator: bool):
     return roots, descendants, has_next
 
 
+def _small_thread_replies(moderator: bool) -> PreparedValues:
+    return PreparedValues(
+        lambda pk: (
+            _shown(Post.objects.filter(thread=pk, level__gte=1, level__lte=MAX_DEPTH), moderator)
+            .order_by("tree_id", "lft")
+            .values(*_POST_SHOWN, *_fields(User, "author__", only=account_selectors.SHOWN_FIELDS))[: 2 * SMALL_THREAD]
+        )
+    )
+
+
+# A small thread's replies for each kind of reader, compiled once: most uncached thread pages read one of these.
+_SMALL_THREAD_REPLIES = {moderator: _small_thread_replies(moderator) for moderator in (False, True)}
+
+
+def _post_from(row: dict) -> Post:
+    """A post and its author from a row of `_POST_SHOWN` and the author's shown fields."""
+    post = caching.rebuilt(Post, {name: row[name] for name in _POST_SHOWN})
+    post.author = caching.rebuilt(User, _split(row, "author__"))
+    return post
+
+
 def _small_thread_page(thread: Thread, sort: str, page: int, moderator: bool):
     """`_large_thread_page`'s answer from one read of the whole thread, or None if it is not small after all.
 
     (Its reply count leaves out held and removed replies, which the read may hold too.)
     """
     limit = 2 * SMALL_THREAD
-    replies = _shown(Post.objects.filter(thread=thread, level__gte=1, level__lte=MAX_DEPTH), moderator)
-    posts = list(_with_authors(replies).order_by("tree_id", "lft")[:limit])
+    posts = [_post_from(row) for row in _SMALL_THREAD_REPLIES[moderator](thread.pk)]
     if len(posts) == limit:
         return None
     roots = [post for post in posts if post.level == 1]

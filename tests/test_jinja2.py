@@ -11,10 +11,14 @@ from django.utils.timezone import localtime
 from config.jinja2 import date
 
 
-@pytest.mark.parametrize("format_string", ["c", "j M Y, H:i"])
+@pytest.mark.parametrize("format_string", ["c", "j M Y, H:i", "D j F"])
+@pytest.mark.parametrize(
+    "moment",
+    [datetime(2026, 12, 3, 22, 5, 9, 123456, tzinfo=UTC), datetime(2027, 5, 1, 7, 3, tzinfo=UTC)],
+    ids=["december-evening", "may-morning"],
+)
 @override_settings(TIME_ZONE="Europe/Berlin")
-def test_date_matches_djangos_filter_in_the_current_time_zone(format_string):
-    moment = datetime(2026, 12, 3, 22, 5, 9, 123456, tzinfo=UTC)
+def test_date_matches_djangos_filter_in_the_current_time_zone(format_string, moment):
 
     assert date(moment, format_string) == django_date(localtime(moment), format_string)
 
