@@ -24,6 +24,7 @@ from http.cookies import SimpleCookie
 import pytest
 from django.conf import settings as django_settings
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -703,3 +704,19 @@ def test_unsafe_route(cell, route: Route, actor: str, kind: str):
         refused = status in (403, 404) or sent_to_sign_in(response) or (route.tells and told_no(response))
         assert refused, f"{actor} must not {route.name} ({kind}), got {status}"
         assert snapshot() == cell.rows, f"{actor} was refused {route.name} ({kind}), yet something changed"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_a_flag_button_shows_exactly_where_flagging_is_allowed(cell, actor: str):
+    """The thread page's Flag tool (community.permissions) and the flag route's check
+    (moderation.permissions) answer alike for every post the actor can see."""
+    from community.permissions import post_capabilities
+    from moderation.permissions import flag_refusal
+
+    user = cell.users.get(actor) or AnonymousUser()
+    for kind in POSTS:
+        post = cell.posts[kind]
+        if not sees_post(actor, kind):
+            continue
+        shown = post_capabilities(user, post, post.thread).flag
+        assert shown == (flag_refusal(user, post, post.thread) is None), f"{actor} on a {kind} post"

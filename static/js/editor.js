@@ -196,7 +196,7 @@
     textarea.setAttribute("aria-autocomplete", "list");
     textarea.setAttribute("aria-haspopup", "listbox");
     textarea.setAttribute("aria-controls", listId);
-    textarea.setAttribute("aria-expanded", "false");
+    // No aria-expanded: a textarea's textbox role does not allow it. The status line announces the list.
 
     var mentionTimer = null;
     var mentionQuery = null;
@@ -210,7 +210,6 @@
       members = [];
       active = -1;
       mentionQuery = null;
-      textarea.setAttribute("aria-expanded", "false");
       textarea.removeAttribute("aria-activedescendant");
     }
 
@@ -260,7 +259,6 @@
       list.style.top = top + "px";
       list.style.left = Math.min(textarea.offsetLeft + caret.left, maxLeft) + "px";
       list.hidden = false;
-      textarea.setAttribute("aria-expanded", "true");
       setActive(0);
       status.classList.remove("is-error");
       status.textContent = found.length + (found.length === 1 ? " member" : " members") + " found. Use the arrow keys and Enter to choose.";
