@@ -581,15 +581,35 @@ def paginate(queryset, page_number, per_page: int = THREADS_PER_PAGE):
     return Paginator(queryset, per_page).get_page(page_number)
 
 
+def _category_page(member: bool) -> PreparedValues:
+    def build(slug, *member_id):
+        following = (
+            Exists(Subscription.objects.filter(user_id=member_id[0], category=OuterRef("pk")))
+            if member
+            else Value(False)
+        )
+        categories = Category.objects.filter(slug=slug).order_by().annotate(following=following)
+        return categories.values(*_fields(Category), *_fields(Category, "parent__"), "following")
+
+    return PreparedValues(build, arity=2 if member else 1)
+
+
+# A category page's category, its parent and whether the member follows it: one read, compiled once.
+_CATEGORY_PAGE = {member: _category_page(member) for member in (False, True)}
+
+
 def category_for_page(viewer, slug: str) -> Category | None:
     """The category with its parent and, as `following`, whether the member follows it: one query."""
-    following = (
-        Exists(Subscription.objects.filter(user=viewer, category=OuterRef("pk")))
-        if permissions.is_member(viewer)
-        else Value(False)
-    )
-    categories = Category.objects.select_related("parent").filter(slug=slug).annotate(following=following)
-    return next(iter(categories.order_by()), None)
+    member = permissions.is_member(viewer)
+    rows = _CATEGORY_PAGE[member](slug, viewer.pk) if member else _CATEGORY_PAGE[member](slug)
+    if not rows:
+        return None
+    row = rows[0]
+    category = caching.rebuilt(Category, {name: row[name] for name in _fields(Category)})
+    parent = _split(row, "parent__")
+    category.parent = caching.rebuilt(Category, parent) if parent["id"] is not None else None
+    category.following = row["following"]  # type: ignore[attr-defined]
+    return category
 
 
 def mention_candidates(prefix: str, limit: int = 8):

@@ -19,10 +19,14 @@ from django.db.models import QuerySet
 _MARKER_BASE = -(2**40)
 
 
+def _hashable(value) -> bool:
+    return isinstance(value, int | str)
+
+
 class PreparedValues:
     """`build(*markers)` must return a `.values()` queryset whose only parameters depending on the call are those
-    markers, each used as a plain value (`pk=`, `pk__in=[...]`, `thread_id=`). Calling it with the arguments runs
-    that query and answers a list of dicts, as iterating the queryset would.
+    markers, each used as a plain value (`pk=`, `pk__in=[...]`, `slug=`, a user id in an `Exists`). Calling it
+    with the arguments runs that query and answers a list of dicts, as iterating the queryset would.
     """
 
     def __init__(self, build: Callable[..., QuerySet], arity: int = 1):
@@ -34,16 +38,20 @@ class PreparedValues:
         markers = [_MARKER_BASE - i for i in range(self._arity)]
         queryset = self._build(*markers)
         query = queryset.query
-        if query.annotation_select or query.extra_select or not query.values_select:
-            raise ValueError("PreparedValues needs a .values() queryset of model fields only")
+        if queryset._fields is None or query.extra_select:
+            raise ValueError("PreparedValues needs a .values() queryset, without extra()")
         compiler = query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        slots = [(markers.index(param), None) if param in markers else (None, param) for param in params]
+        # A marker given for a text field (a slug, say) comes back as its text.
+        places = {marker: n for n, marker in enumerate(markers)} | {str(m): n for n, m in enumerate(markers)}
+        slots = [(places[param], None) if _hashable(param) and param in places else (None, param) for param in params]
         used = {slot for slot, _ in slots if slot is not None}
         if used != set(range(self._arity)):
-            raise ValueError("every marker must appear in the query's parameters exactly as given")
+            raise ValueError("every marker must appear in the query's parameters as given")
         converters = compiler.get_converters([column for column, _, _ in compiler.select])
-        compiled = (sql, slots, tuple(query.values_select), compiler, converters)
+        # The names in the order Django's ValuesIterable gives them.
+        names = tuple(query.selected) if query.selected else (*query.values_select, *query.annotation_select)
+        compiled = (sql, slots, names, compiler, converters)
         self._compiled[alias] = compiled
         return compiled
 

@@ -176,7 +176,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Accounts ------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "accounts.backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sessions record the backend that signed them in: kept so that earlier sessions stay valid.
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

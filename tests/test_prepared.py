@@ -2,7 +2,7 @@
 
 import pytest
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Exists, OuterRef
 from django.test.utils import CaptureQueriesContext
 
 from community.models import Post, Thread
@@ -55,10 +55,28 @@ def test_several_arguments_and_empty_places_in_a_list(member, category):
     assert prepared(None, None, None) == []
 
 
+def test_text_arguments_and_annotations_in_the_order_values_names_them(member, other_member, category):
+    from community.models import Category, Subscription
+
+    Subscription.objects.create(user=member, category=category)
+
+    def categories(slug, user_id):
+        following = Exists(Subscription.objects.filter(user_id=user_id, category=OuterRef("pk")))
+        return Category.objects.filter(slug=slug).annotate(following=following).values("following", "id", "name")
+
+    prepared = PreparedValues(categories, arity=2)
+
+    for user in (member, other_member):
+        assert prepared(category.slug, user.pk) == list(categories(category.slug, user.pk))
+    assert prepared(category.slug, member.pk)[0]["following"] is True
+    assert prepared(category.slug, other_member.pk)[0]["following"] is False
+    assert prepared("no-such-category", member.pk) == []
+
+
 def test_a_query_it_cannot_replay_is_refused_when_first_used():
-    annotated = PreparedValues(lambda pk: Thread.objects.filter(pk=pk).annotate(n=Count("posts")).values("id", "n"))
-    with pytest.raises(ValueError, match="model fields only"):
-        annotated(1)
+    models = PreparedValues(lambda pk: Thread.objects.filter(pk=pk))
+    with pytest.raises(ValueError, match="values"):
+        models(1)
     # A marker turned into something else (here a string) cannot be found again in the parameters.
     transformed = PreparedValues(lambda pk: Thread.objects.filter(title=f"#{pk}").values("id"))
     with pytest.raises(ValueError, match="every marker"):
