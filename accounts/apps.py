@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self):
+        from config.site import sync_site
+
+        # allauth names the site and builds links in its mail from the Sites
+        # framework's row, which would otherwise say example.com.
+        post_migrate.connect(sync_site, sender=self)

@@ -23,12 +23,16 @@ print(json.dumps({
     "email": settings.EMAIL_BACKEND,
     "email_host": getattr(settings, "EMAIL_HOST", ""),
     "email_port": getattr(settings, "EMAIL_PORT", 0),
+    "site_url": settings.SITE_URL,
+    "link_protocol": settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL,
 }))
 """
 
 
 def run_with(env, *args):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEBUG"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEBUG", "SITE_URL"}
+    }
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60, check=False
@@ -51,6 +55,7 @@ def test_embedded_defaults_need_no_services(tmp_path):
     assert config["channels"] == "channels.layers.InMemoryChannelLayer"
     assert config["eager"] is True
     assert config["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert (config["site_url"], config["link_protocol"]) == ("http://127.0.0.1:8000", "http")
 
 
 def test_service_urls_switch_to_production_backends(tmp_path):
@@ -59,6 +64,7 @@ def test_service_urls_switch_to_production_backends(tmp_path):
         DATABASE_URL="postgres://concierge@db.internal:5432/concierge",
         REDIS_URL="redis://cache.internal:6379/2",
         EMAIL_URL="smtp+tls://mailer:secret@smtp.internal:587",
+        SITE_URL="https://community.example.com/",
     )
 
     assert config["db"] == "django.db.backends.postgresql"
@@ -68,6 +74,7 @@ def test_service_urls_switch_to_production_backends(tmp_path):
     assert config["broker"] == "redis://cache.internal:6379/2"
     assert config["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert (config["email_host"], config["email_port"]) == ("smtp.internal", 587)
+    assert (config["site_url"], config["link_protocol"]) == ("https://community.example.com", "https")
 
 
 def test_deploy_check_is_clean_in_production_mode(tmp_path):
