@@ -326,5 +326,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's default config gives "django" a console handler of its own,
+        # and it propagates to root's as well: every request line that runserver
+        # (daphne's, under `make run`) logs would be printed twice.
+        "django": {"handlers": [], "level": "INFO"},
+    },
 }

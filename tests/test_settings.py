@@ -128,3 +128,20 @@ def test_oidc_sign_in_is_switched_on_by_settings_alone(tmp_path):
     assert page.returncode == 0, page.stderr
     assert "Acme SSO" in page.stdout
     assert "/accounts/oidc/acme-sso/login/" in page.stdout
+
+
+def test_each_request_line_is_logged_once(tmp_path):
+    lines = {
+        "django.channels.server": "HTTP GET /probe/ 200 [0.01, 127.0.0.1:5000]",
+        "django.server": '"GET /wsgi-probe/ HTTP/1.1" 200 5',
+        "django.request": "Not Found: /missing/",
+    }
+    script = "import logging, django\ndjango.setup()\n" + "".join(
+        f"logging.getLogger({name!r}).warning({line!r})\n" for name, line in lines.items()
+    )
+
+    result = run_with({"VAR_DIR": str(tmp_path)}, "-c", script)
+
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert {line: output.count(line) for line in lines.values()} == dict.fromkeys(lines.values(), 1)
