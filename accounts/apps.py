@@ -7,8 +7,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from config.site import sync_site
+        from django.core import checks
+
+        from config.site import check_site_url, sync_site
 
         # allauth names the site and builds links in its mail from the Sites
         # framework's row, which would otherwise say example.com.
         post_migrate.connect(sync_site, sender=self)
+        checks.register(check_site_url, checks.Tags.sites, deploy=True)

@@ -9,7 +9,10 @@ from urllib.parse import urlsplit
 
 from django.apps import apps as global_apps
 from django.conf import settings
+from django.core import checks
 from django.db import DEFAULT_DB_ALIAS, router
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 def absolute_url(path: str) -> str:
@@ -33,3 +36,16 @@ def sync_site(*, using: str = DEFAULT_DB_ALIAS, apps=global_apps, **kwargs) -> N
     )
     # get_current() remembers the row per process; the old domain must not outlive the update.
     CurrentSite.objects.clear_cache()
+
+
+def check_site_url(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """For `check --deploy`: a production site left on the embedded default mails links nobody can open."""
+    if urlsplit(settings.SITE_URL).hostname not in LOCAL_HOSTS:
+        return []
+    return [
+        checks.Warning(
+            f"SITE_URL is {settings.SITE_URL}, so links in mail point at the server's own machine.",
+            hint="Set SITE_URL to the address members use, e.g. https://community.example.com.",
+            id="config.W001",
+        )
+    ]

@@ -84,6 +84,7 @@ def test_deploy_check_is_clean_in_production_mode(tmp_path):
             "DEBUG": "false",
             "SECRET_KEY": "k3y-" + "x7Qp9!vR2#mL5@wZ8$" * 4,
             "ALLOWED_HOSTS": "community.example.com",
+            "SITE_URL": "https://community.example.com",
         },
         "manage.py",
         "check",
@@ -108,6 +109,25 @@ def test_deploy_check_flags_the_fallback_secret_key(tmp_path):
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
+
+
+def test_deploy_check_flags_links_to_the_embedded_site_url(tmp_path):
+    result = run_with(
+        {
+            "VAR_DIR": str(tmp_path),
+            "DEBUG": "false",
+            "SECRET_KEY": "k3y-" + "x7Qp9!vR2#mL5@wZ8$" * 4,
+            "ALLOWED_HOSTS": "community.example.com",
+        },
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+
+    assert result.returncode != 0
+    assert "config.W001" in result.stdout + result.stderr
 
 
 def test_oidc_sign_in_is_switched_on_by_settings_alone(tmp_path):
