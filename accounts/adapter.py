@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import make_msgid
 
 from outbox.mail import queue_mail
@@ -12,6 +14,9 @@ class AccountAdapter(DefaultAccountAdapter):
         never mails a link to an account that does not exist, and a broker that
         is away when it commits delays the mail instead of losing it.
         """
+        # What allauth's own send_mail adds: its templates name the site from current_site.
+        request = allauth_context.request
+        context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
         message = self.render_mail(template_prefix, email, context)
         html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), None)
         queue_mail(

@@ -1,7 +1,9 @@
 """Readiness of the services a Concierge process depends on.
 
 Served as ``/healthz`` for load balancers and run as ``python -m config.health``
-by ``make test`` and operators, so both report exactly the same thing.
+by ``make test`` and operators, so both run exactly the same checks. A failing
+check's error names hosts and ports, so over HTTP only staff and the machine
+itself see the checks; everyone else gets the status alone.
 """
 
 import json
@@ -13,7 +15,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
+
+LOOPBACK = {"127.0.0.1", "::1"}
+# Set by a proxy in front of us: a request that came through one is not local,
+# even though its REMOTE_ADDR is the proxy's loopback address.
+FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
 
 
 def _timed(check):
@@ -69,11 +76,27 @@ def run_checks():
     return healthy, {"status": status, "checks": checks}
 
 
+def sees_details(request) -> bool:
+    """Staff, and probes from this machine that no proxy relayed, may read each check and its error."""
+    # Imported here: `python -m config.health` loads this module before Django is set up.
+    from community.permissions import is_staff
+
+    if request.META.get("REMOTE_ADDR") in LOOPBACK and not any(h in request.META for h in FORWARDED):
+        return True
+    try:
+        return is_staff(request.user) or request.user.is_staff
+    except Exception:
+        # Loading the member needs the database that may be the failing check;
+        # the status must still answer.
+        return False
+
+
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     _, body = run_checks()
-    return JsonResponse(body, status=503 if body["status"] == "unavailable" else 200)
+    status = 503 if body["status"] == "unavailable" else 200
+    return JsonResponse(body if sees_details(request) else {"status": body["status"]}, status=status)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ production service without changing any code path.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -23,6 +24,9 @@ SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-embedded-development
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = env.str("SITE_NAME", default="Concierge")
+# Where members reach the site: every link built without a request (mail sent
+# by a worker, allauth's mail through the Sites framework) starts with it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_ID = 1
 # Mounts the bare "ceiling" page that `make bench` measures every page against.
 BENCHMARK = env.bool("BENCHMARK", default=False)
@@ -65,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads a form: Django would store invalid UTF-8 garbled.
+    "config.middleware.RefuseInvalidUtf8Forms",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -156,7 +162,9 @@ else:
 # all, whenever the cache misses or is unreachable.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+# Eager tasks still pass through a pooled broker connection; one without a
+# host name makes kombu warn about it on every connection the pool opens.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -203,7 +211,8 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "staff", "moderator", "concierge", "support", "team", "root"]
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("HTTP_PROTOCOL", default="http" if DEBUG else "https")
+# allauth builds links outside a request from this and the Site row (config.site).
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme
 # allauth's defaults already limit failed logins per IP and per account; these
 # are stated so the policy is visible and can be tuned in one place.
 ACCOUNT_RATE_LIMITS = {
@@ -321,5 +330,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's default config gives "django" a console handler of its own,
+        # and it propagates to root's as well: every request line that runserver
+        # (daphne's, under `make run`) logs would be printed twice.
+        "django": {"handlers": [], "level": "INFO"},
+    },
 }

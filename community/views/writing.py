@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from community import selectors
 from community.forms import AttachmentForm
@@ -21,7 +21,7 @@ def preview(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def mention_suggestions(request):
     return JsonResponse({"members": selectors.mention_candidates(request.GET.get("q", "")[:30])})
 

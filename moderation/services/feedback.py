@@ -11,7 +11,6 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.sites.models import Site
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,6 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from community.permissions import is_member, is_staff
 from community.rendering import render_markdown
+from config.site import absolute_url
 from moderation import audit, permissions
 from moderation.models import AuditEntry, Conversation, Message
 from moderation.screening import RateLimited
@@ -199,10 +199,6 @@ def set_conversation_status(actor, *, conversation: Conversation, status: str) -
 
 
 # Email -----------------------------------------------------------------------------
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL}://{Site.objects.get_current().domain}{path}"
 
 
 def queue_email(*, message_id: str, to: str, subject: str, body: str) -> None:

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import User
 from community.models import Category
@@ -136,7 +136,7 @@ def _target_url(entry: AuditEntry) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def log(request):
     """Every moderator and staff action, newest first, filtered and paginated in a constant number of queries."""
     if not permissions.can_view_audit_log(request.user):
@@ -210,7 +210,7 @@ def _moderator_rows() -> list[ModeratorRow]:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def moderators(request):
     """Who moderates where; staff appoint and remove moderators here, through moderation.services.roles."""
     if not permissions.can_manage_roles(request.user):

@@ -218,7 +218,7 @@ def _refused(request, post, thread, text: str, *, status: int = 403):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def flag(request, pk):
     post = get_object_or_404(Post.objects.select_related("thread__category", "author"), pk=pk)
     thread = post.thread
@@ -226,7 +226,7 @@ def flag(request, pk):
         raise Http404
     if refusal := permissions.flag_refusal(request.user, post, thread):
         return _refused(request, post, thread, refusal)
-    if request.method == "GET" and Flag.objects.filter(post=post, flagger=request.user).exists():
+    if request.method != "POST" and Flag.objects.filter(post=post, flagger=request.user).exists():
         return _refused(request, post, thread, flags.ALREADY_FLAGGED, status=200)
     form = FlagForm(request.POST or None)
     retry_after = None

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from community import permissions as community_permissions
 from community.forms import add_errors
@@ -159,7 +159,7 @@ def _page(request, thread: Thread, *, bound: tuple[str, ThreadActionForm] | None
 
 
 @login_required
-@require_GET
+@require_safe
 def tools(request, pk):
     return _page(request, _thread_for(request, pk))
 

@@ -1,4 +1,5 @@
 import contextlib
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import uuid4
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from config.celery import app
 from outbox import bus, tasks
 from outbox.mail import queue_mail
 from outbox.models import Delivery, Event
@@ -186,6 +188,18 @@ def test_queued_mail_is_sent_once_after_commit(django_capture_on_commit_callback
     event_id = Event.objects.get(type="MailQueued").pk
     assert bus.deliver(str(event_id), "outbox.mail.send") is False
     assert len(mail.outbox) == 1
+
+
+def test_mail_sent_by_eager_celery_logs_no_broker_warning(caplog, django_capture_on_commit_callbacks):
+    with caplog.at_level(logging.WARNING):
+        # What the broker pools do for every connection they open, the first of them on the first mail.
+        with app.connection_for_write() as connection:
+            connection.clone()
+        with django_capture_on_commit_callbacks(execute=True):
+            queue_mail(message_id="<welcome-2@concierge>", to=["maria@example.com"], subject="Welcome", body="Hello")
+
+    assert len(mail.outbox) == 1
+    assert "No hostname" not in caplog.text
 
 
 def test_event_that_does_not_survive_json_is_refused_before_anything_is_written(seen):
