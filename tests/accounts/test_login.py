@@ -103,6 +103,16 @@ def test_one_address_guessing_across_many_accounts_is_locked_out(client, member)
     assert 0 < int(response["Retry-After"]) <= 60
 
 
+def test_too_many_sign_in_requests_get_the_sites_429_page(client, member, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "1/m/ip"}
+    log_in(client, "maria@example.com", "wrong-password")
+
+    response = log_in(client, "maria@example.com", PASSWORD)
+
+    assert response.status_code == 429
+    assert "Please wait, then try again." in response.content.decode()
+
+
 def test_logout_requires_post(client, member):
     client.force_login(member)
 
