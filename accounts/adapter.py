@@ -1,9 +1,34 @@
+import math
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.internal import ratelimit
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.mail import make_msgid
 
 from outbox.mail import queue_mail
+
+
+class SignInLockedOut(ValidationError):
+    """Too many failed sign-ins; `retry_after` says in how many seconds the member may try again."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(
+            "Too many failed sign-ins. Try again in %(wait)s.",
+            code="too_many_login_attempts",
+            params={"wait": _wait_text(retry_after)},
+        )
+        self.retry_after = retry_after
+
+
+def _wait_text(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -27,3 +52,39 @@ class AccountAdapter(DefaultAccountAdapter):
             from_email=message.from_email or "",
             html=html,
         )
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """The `key` of the `login_failed` rate limit: the account and the address trying it.
+
+        allauth keys it by the account alone, so anyone who knows a member's
+        email could lock them out with a few wrong passwords. With the address
+        in the key, only the address guessing is locked out; the per-IP rate of
+        `login_failed` still bounds guessing across all accounts. allauth's
+        maintainer suggests overriding this method for exactly this
+        (pennersr/django-allauth#3584).
+        """
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{ratelimit.get_ip(request)}"
+
+    def pre_authenticate(self, request, **credentials):
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as refused:
+            raise SignInLockedOut(self._login_retry_after(request, **credentials)) from refused
+
+    def _login_retry_after(self, request, **credentials) -> int:
+        """Seconds until every `login_failed` rate has room for another attempt by these credentials.
+
+        allauth keeps each rate's attempts in the cache, newest first; a rate
+        has room again once its amount-th newest attempt leaves the window.
+        """
+        where = {"app": "allauth.account", "action": "login_failed"}
+        key = self._get_login_attempts_cache_key(request, **credentials)
+        now = time.time()
+        wait = 0.0
+        for rate in ratelimit.get_rates(**where):
+            cache_key = ratelimit.get_cache_key(request, rate=rate, key=key, **where)
+            live = [stamp for stamp in cache.get(cache_key, []) if stamp > now - rate.duration]
+            if len(live) >= rate.amount:
+                wait = max(wait, live[rate.amount - 1] + rate.duration - now)
+        # A lock that was busy also refuses; the member may simply try again.
+        return max(1, math.ceil(wait))

@@ -1,11 +1,32 @@
+from allauth.account.views import LoginView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms.forms import NON_FIELD_ERRORS
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from accounts import selectors, services
+from accounts.adapter import SignInLockedOut
 from accounts.forms import ProfileForm
+
+
+class SignInView(LoginView):
+    """allauth's sign-in page, except that a locked-out attempt answers 429 with Retry-After."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        lockout = next(
+            (error for error in form.errors.as_data().get(NON_FIELD_ERRORS, []) if isinstance(error, SignInLockedOut)),
+            None,
+        )
+        if lockout is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(lockout.retry_after)
+        return response
+
+
+sign_in = SignInView.as_view()
 
 
 def profile(request, username):

@@ -214,7 +214,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # allauth builds links outside a request from this and the Site row (config.site).
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme
 # allauth's defaults already limit failed logins per IP and per account; these
-# are stated so the policy is visible and can be tuned in one place.
+# are stated so the policy is visible and can be tuned in one place. The
+# `login_failed` key is the account and the address together (accounts/adapter.py),
+# so a stranger's wrong passwords lock out only the stranger.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"),
     "signup": env.str("RATE_LIMIT_SIGNUP", default="10/m/ip,50/d/ip"),
@@ -223,6 +225,10 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
 }
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+# Behind proxies, the client's address is the one this many proxies from the
+# end of X-Forwarded-For; with 0 it is REMOTE_ADDR, which a proxy would make the
+# same for every member, so the per-address sign-in limits would lock out all.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=2 * 1024 * 1024)
 AVATAR_SIZE = 256

@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from accounts import views as accounts_views
 from community import views as community_views
 from config.health import healthz
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("search/", community_views.search, name="search"),
     path("", include("community.urls")),
     path("", include("moderation.urls")),
+    path("accounts/login/", accounts_views.sign_in, name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),

@@ -7,6 +7,8 @@ holds it for review, or refuses it with a message the author can act on.
 Limits are counted in the shared cache, so they hold across every process.
 While the cache is unreachable they are counted from the member's own rows in
 the database instead: an outage makes posting slower, never unlimited.
+Duplicates are always looked for among the member's saved posts, so only
+text that was actually posted counts.
 """
 
 import hashlib
@@ -225,16 +227,21 @@ def screen_post(
 
 
 def _refuse_duplicate(author_id: int, text: str, field: str) -> None:
+    """Refuse a text the member already has a saved post of, from the last few minutes.
+
+    Only saved posts count: an attempt refused after this check (by the rate
+    limit, or a transaction that rolls back) reserves nothing, so resending it
+    once the limit has passed goes through. Two identical posts sent at the
+    same instant both pass here; the rate limit, counted atomically in the
+    cache, is what spaces them.
+    """
     seconds = settings.MODERATION_DUPLICATE_SECONDS
     if not seconds:
         return
     digest = _digest(text)
-    fresh = cache.add(f"dup:{author_id}:{digest}", 1, seconds)
-    if _cache_unreachable():
-        since = datetime.fromtimestamp(time.time() - seconds, tz=UTC)
-        recent = apps.get_model("community.Post").objects.filter(author=author_id, created_at__gte=since)
-        fresh = all(_digest(body) != digest for body in recent.values_list("body", flat=True))
-    if not fresh:
+    since = datetime.fromtimestamp(time.time() - seconds, tz=UTC)
+    recent = apps.get_model("community.Post").objects.filter(author=author_id, created_at__gte=since)
+    if any(_digest(body) == digest for body in recent.values_list("body", flat=True)):
         raise ValidationError({field: f"You posted this same text in the last {_wait_text(seconds)}."})
 
 

@@ -102,6 +102,50 @@ def test_same_text_twice_within_five_minutes_is_refused(member, question, settin
     assert "same text" in refused.value.message_dict["body"][0]
 
 
+def test_a_reply_refused_by_the_rate_limit_can_be_resent_once_it_passes(member, question, settings):
+    from django.core.cache import cache
+
+    settings.MODERATION_DUPLICATE_SECONDS = 300
+    settings.MODERATION_RATE_LIMITS = LIMITS
+    build_reply(member, question.opening_post, body="First")
+    with pytest.raises(screening.RateLimited):
+        build_reply(member, question.opening_post, body="Try a factory reset.")
+
+    cache.delete(f"rate:post:{member.pk}:5")  # the five seconds pass
+    post = build_reply(member, question.opening_post, body="Try a factory reset.")
+
+    assert post.body == "Try a factory reset."
+
+
+def test_a_thread_refused_by_the_rate_limit_can_be_resent_once_it_passes(member, category, settings):
+    from django.core.cache import cache
+
+    settings.MODERATION_DUPLICATE_SECONDS = 300
+    settings.MODERATION_RATE_LIMITS = LIMITS
+    build_thread(member, category=category, title="The first question", body="First")
+    with pytest.raises(screening.RateLimited):
+        build_thread(member, category=category, title="Hub drops offline", body="It drops every night.")
+
+    cache.delete(f"rate:thread:{member.pk}:15")  # the fifteen seconds pass
+    thread = build_thread(member, category=category, title="Hub drops offline", body="It drops every night.")
+
+    assert thread.opening_post.body == "It drops every night."
+
+
+def test_a_saved_text_resent_after_the_rate_limit_passes_is_still_refused(member, question, settings):
+    from django.core.cache import cache
+
+    settings.MODERATION_DUPLICATE_SECONDS = 300
+    settings.MODERATION_RATE_LIMITS = LIMITS
+    build_reply(member, question.opening_post, body="Try a factory reset.")
+
+    cache.delete(f"rate:post:{member.pk}:5")
+    with pytest.raises(ValidationError) as refused:
+        build_reply(member, question.opening_post, body="Try a factory reset.")
+
+    assert "same text" in refused.value.message_dict["body"][0]
+
+
 def test_new_member_waits_between_replies_and_is_told_how_long(question, settings):
     settings.MODERATION_RATE_LIMITS = LIMITS
     newcomer = build_member(trust_level=0)
