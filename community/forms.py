@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from community.models import BODY_MAX, TITLE_MAX, Category, Tag, Thread
+from community.search import MAX_QUERY_LENGTH
 from community.services.threads import MAX_TAGS
 
 BODY_HELP = "Markdown works: **bold**, `code`, ```fenced blocks```, > quotes, and @username to mention someone."
@@ -73,17 +74,42 @@ class AttachmentForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search", max_length=200, required=False)
+    # No max_length: a longer query would make the form invalid and the search
+    # silently empty. It is cut to what the search reads, and the page says so.
+    q = forms.CharField(label="Search", required=False)
     category = forms.ModelChoiceField(
         queryset=Category.objects.all(), required=False, to_field_name="slug", empty_label="All categories"
     )
     kind = forms.ChoiceField(choices=[("", "All kinds"), *Thread.Kind.choices], required=False)
     solved = forms.ChoiceField(
-        choices=[("", "Solved or not"), ("yes", "Solved"), ("no", "Not solved yet")], required=False
+        label="Status", choices=[("", "Solved or not"), ("yes", "Solved"), ("no", "Not solved yet")], required=False
     )
     tag = forms.ModelChoiceField(
         queryset=Tag.objects.all(), required=False, to_field_name="slug", empty_label="Any tag"
     )
+    FILTERS = ("category", "kind", "solved", "tag")
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"][:MAX_QUERY_LENGTH].strip()
+
+    @property
+    def query_was_cut(self) -> bool:
+        return len(self.data.get("q", "").strip()) > MAX_QUERY_LENGTH
+
+    def active_filters(self) -> list[tuple[str, str, str]]:
+        """Each filter in use: its label, the value chosen, and the query string of this search without it."""
+        found = []
+        for name in self.FILTERS:
+            value = self.cleaned_data.get(name)
+            if not value:
+                continue
+            field = self.fields[name]
+            shown = str(value) if isinstance(field, forms.ModelChoiceField) else dict(field.choices)[value]
+            without = self.data.copy()
+            for dropped in (name, "page"):
+                without.pop(dropped, None)
+            found.append((field.label or name.title(), shown, without.urlencode()))
+        return found
 
 
 def add_errors(form, error: ValidationError) -> None:

@@ -254,9 +254,14 @@ def _plain_text(tokens: list[Token]) -> list[str]:
     return parts
 
 
+def plain_text(text: str) -> str:
+    """The words a reader sees in Markdown, on one line, without its syntax; templates must still escape it."""
+    return " ".join("".join(_plain_text(_md.parse(text))).split())
+
+
 def excerpt(text: str, length: int = 200) -> str:
     """Plain text of Markdown, at most `length` characters; templates must still escape it."""
-    plain = " ".join("".join(_plain_text(_md.parse(text))).split())
+    plain = plain_text(text)
     if len(plain) <= length:
         return plain
     cut = plain[: length - 1]

@@ -4,6 +4,11 @@ Each post stores a search vector (the opening post's includes the thread title
 at weight A), kept current by the services that write posts and covered by a
 GIN index. Queries use websearch_to_tsquery, expanded with the staff-maintained
 synonym list, because customers don't call things by the product's own names.
+
+Snippets are cut from the plain text a reader sees (the body without its
+Markdown), never from stored HTML, and every word that matched is marked in
+them and in the title: ts_headline does it on PostgreSQL, `fallback_snippet`
+on SQLite.
 """
 
 import re
@@ -11,18 +16,22 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, Q, Value
+from django.db.models import Case, F, Q, TextField, Value, When
+from django.db.models.functions import Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts import selectors as account_selectors
-from community import permissions
+from community import permissions, rendering
 from community.models import Post, Review, Synonym, Thread
 from community.selectors import category_and_children, public_answer, solved_threads
 
 CONFIG = "english"
 CANDIDATES = 300
 RESULTS_PER_PAGE = 20
+MAX_QUERY_LENGTH = 200
+SNIPPET_LENGTH = 220
+SNIPPET_FRAGMENTS = 2
 SIMILAR_RELATIVE_RANK = 0.5
 # Words too common in titles to suggest similarity (PostgreSQL drops its own stop words too).
 FILLER_WORDS = frozenset(
@@ -81,7 +90,7 @@ class Term:
 
 def parse(query: str) -> list[Term]:
     terms = []
-    for negated, whole, phrase in _TERM.findall(query[:200]):
+    for negated, whole, phrase in _TERM.findall(query[:MAX_QUERY_LENGTH]):
         text = (phrase or whole).strip().strip('"')
         if text:
             terms.append(Term(text=text, negated=bool(negated), phrase=bool(phrase)))
@@ -135,6 +144,7 @@ def _ts_query(terms: list[Term], groups):
 class Hit:
     thread: Thread
     post_id: int
+    title: SafeString
     snippet: SafeString
     rank: float
 
@@ -171,6 +181,65 @@ def highlight(text: str) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every piece of user text above is escaped
 
 
+def unmarked(text: str) -> str:
+    """User text without our marker characters, so only the search itself can put a <mark> in a snippet."""
+    return text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+
+
+def mark_words(text: str, pattern: re.Pattern) -> str:
+    return pattern.sub(lambda found: f"{MARK_OPEN}{found.group(0)}{MARK_CLOSE}", text)
+
+
+def words_pattern(alternatives: list[list[str]]) -> re.Pattern:
+    """Any of the words, longest first, so a word is marked whole rather than a shorter one inside it."""
+    words = sorted({word for words in alternatives for word in words}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
+
+
+def fallback_snippet(text: str, alternatives: list[list[str]]) -> str:
+    """About SNIPPET_LENGTH characters of `text` showing where each term first appears, every match marked.
+
+    `alternatives` holds, for each term, the words that match it (synonyms
+    included). When the terms sit too far apart for one window, the snippet is
+    made of up to SNIPPET_FRAGMENTS shorter ones, as ts_headline's are.
+    """
+    pattern = words_pattern(alternatives)
+    term_of = {word.lower(): n for n, words in enumerate(alternatives) for word in words}
+    firsts, seen = [], set()
+    for found in pattern.finditer(text):
+        term = term_of.get(found.group(0).lower(), found.group(0).lower())
+        if term not in seen:
+            seen.add(term)
+            firsts.append(found)
+    spans = _windows(text, firsts, SNIPPET_LENGTH)
+    if len(spans) > 1:
+        spans = _windows(text, firsts, SNIPPET_LENGTH // SNIPPET_FRAGMENTS)[:SNIPPET_FRAGMENTS]
+    pieces = " … ".join(mark_words(text[start:end], pattern) for start, end in spans)
+    return ("…" if spans[0][0] > 0 else "") + pieces + ("…" if spans[-1][1] < len(text) else "")
+
+
+def _windows(text: str, anchors: list[re.Match], length: int) -> list[tuple[int, int]]:
+    """Windows of about `length` characters around the anchors, merged where they meet, cut between words."""
+    windows: list[list[int]] = []
+    for found in anchors:
+        if windows and found.start() < windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], min(found.end() + length // 3, len(text)))
+            windows[-1][3] = max(windows[-1][3], found.end())
+            continue
+        start = max(found.start() - length // 3, windows[-1][1] if windows else 0)
+        windows.append([start, min(start + length, len(text)), found.start(), found.end()])
+    if not windows:
+        windows = [[0, min(length, len(text)), 0, 0]]
+    spans = []
+    for start, end, first, last in windows:
+        if start > 0 and (space := text.find(" ", start, first)) != -1:
+            start = space + 1
+        if end < len(text) and (space := text.rfind(" ", last, end)) != -1:
+            end = space
+        spans.append((start, end))
+    return spans
+
+
 def search(viewer, query: str, *, page: int = 1, **filters) -> tuple[list[Hit], bool]:
     """Threads matching `query`, best first, one hit per thread, and whether more pages exist."""
     terms = parse(query)
@@ -188,19 +257,40 @@ def search(viewer, query: str, *, page: int = 1, **filters) -> tuple[list[Hit], 
     chosen = list(best.items())[start : start + RESULTS_PER_PAGE + 1]
     has_next = len(chosen) > RESULTS_PER_PAGE
     chosen = chosen[:RESULTS_PER_PAGE]
-    snippets = _snippets([post_id for _, (post_id, _) in chosen], terms, groups)
-    by_id = (
+    threads = (
         Thread.objects.select_related("category", "author")
         .defer(*account_selectors.unshown_fields("author__"))
         .prefetch_related("tags")
         .annotate(answered=public_answer())
-        .in_bulk([thread_id for thread_id, _ in chosen])
     )
+    by_id, titles, snippets = _marked(threads, chosen, terms, groups)
     hits = [
-        Hit(thread=by_id[thread_id], post_id=post_id, snippet=snippets.get(post_id, mark_safe("")), rank=rank)
+        Hit(
+            thread=by_id[thread_id],
+            post_id=post_id,
+            title=highlight(titles[thread_id]),
+            snippet=highlight(snippets.get(post_id, "")),
+            rank=rank,
+        )
         for thread_id, (post_id, rank) in chosen
     ]
     return hits, has_next
+
+
+def _marked(threads, chosen, terms, groups) -> tuple[dict[int, Thread], dict[int, str], dict[int, str]]:
+    """The chosen threads, their titles and their posts' snippets, with our markers around every match."""
+    thread_ids = [thread_id for thread_id, _ in chosen]
+    bodies = _plain_bodies([post_id for _, (post_id, _) in chosen])
+    if is_full_text():
+        query = _ts_query(terms, groups)
+        title = Replace(Replace(F("title"), Value(MARK_OPEN)), Value(MARK_CLOSE))
+        by_id = threads.annotate(marked_title=_headline(title, query, highlight_all=True)).in_bulk(thread_ids)
+        return by_id, {pk: t.marked_title for pk, t in by_id.items()}, _pg_snippets(bodies, query)
+    alternatives = [expand(term, groups) for term in terms if not term.negated]
+    pattern = words_pattern(alternatives)
+    by_id = threads.in_bulk(thread_ids)
+    titles = {pk: mark_words(unmarked(thread.title), pattern) for pk, thread in by_id.items()}
+    return by_id, titles, {pk: fallback_snippet(text, alternatives) for pk, text in bodies.items() if text}
 
 
 def _pg_candidates(posts, terms, groups):
@@ -229,36 +319,27 @@ def _fallback_candidates(posts, terms, groups):
     ]
 
 
-def _snippets(post_ids, terms, groups) -> dict[int, SafeString]:
-    if not post_ids:
-        return {}
-    if is_full_text():
-        from django.contrib.postgres.search import SearchHeadline
+def _plain_bodies(post_ids: list[int]) -> dict[int, str]:
+    """Each post's text as a reader sees it: Markdown syntax would read as noise in a snippet."""
+    rows = Post.objects.filter(pk__in=post_ids).values_list("pk", "body")
+    return {pk: unmarked(rendering.plain_text(body)) for pk, body in rows}
 
-        rows = Post.objects.filter(pk__in=post_ids).annotate(
-            headline=SearchHeadline(
-                "body",
-                _ts_query(terms, groups),
-                config=CONFIG,
-                start_sel=MARK_OPEN,
-                stop_sel=MARK_CLOSE,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
-        )
-        return {pk: highlight(headline) for pk, headline in rows.values_list("pk", "headline")}
-    words = [w for t in terms if not t.negated for w in expand(t, groups)]
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
-    snippets = {}
-    for pk, body in Post.objects.filter(pk__in=post_ids).values_list("pk", "body"):
-        found = pattern.search(body)
-        start = max((found.start() if found else 0) - 80, 0)
-        window = body[start : start + 220]
-        marked = pattern.sub(lambda m: f"{MARK_OPEN}{m.group(0)}{MARK_CLOSE}", window)
-        snippets[pk] = highlight(("…" if start else "") + marked + ("…" if len(body) > start + 220 else ""))
-    return snippets
+
+def _headline(expression, query, **options):
+    from django.contrib.postgres.search import SearchHeadline
+
+    return SearchHeadline(expression, query, config=CONFIG, start_sel=MARK_OPEN, stop_sel=MARK_CLOSE, **options)
+
+
+def _pg_snippets(bodies: dict[int, str], query) -> dict[int, str]:
+    """ts_headline over the plain text (sent with the query, as it is not stored), in one statement."""
+    if not bodies:
+        return {}
+    text = Case(*(When(pk=pk, then=Value(body)) for pk, body in bodies.items()), output_field=TextField())
+    headline = _headline(
+        text, query, max_words=35, min_words=15, max_fragments=SNIPPET_FRAGMENTS, fragment_delimiter=" … "
+    )
+    return dict(Post.objects.filter(pk__in=bodies).annotate(headline=headline).values_list("pk", "headline"))
 
 
 def similar(viewer, title: str, limit: int = 5) -> list[Thread]:

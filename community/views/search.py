@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -13,6 +14,8 @@ from community import search as community_search
 from community.forms import SearchForm
 from community.views.common import page_number, shares_member_page
 from community.views.lists import list_version
+
+SUGGESTIONS = 5
 
 
 @caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
@@ -50,10 +53,15 @@ def search(request):
 
     def shared():
         results = find() if find else {"html": "", "count": 0, "has_next": False}
+        nothing_found = bool(query) and not results["count"]
         return {
             "form": form,
             "query": query,
+            "query_was_cut": form.query_was_cut,
+            "active_filters": form.active_filters() if query else [],
+            "unfiltered": urlencode({"q": query}),
             "results": {**results, "html": mark_safe(results["html"])},  # noqa: S308 - our own template's output
+            "suggestions": _unanswered(request.user) if nothing_found else [],
             "page": page,
             "querystring": params.urlencode(),
             "full_text": community_search.is_full_text(),
@@ -67,6 +75,11 @@ def search(request):
         key=f"search-page:{key}" if shares_member_page(request) else None,
         seconds=caching.LIST_SECONDS,
     )
+
+
+def _unanswered(viewer) -> list:
+    """A few questions still waiting for an answer, offered when a search finds nothing."""
+    return list(selectors.thread_list(viewer, filter_name="unanswered")[:SUGGESTIONS])
 
 
 def _search_key(request, page: int) -> str:
