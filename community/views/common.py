@@ -48,8 +48,10 @@ def shares_member_page(request, category=None) -> bool:
 
 
 def tell_if_held(request, post) -> None:
+    """The note after posting; the page it leads to explains the hold (the held notice in thread.html)."""
     if post.review == Review.PENDING:
-        messages.info(request, "Thanks! A moderator will look at your post soon; until then only you can see it.")
+        what = "thread" if post.is_opening else "reply"
+        messages.info(request, f"Thanks! Your {what} is waiting for a moderator to approve it.")
 
 
 def form_page(request, template, context, form, retry_after=None):
