@@ -54,8 +54,12 @@ def tell_if_held(request, post) -> None:
         messages.info(request, f"Thanks! Your {what} is waiting for a moderator to approve it.")
 
 
-def form_page(request, template, context, form, retry_after=None):
-    """A form page; a post refused by a rate limit answers 429 with Retry-After, other errors 400."""
+def form_page(request, template, context, form):
+    """A form page; a post refused by a rate limit answers 429 with Retry-After, other errors 400.
+
+    community.forms.add_errors leaves a rate limit's wait on the form.
+    """
+    retry_after = getattr(form, "retry_after", None)
     if retry_after:
         response = render(request, template, context, status=429)
         response["Retry-After"] = str(retry_after)

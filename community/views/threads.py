@@ -162,14 +162,12 @@ def start_thread(request):
     if kind := request.GET.get("kind"):
         initial["kind"] = kind
     form = ThreadForm(request.POST or None, categories=categories, initial=initial)
-    retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
             thread = threads.start_thread(request.user, **form.cleaned_data)
         except ValidationError as error:
-            retry_after = getattr(error, "retry_after", None)
             add_errors(form, error)
         else:
             tell_if_held(request, thread.opening_post)
             return redirect(thread)
-    return form_page(request, "community/start_thread.html", {"form": form}, form, retry_after)
+    return form_page(request, "community/start_thread.html", {"form": form}, form)

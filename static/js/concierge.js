@@ -28,4 +28,22 @@
       if (!menu.contains(event.target)) closeMenu(menu, false);
     });
   });
+
+  // A form's refusal summary (components/form_errors.html) takes focus, so it is
+  // read first: autofocus does this in most browsers, but not after an htmx swap.
+  // Its retry time is written in the server's zone; show it in the member's.
+  function showRefusal(root) {
+    var summary = root.querySelector && root.querySelector("[data-form-summary]");
+    if (!summary) return;
+    summary.querySelectorAll("time[data-clock]").forEach(function (node) {
+      var when = new Date(node.getAttribute("datetime"));
+      if (!isNaN(when)) node.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    });
+    if (document.activeElement !== summary) summary.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { showRefusal(document); });
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target !== document.body) showRefusal(event.target);
+  });
 })();
