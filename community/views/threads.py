@@ -61,7 +61,8 @@ def _thread_context(request, thread, fragment, state):
         "reply_html": fragment["html"],
         "has_more_replies": fragment["has_next"],
         "state": state,
-        "pending_posts": selectors.pending_posts(request.user, thread, state),
+        # A moderator's copy of the replies already shows held ones in place.
+        "pending_posts": [] if fragment["moderator"] else selectors.pending_posts(request.user, thread, state),
         "caps": caps,
         "viewer": _viewer_overlay(
             request, thread, state, caps, fragment.get("facts", {}), [opening.pk, *fragment["post_ids"]]

@@ -95,6 +95,20 @@ def test_held_reply_appears_once_marked_awaiting_review(client, member, category
     assert others.find(cls="pending-posts") is None and others.find(cls="held-notice") is None
 
 
+def test_a_held_reply_appears_once_to_an_author_who_has_since_become_a_moderator(client, member, category, newcomer):
+    from moderation.models import ModeratorRole
+    from moderation.services.roles import sync_scope
+
+    question = build_thread(member, category=category, body="The bulb stays dark")
+    held = build_reply(newcomer, question.opening_post, body="Secret sauce: hold the button.")
+    ModeratorRole.objects.create(user=newcomer, category=None)
+
+    page = page_for(client, sync_scope(newcomer), question.get_absolute_url())
+
+    assert page.find("main").text.count("Secret sauce: hold the button.") == 1
+    assert len(page.find_all(id=f"post-{held.pk}")) == 1 and page.find(cls="pending-posts") is None
+
+
 def test_the_note_after_a_held_reply_names_a_reply(client, question, newcomer):
     client.force_login(newcomer)
 
