@@ -72,7 +72,7 @@ def test_rate_limited_reply_is_refused_above_the_form_with_the_wait_and_the_text
     summary, textarea = assert_summary_on_top(parse_html(response.content), says="You can reply again in 2 minutes.")
     assert textarea_value(textarea) == "Second: then pair it again."
     when = summary.find("time", data_clock="")
-    assert "You can try again at" in summary.text
+    assert "What you wrote is kept below; send it again after" in summary.text
     retry_at = datetime.fromisoformat(when.attrs["datetime"])
     assert before + timedelta(seconds=60) < retry_at <= timezone.now() + timedelta(seconds=120)
     assert Post.objects.filter(author=replier).count() == 1
