@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from community.models import BODY_MAX, TITLE_MAX, Category, Tag, Thread
 from community.search import MAX_QUERY_LENGTH
@@ -8,11 +11,37 @@ from community.services.threads import MAX_TAGS
 BODY_HELP = "Markdown works: **bold**, `code`, ```fenced blocks```, > quotes, and @username to mention someone."
 
 
-class MarkdownTextarea(forms.Textarea):
+class CountedTextarea(forms.Textarea):
+    """A textarea whose length limit is shown as a live count (static/js/charcount.js), not enforced by the browser.
+
+    A `maxlength` attribute silently drops whatever a paste brings past the
+    limit, so the limit travels as data-max-chars instead and the form or
+    service refuses longer text with an error, showing it back whole.
+    """
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        if "maxlength" in attrs:
+            attrs["data-max-chars"] = attrs.pop("maxlength")
+        return attrs
+
+
+class MarkdownTextarea(CountedTextarea):
     """A body field wired to live preview and @mention suggestions (static/js/editor.js)."""
 
     def __init__(self, attrs=None):
         super().__init__({"rows": 8, "data-editor": "markdown", "maxlength": BODY_MAX, **(attrs or {})})
+
+
+class MultilineField(forms.CharField):
+    """Text from a textarea, with each line break counted once, as the member's character count shows it.
+
+    Browsers send line breaks as CRLF, which would count twice against a limit.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if value else value
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -28,7 +57,7 @@ class ThreadForm(forms.Form):
         help_text="One sentence someone could search for.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "data-similar": "title"}),
     )
-    body = forms.CharField(label="Details", widget=MarkdownTextarea(), help_text=BODY_HELP)
+    body = MultilineField(label="Details", widget=MarkdownTextarea(), help_text=BODY_HELP)
     tags = forms.ModelMultipleChoiceField(
         queryset=Tag.objects.all(),
         required=False,
@@ -48,12 +77,12 @@ class ThreadForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label="Your reply", widget=MarkdownTextarea(attrs={"rows": 5}), help_text=BODY_HELP)
+    body = MultilineField(label="Your reply", widget=MarkdownTextarea(attrs={"rows": 5}), help_text=BODY_HELP)
 
 
 class EditPostForm(forms.Form):
     title = forms.CharField(max_length=TITLE_MAX, required=False)
-    body = forms.CharField(widget=MarkdownTextarea(), help_text=BODY_HELP)
+    body = MultilineField(widget=MarkdownTextarea(), help_text=BODY_HELP)
 
 
 class StatusForm(forms.Form):
@@ -113,9 +142,17 @@ class SearchForm(forms.Form):
 
 
 def add_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on the field it names when the form has one, else above the form."""
+    """Show a service's refusal on the form: on the field it names when the form has one, else above the form.
+
+    A refusal for now (a rate limit's `retry_after`) also leaves on the form
+    when the member may try again: components/form_errors.html shows it, and
+    community.views.common.form_page answers 429 with Retry-After.
+    """
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+    if retry_after := getattr(error, "retry_after", None):
+        form.retry_after = retry_after
+        form.retry_at = timezone.now() + timedelta(seconds=retry_after)

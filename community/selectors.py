@@ -464,8 +464,10 @@ def thread_state(pk: int, member=None) -> tuple[int | None, ViewerState]:
     reads = [
         (version, [pk]),
         ("SELECT thread_id, 'following' FROM {subscription} WHERE user_id = %s AND thread_id = %s", [member.pk, pk]),
+        # Replies only: a held opening post is the page's own first post, under the held notice.
         (
-            "SELECT id, 'pending' FROM {post} WHERE author_id = %s AND thread_id = %s AND review = %s",
+            "SELECT id, 'pending' FROM {post}"
+            " WHERE author_id = %s AND thread_id = %s AND review = %s AND parent_id IS NOT NULL",
             [member.pk, pk, Review.PENDING],
         ),
         # The member's votes in the whole thread: few, and known before the page's posts are.

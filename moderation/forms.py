@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.html import format_html
 
+from community.forms import CountedTextarea, MultilineField
 from community.models import Category
 from moderation.models import Flag
 
@@ -27,11 +28,11 @@ class FlagForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    text = forms.CharField(
+    text = MultilineField(
         label="Tell the moderators more",
         required=False,
         max_length=FLAG_TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": FLAG_TEXT_MAX}),
+        widget=CountedTextarea(attrs={"rows": 3}),
         help_text="Needed for “Needs a moderator” and “Something else”. Only moderators see it.",
     )
 

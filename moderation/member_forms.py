@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
-from community.forms import BODY_HELP, MarkdownTextarea
+from community.forms import BODY_HELP, MarkdownTextarea, MultilineField
 from moderation.models import Conversation, Message, Sanction
 from moderation.services.feedback import SUBJECT_MAX
 from moderation.services.sanctions import NOTE_MAX, REASON_MAX
@@ -94,7 +94,7 @@ class StartConversationForm(forms.Form):
         help_text="A few words: what is this about?",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    body = forms.CharField(
+    body = MultilineField(
         label="Your message",
         max_length=Message._meta.get_field("body").max_length,
         widget=MarkdownTextarea(),
@@ -103,7 +103,7 @@ class StartConversationForm(forms.Form):
 
 
 class ConversationReplyForm(forms.Form):
-    body = forms.CharField(
+    body = MultilineField(
         label="Your reply",
         max_length=Message._meta.get_field("body").max_length,
         widget=MarkdownTextarea(attrs={"rows": 5}),

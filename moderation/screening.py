@@ -36,7 +36,11 @@ LINK = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
 
 
 class RateLimited(ValidationError):
-    """Refused for now; `retry_after` says in how many seconds the member may try again."""
+    """Refused for now; `retry_after` says in how many seconds the member may try again.
+
+    A limit is about the member, not about what they wrote, so it names no
+    field unless the caller's form has one the limit really concerns.
+    """
 
     def __init__(self, message: str, retry_after: int, field: str | None = None):
         super().__init__({field: message} if field else message)
@@ -85,7 +89,7 @@ def _cache_unreachable() -> bool:
     return getattr(cache, "unreachable", False)
 
 
-def check_rate(*, user_id: int, trust_level: int, action: str, field: str | None = None) -> None:
+def check_rate(*, user_id: int, trust_level: int, action: str) -> None:
     """Count one `action` by the member, or raise RateLimited if their trust level's limits are used up.
 
     A limit of one per N seconds is a key added for N seconds, so posts are
@@ -104,11 +108,9 @@ def check_rate(*, user_id: int, trust_level: int, action: str, field: str | None
             continue
         again = f"You can {ACTIONS.get(action, action)} again in {_wait_text(wait)}."
         if count == 1:
-            raise RateLimited(again, wait, field)
+            raise RateLimited(again, wait)
         period = "today" if seconds >= 86_400 else f"in {_wait_text(seconds)}"
-        raise RateLimited(
-            f"You have reached the limit of {count} {_noun(action, count)} {period}. {again}", wait, field
-        )
+        raise RateLimited(f"You have reached the limit of {count} {_noun(action, count)} {period}. {again}", wait)
 
 
 def _wait_counted_in_cache(action: str, user_id: int, count: int, seconds: int, now: float) -> int:
@@ -210,23 +212,24 @@ def screen_post(
     `exempt` is for moderators and staff, whom no limit or hold applies to.
     Order matters: the checks a member can fix come first, and the rate limit
     is counted last, so a refused attempt doesn't use up the allowance.
+    Only a content filter's refusal names `field`: the link limit, a repeat
+    and the rate limit are rules about the member's posting, not a fault in
+    the text, so a form shows them above itself rather than on the field.
     """
     if exempt:
         return Verdict(text=text)
     limit = settings.MODERATION_LINK_LIMITS.get(trust_level)
     if limit is not None and len(LINK.findall(text)) > limit:
-        raise ValidationError(
-            {field: f"New members can post at most {limit} link{'s' if limit != 1 else ''} at a time."}
-        )
+        raise ValidationError(f"New members can post at most {limit} link{'s' if limit != 1 else ''} at a time.")
     verdict = screen_text(text=text, field=field)
-    _refuse_duplicate(author_id, verdict.text, field)
-    check_rate(user_id=author_id, trust_level=trust_level, action=action, field=field)
+    _refuse_duplicate(author_id, verdict.text)
+    check_rate(user_id=author_id, trust_level=trust_level, action=action)
     if not verdict.held and trust_level < settings.MODERATION_PREMODERATE_BELOW:
         verdict = Verdict(text=verdict.text, hold="Posted by a new member")
     return verdict
 
 
-def _refuse_duplicate(author_id: int, text: str, field: str) -> None:
+def _refuse_duplicate(author_id: int, text: str) -> None:
     """Refuse a text the member already has a saved post of, from the last few minutes.
 
     Only saved posts count: an attempt refused after this check (by the rate
@@ -242,7 +245,7 @@ def _refuse_duplicate(author_id: int, text: str, field: str) -> None:
     since = datetime.fromtimestamp(time.time() - seconds, tz=UTC)
     recent = apps.get_model("community.Post").objects.filter(author=author_id, created_at__gte=since)
     if any(_digest(body) == digest for body in recent.values_list("body", flat=True)):
-        raise ValidationError({field: f"You posted this same text in the last {_wait_text(seconds)}."})
+        raise ValidationError(f"You posted this same text in the last {_wait_text(seconds)}.")
 
 
 def _digest(text: str) -> str:

@@ -1,6 +1,8 @@
 """Checks that many tests share: one copy of each."""
 
 from collections import defaultdict
+from collections.abc import Iterator
+from html.parser import HTMLParser
 
 from community.counters import recount
 from community.models import Category, Post, Thread
@@ -93,3 +95,100 @@ def assert_consistent():
         if live_row != rebuilt_row
     ]
     assert wrong == [], f"live counters (left) that recount() corrects (right): {wrong}"
+
+
+# Void elements never have an end tag, so nothing nests inside them.
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_UNREAD = {"script", "style", "template"}
+
+
+class Element:
+    """One element of a parsed page, to ask what a browser would show: where it sits, what it says."""
+
+    def __init__(self, tag: str, attrs: dict, parent: "Element | None" = None):
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Element | str] = []
+
+    def __repr__(self):
+        return f"<{self.tag} {self.attrs}>"
+
+    def descendants(self) -> Iterator["Element"]:
+        """Every element below this one, in document order."""
+        for child in self.children:
+            if isinstance(child, Element):
+                yield child
+                yield from child.descendants()
+
+    def find_all(self, tag: str | None = None, *, cls: str | None = None, **attrs) -> list["Element"]:
+        """Elements below this one with the tag, class and attributes given (aria_pressed for aria-pressed)."""
+        wanted = {name.replace("_", "-"): value for name, value in attrs.items()}
+        return [
+            element
+            for element in self.descendants()
+            if (tag is None or element.tag == tag)
+            and (cls is None or cls in element.classes)
+            and all(element.attrs.get(name) == value for name, value in wanted.items())
+        ]
+
+    def find(self, tag: str | None = None, *, cls: str | None = None, **attrs) -> "Element | None":
+        found = self.find_all(tag, cls=cls, **attrs)
+        return found[0] if found else None
+
+    @property
+    def classes(self) -> list[str]:
+        return (self.attrs.get("class") or "").split()
+
+    @property
+    def raw_text(self) -> str:
+        """The text exactly as written, as a textarea holds it."""
+        return "".join(child if isinstance(child, str) else child.raw_text for child in self.children)
+
+    @property
+    def text(self) -> str:
+        """The visible text, with whitespace collapsed; scripts, styles and templates left out."""
+        parts = [
+            child if isinstance(child, str) else child.text
+            for child in self.children
+            if isinstance(child, str) or child.tag not in _UNREAD
+        ]
+        return " ".join(" ".join(parts).split())
+
+    def comes_before(self, other: "Element") -> bool:
+        root = self
+        while root.parent is not None:
+            root = root.parent
+        order = list(root.descendants())
+        return order.index(self) < order.index(other)
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = self.current = Element("#document", {})
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, {name: value if value is not None else "" for name, value in attrs}, self.current)
+        self.current.children.append(element)
+        if tag not in _VOID:
+            self.current = element
+
+    def handle_startendtag(self, tag, attrs):
+        self.current.children.append(Element(tag, dict(attrs), self.current))
+
+    def handle_endtag(self, tag):
+        open_element = self.current
+        while open_element is not None and open_element.tag != tag:
+            open_element = open_element.parent
+        if open_element is not None and open_element.parent is not None:
+            self.current = open_element.parent
+
+    def handle_data(self, data):
+        self.current.children.append(data)
+
+
+def parse_html(html: str | bytes) -> Element:
+    """The page as a tree of elements; forgiving, as browsers are, of an end tag with no start."""
+    builder = _TreeBuilder()
+    builder.feed(html.decode() if isinstance(html, bytes) else html)
+    builder.close()
+    return builder.root

@@ -48,12 +48,18 @@ def shares_member_page(request, category=None) -> bool:
 
 
 def tell_if_held(request, post) -> None:
+    """The note after posting; the page it leads to explains the hold (the held notice in thread.html)."""
     if post.review == Review.PENDING:
-        messages.info(request, "Thanks! A moderator will look at your post soon; until then only you can see it.")
+        what = "thread" if post.is_opening else "reply"
+        messages.info(request, f"Thanks! Your {what} is waiting for a moderator to approve it.")
 
 
-def form_page(request, template, context, form, retry_after=None):
-    """A form page; a post refused by a rate limit answers 429 with Retry-After, other errors 400."""
+def form_page(request, template, context, form):
+    """A form page; a post refused by a rate limit answers 429 with Retry-After, other errors 400.
+
+    community.forms.add_errors leaves a rate limit's wait on the form.
+    """
+    retry_after = getattr(form, "retry_after", None)
     if retry_after:
         response = render(request, template, context, status=429)
         response["Retry-After"] = str(retry_after)

@@ -31,12 +31,10 @@ def reply(request, pk):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={thread.get_absolute_url()}")
     form = ReplyForm(request.POST or None)
-    retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
             post = posts.reply(request.user, parent=parent, body=form.cleaned_data["body"])
         except ValidationError as error:
-            retry_after = getattr(error, "retry_after", None)
             add_errors(form, error)
         except PermissionDenied as denied:
             form.add_error(None, str(denied))
@@ -49,7 +47,7 @@ def reply(request, pk):
         "thread": thread,
         "reply_refusal": permissions.reply_refusal(request.user, thread),
     }
-    return form_page(request, "community/reply.html", context, form, retry_after)
+    return form_page(request, "community/reply.html", context, form)
 
 
 @login_required
@@ -70,7 +68,7 @@ def edit_post(request, pk):
         else:
             messages.success(request, "Your changes are saved.")
             return redirect_to_post(post)
-    return render(request, "community/edit_post.html", {"form": form, "post": post, "thread": thread})
+    return form_page(request, "community/edit_post.html", {"form": form, "post": post, "thread": thread}, form)
 
 
 def revisions(request, pk):

@@ -61,7 +61,8 @@ def _thread_context(request, thread, fragment, state):
         "reply_html": fragment["html"],
         "has_more_replies": fragment["has_next"],
         "state": state,
-        "pending_posts": selectors.pending_posts(request.user, thread, state),
+        # A moderator's copy of the replies already shows held ones in place.
+        "pending_posts": [] if fragment["moderator"] else selectors.pending_posts(request.user, thread, state),
         "caps": caps,
         "viewer": _viewer_overlay(
             request, thread, state, caps, fragment.get("facts", {}), [opening.pk, *fragment["post_ids"]]
@@ -162,14 +163,12 @@ def start_thread(request):
     if kind := request.GET.get("kind"):
         initial["kind"] = kind
     form = ThreadForm(request.POST or None, categories=categories, initial=initial)
-    retry_after = None
     if request.method == "POST" and form.is_valid():
         try:
             thread = threads.start_thread(request.user, **form.cleaned_data)
         except ValidationError as error:
-            retry_after = getattr(error, "retry_after", None)
             add_errors(form, error)
         else:
             tell_if_held(request, thread.opening_post)
             return redirect(thread)
-    return form_page(request, "community/start_thread.html", {"form": form}, form, retry_after)
+    return form_page(request, "community/start_thread.html", {"form": form}, form)

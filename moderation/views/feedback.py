@@ -52,7 +52,7 @@ def start(request):
         try:
             conversation = feedback.start_conversation(request.user, **form.cleaned_data)
         except RateLimited as limited:
-            form.add_error(None, limited)
+            add_errors(form, limited)
             status, retry_after = 429, limited.retry_after
         except ValidationError as error:
             add_errors(form, error)

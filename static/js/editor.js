@@ -456,7 +456,8 @@
     if (!root || !root.querySelectorAll) return;
     if (root.matches && root.matches('textarea[data-editor="markdown"]')) enhance(root);
     root.querySelectorAll('textarea[data-editor="markdown"]').forEach(enhance);
-    root.querySelectorAll("main time[datetime], time[datetime]").forEach(refreshTime);
+    // A clock time (data-clock) says when, not how long ago; concierge.js localises it.
+    root.querySelectorAll("time[datetime]:not([data-clock])").forEach(refreshTime);
   }
 
   // One announcer for results of background actions (e.g. a refused helpful vote).

@@ -89,7 +89,8 @@ def test_new_member_link_limit(category, question):
     with pytest.raises(ValidationError) as refused:
         build_reply(newcomer, question.opening_post, body=body)
 
-    assert "at most 2 links" in refused.value.message_dict["body"][0]
+    assert "at most 2 links" in refused.value.messages[0]
+    assert not hasattr(refused.value, "error_dict")  # a rule about the member, shown above the form
 
 
 def test_same_text_twice_within_five_minutes_is_refused(member, question, settings):
@@ -99,7 +100,8 @@ def test_same_text_twice_within_five_minutes_is_refused(member, question, settin
     with pytest.raises(ValidationError) as refused:
         build_reply(member, question.opening_post, body="unplug it  for ten seconds.")
 
-    assert "same text" in refused.value.message_dict["body"][0]
+    assert "same text" in refused.value.messages[0]
+    assert not hasattr(refused.value, "error_dict")
 
 
 def test_a_reply_refused_by_the_rate_limit_can_be_resent_once_it_passes(member, question, settings):
@@ -155,7 +157,8 @@ def test_new_member_waits_between_replies_and_is_told_how_long(question, setting
         build_reply(newcomer, question.opening_post, body="Second")
 
     assert 25 <= limited.value.retry_after <= 30
-    assert "again in" in limited.value.message_dict["body"][0]
+    assert "again in" in limited.value.messages[0]
+    assert not hasattr(limited.value, "error_dict")
 
 
 def test_new_member_daily_thread_cap(category, settings):
@@ -167,7 +170,7 @@ def test_new_member_daily_thread_cap(category, settings):
     with pytest.raises(screening.RateLimited) as limited:
         build_thread(newcomer, category=category, title="Question number four", body="Body 4")
 
-    assert "limit of 3 threads today" in limited.value.message_dict["body"][0]
+    assert "limit of 3 threads today" in limited.value.messages[0]
 
 
 def test_limits_rise_with_trust(category, settings):

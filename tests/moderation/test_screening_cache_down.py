@@ -45,7 +45,7 @@ def test_the_next_reply_is_refused_with_the_wait(question, settings):
         build_reply(newcomer, question.opening_post, body="Second")
 
     assert 25 <= limited.value.retry_after <= 30
-    assert limited.value.message_dict["body"] == [f"You can reply again in {limited.value.retry_after} seconds."]
+    assert limited.value.messages == [f"You can reply again in {limited.value.retry_after} seconds."]
     assert Post.objects.filter(author=newcomer).count() == 1
 
 
@@ -70,7 +70,7 @@ def test_daily_thread_cap_is_counted_from_the_database(category, settings):
     with pytest.raises(screening.RateLimited) as limited:
         build_thread(newcomer, category=category, title="Question number four", body="Body 4")
 
-    assert "limit of 3 threads today" in limited.value.message_dict["body"][0]
+    assert "limit of 3 threads today" in limited.value.messages[0]
 
 
 def test_daily_vote_cap_counts_every_kind_of_vote(member, category, question, settings):
@@ -104,7 +104,7 @@ def test_the_same_text_twice_is_refused(member, question, settings):
     with pytest.raises(ValidationError) as refused:
         build_reply(member, question.opening_post, body="unplug it  for ten seconds.")
 
-    assert "same text" in refused.value.message_dict["body"][0]
+    assert "same text" in refused.value.messages[0]
     assert build_reply(member, question.opening_post, body="Then plug it back in.")
 
 
