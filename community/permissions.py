@@ -327,7 +327,8 @@ def post_capabilities(
         accept=caps.accept and answerable,
         verify=caps.verify and answerable,
         solve=caps.set_status and thread.kind == Thread.Kind.PROBLEM and not post.is_opening,
-        flag=caps.flag and not own,
+        # A held post already waits for a moderator (moderation.permissions.flag_refusal).
+        flag=caps.flag and not own and post.review != Review.PENDING,
         edit=own and caps.edit_own,
         delete=own and caps.delete_own,
         edit_others=not own and caps.edit_others,

@@ -47,9 +47,12 @@ def shares_member_page(request, category=None) -> bool:
     return permissions.is_member(user) and not permissions.is_moderator(user, category) and not request.htmx
 
 
-def tell_if_held(request, post) -> None:
+def tell_if_held(request, post, *, otherwise: str | None = None) -> None:
+    """Tell the author their post waits for a moderator, or else `otherwise`, when given."""
     if post.review == Review.PENDING:
         messages.info(request, "Thanks! A moderator will look at your post soon; until then only you can see it.")
+    elif otherwise:
+        messages.success(request, otherwise)
 
 
 def form_page(request, template, context, form, retry_after=None):
