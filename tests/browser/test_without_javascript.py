@@ -33,7 +33,7 @@ def shown_message(page):
     return wait(page).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".messages .message"))).text
 
 
-def test_member_votes_replies_flags_edits_and_accepts_without_javascript(page_without_scripts):
+def test_member_votes_replies_flags_edits_and_accepts_without_javascript(page_without_scripts, screenshot_dir):
     page = page_without_scripts
     # Given a question, an answer to it, and a reader
     category = build_category(name="Getting started")
@@ -56,6 +56,7 @@ def test_member_votes_replies_flags_edits_and_accepts_without_javascript(page_wi
 
     # They mark the answer helpful from its actions page
     open_actions(page, thread, answer)
+    page.save_screenshot(str(screenshot_dir / "post-actions-without-javascript.png"))
     press(page, "Mark as helpful")
     assert shown_message(page) == "Marked as helpful."
     assert HelpfulVote.objects.filter(voter=reader, post=answer).exists()
@@ -100,3 +101,26 @@ def test_member_votes_replies_flags_edits_and_accepts_without_javascript(page_wi
     assert Thread.objects.get(pk=thread.pk).accepted_answer_id == answer.pk
     badge = page.find_element(By.CSS_SELECTOR, f"#post-{answer.pk} .badge-answered")
     assert badge.text.lower() == "accepted answer"
+
+
+def test_with_javascript_the_tools_replace_the_link_and_times_read_relative(page):
+    # Given a thread with an answer
+    category = build_category(name="Getting started")
+    thread = build_thread(build_member(username="maria"), category=category, title="Bulbs vanish after pairing")
+    answer = build_reply(build_member(username="sam"), thread.opening_post, body="Power-cycle each bulb.")
+    written = date_format(timezone.localtime(answer.created_at), "j M Y, H:i")
+
+    # A visitor keeps the link, which asks them to sign in; the time reads relative, the date in its title
+    page.get(page.url(thread.get_absolute_url()))
+    assert page.find_elements(By.CSS_SELECTOR, f"#post-{answer.pk} a.post-more")
+    time = page.find_element(By.CSS_SELECTOR, f"#post-{answer.pk} time")
+    wait(page).until(lambda d: time.text != written)
+    assert time.text in ("just now", "now") or "ago" in time.text
+    assert time.get_attribute("title") == written
+
+    # A member gets the tools in place, and no link
+    sign_in(page, build_member(username="lena"))
+    page.get(page.url(thread.get_absolute_url()))
+    wait(page).until(ec.presence_of_element_located((By.CSS_SELECTOR, f"#post-{answer.pk} form.helpful-form")))
+    assert page.find_elements(By.CSS_SELECTOR, f"#post-{answer.pk} .post-tools a[href$='/flag/']")
+    assert not page.find_elements(By.CSS_SELECTOR, f"#post-{answer.pk} a.post-more")
