@@ -503,6 +503,11 @@ def pending_posts(viewer, thread: Thread, state: ViewerState) -> list[Post]:
     return list(_with_authors(Post.objects.filter(pk__in=state.pending_post_ids, author=viewer)).order_by("pk"))
 
 
+def marked_helpful(member, post: Post) -> bool:
+    """Whether `member` has marked `post` helpful: the one fact of theirs a post's actions page shows."""
+    return HelpfulVote.objects.filter(voter=member, post=post).exists()
+
+
 def _list_base(viewer, filter_name: str) -> QuerySet[Thread]:
     threads = Thread.objects.select_related("category", "author").prefetch_related("tags")
     if filter_name == "mine":

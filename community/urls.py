@@ -19,6 +19,7 @@ urlpatterns = [
     # After the thread actions above, whose names would otherwise read as slugs.
     path("t/<int:pk>/<slug:slug>/", views.thread_detail, name="thread"),
     path("posts/<int:pk>/", views.post_context, name="post_context"),
+    path("posts/<int:pk>/actions/", views.post_actions, name="post_actions"),
     path("posts/<int:pk>/reply/", views.reply, name="reply"),
     path("posts/<int:pk>/edit/", views.edit_post, name="edit_post"),
     path("posts/<int:pk>/revisions/", views.revisions, name="revisions"),

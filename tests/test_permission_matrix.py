@@ -15,6 +15,7 @@ each other's writes.
 """
 
 import io
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -678,6 +679,58 @@ def test_post_pages_show_held_and_hidden_text_only_to_who_may_see_it(cell, name:
         # Refused outright, or a page around the post that leaves its text out.
         assert response.status_code in (200, 403, 404) or sent_to_sign_in(response), response.status_code
         assert PRIVATE_WORDS[kind] not in response.content.decode(), f"{actor} can read a {kind} post on {name}"
+
+
+# The routes a post's actions page (community:post_actions) reaches, each by a form or a link.
+ACTIONS_PAGE_ROUTES = [
+    route
+    for route in ROUTES
+    if route.name
+    in {
+        "reply",
+        "edit_post",
+        "delete_post",
+        "moderator_edit_post",
+        "moderator_remove_post",
+        "helpful",
+        "accept",
+        "verify",
+        "flag",
+    }
+]
+ACTIONS_CELLS = [pytest.param(actor, kind, id=f"{kind}-{actor}") for kind in POSTS for actor in ACTORS]
+
+
+def offered(page: str, world: World, kind: str) -> set[str]:
+    return {
+        route.name
+        for route in ACTIONS_PAGE_ROUTES
+        if re.search(rf'(action|href)="{re.escape(route.url(world, kind))}"', page)
+    }
+
+
+@pytest.mark.parametrize(("actor", "kind"), ACTIONS_CELLS)
+def test_post_actions_page_offers_exactly_what_the_rules_allow(cell, actor: str, kind: str):
+    """Without JavaScript, a form or link for each allowed action and for no other; the others change nothing."""
+    client = client_for(cell, actor)
+
+    response = client.get(reverse("community:post_actions", kwargs={"pk": cell.posts[kind].pk}))
+
+    page = response.content.decode()
+    if not sees_post(actor, kind):
+        assert response.status_code == 404
+        assert PRIVATE_WORDS[kind] not in page
+    else:
+        assert response.status_code == 200
+        assert offered(page, cell, kind) == {route.name for route in ACTIONS_PAGE_ROUTES if route.allowed(actor, kind)}
+    if actor in (VISITOR, BANNED) and response.status_code == 200:
+        assert "Sign in to take part" in page and "csrfmiddlewaretoken" not in page
+    if actor == SUSPENDED:
+        assert "You are suspended until" in page or response.status_code == 404
+    for route in ACTIONS_PAGE_ROUTES:
+        if not route.allowed(actor, kind):
+            client.post(route.url(cell, kind), {**route.data(cell, kind), "csrfmiddlewaretoken": CSRF_SECRET})
+    assert snapshot() == cell.rows, f"an action {actor} was not offered on a {kind} post changed something"
 
 
 def test_a_post_without_the_csrf_token_is_refused(cell):

@@ -47,11 +47,13 @@ def shares_member_page(request, category=None) -> bool:
     return permissions.is_member(user) and not permissions.is_moderator(user, category) and not request.htmx
 
 
-def tell_if_held(request, post) -> None:
-    """The note after posting; the page it leads to explains the hold (the held notice in thread.html)."""
+def tell_if_held(request, post, *, otherwise: str | None = None) -> None:
+    """The note after posting: the hold (explained by the held notice in thread.html), or else `otherwise`."""
     if post.review == Review.PENDING:
         what = "thread" if post.is_opening else "reply"
         messages.info(request, f"Thanks! Your {what} is waiting for a moderator to approve it.")
+    elif otherwise:
+        messages.success(request, otherwise)
 
 
 def form_page(request, template, context, form):

@@ -39,7 +39,7 @@ def reply(request, pk):
         except PermissionDenied as denied:
             form.add_error(None, str(denied))
         else:
-            tell_if_held(request, post)
+            tell_if_held(request, post, otherwise="Your reply is posted.")
             return redirect_to_post(post)
     context = {
         "form": form,
@@ -48,6 +48,28 @@ def reply(request, pk):
         "reply_refusal": permissions.reply_refusal(request.user, thread),
     }
     return form_page(request, "community/reply.html", context, form)
+
+
+def post_actions(request, pk):
+    """What this reader may do with one post, as plain forms that need no JavaScript.
+
+    The thread page is shared by all its readers, so it holds no CSRF token and
+    no one's tools: static/js/viewer.js lays them over it, and each post's
+    "Actions" link leads here, where the same capabilities decide the forms.
+    """
+    post, thread = visible_post_or_404(request, pk)
+    user = request.user
+    tools = permissions.post_capabilities(user, post, thread)
+    context = {
+        "post": post,
+        "thread": thread,
+        "tools": tools,
+        "voted": tools.vote and selectors.marked_helpful(user, post),
+        "posting_refusal": permissions.posting_refusal(user),
+        "reply_refusal": permissions.reply_refusal(user, thread),
+        "reply_form": ReplyForm() if tools.reply else None,
+    }
+    return render(request, "community/post_actions.html", context)
 
 
 @login_required
@@ -108,7 +130,8 @@ def helpful(request, pk):
             "community/partials/helpful_button.html",
             {"post": post, "voted": on, "can_vote": True},
         )
-    return act(request, lambda: action(request.user, post=post), post)
+    message = "Marked as helpful." if on else "Your helpful vote is taken back."
+    return act(request, lambda: action(request.user, post=post), post, message)
 
 
 @login_required

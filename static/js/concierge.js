@@ -60,4 +60,43 @@
     localiseClocks(root);
     focusSummary(root);
   });
+
+  // Relative times. The server writes every <time datetime> as an absolute
+  // date ("3 Dec 2026, 21:05"), the same for every reader and as right in a
+  // week-old cached page as in a new one; here it reads "5 minutes ago",
+  // computed now, and the absolute date moves to the tooltip.
+  var relative = window.Intl && Intl.RelativeTimeFormat
+    ? new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "auto" })
+    : null;
+  var UNITS = [
+    ["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60],
+  ];
+
+  function refreshTime(node) {
+    var value = node.getAttribute("datetime");
+    // A bare date ("2026-12-03") names a day, not a moment: it stays as written.
+    if (!relative || !value || value.indexOf("T") === -1) return;
+    var when = Date.parse(value);
+    if (isNaN(when)) return;
+    if (!node.hasAttribute("title")) node.setAttribute("title", node.textContent.trim());
+    var seconds = (when - Date.now()) / 1000;
+    var text = "just now";
+    for (var i = 0; i < UNITS.length; i++) {
+      if (Math.abs(seconds) >= UNITS[i][1]) {
+        text = relative.format(Math.round(seconds / UNITS[i][1]), UNITS[i][0]);
+        break;
+      }
+    }
+    node.textContent = text;
+  }
+
+  // A clock time (data-clock, a refusal's retry time) says when, not how long ago.
+  function refreshTimes(root) {
+    if (root && root.querySelectorAll) root.querySelectorAll("time[datetime]:not([data-clock])").forEach(refreshTime);
+  }
+
+  // Content htmx swaps in (more replies, a queue item) arrives with absolute dates too.
+  document.addEventListener("htmx:load", function (event) { refreshTimes(event.target); });
+  refreshTimes(document);
+  window.setInterval(function () { refreshTimes(document); }, 60000);
 })();

@@ -429,35 +429,10 @@
     }
   }
 
-  // Relative times: the server writes "3 days, 4 hours ago" into <time datetime>,
-  // which may come from a cached fragment; show one unit, computed now.
-  var relative = window.Intl && Intl.RelativeTimeFormat
-    ? new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "auto" })
-    : null;
-  var UNITS = [
-    ["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60],
-  ];
-
-  function refreshTime(node) {
-    var when = Date.parse(node.getAttribute("datetime"));
-    if (!relative || isNaN(when)) return;
-    var seconds = (when - Date.now()) / 1000;
-    var text = "just now";
-    for (var i = 0; i < UNITS.length; i++) {
-      if (Math.abs(seconds) >= UNITS[i][1]) {
-        text = relative.format(Math.round(seconds / UNITS[i][1]), UNITS[i][0]);
-        break;
-      }
-    }
-    node.textContent = text;
-  }
-
   function init(root) {
     if (!root || !root.querySelectorAll) return;
     if (root.matches && root.matches('textarea[data-editor="markdown"]')) enhance(root);
     root.querySelectorAll('textarea[data-editor="markdown"]').forEach(enhance);
-    // A clock time (data-clock) says when, not how long ago; concierge.js localises it.
-    root.querySelectorAll("time[datetime]:not([data-clock])").forEach(refreshTime);
   }
 
   // One announcer for results of background actions (e.g. a refused helpful vote).

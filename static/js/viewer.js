@@ -99,6 +99,9 @@
       var link = allowed.has("reply") && !("opening" in slot.dataset) ? tool("reply-link", id) : null;
       if (link) added.push(link);
       added.push(toolbar);
+      // The "Actions" link leads to a page of these same tools for readers without script; here they are in place.
+      var more = slot.parentNode && slot.parentNode.querySelector("a.post-more");
+      if (more) more.remove();
       slot.replaceWith.apply(slot, added);
       if (window.htmx) window.htmx.process(form);
     });
