@@ -23,6 +23,7 @@ SAMPLE_KWARGS = {
     "set_status": {"pk": "{thread}"},
     "follow_thread": {"pk": "{thread}"},
     "post_context": {"pk": "{post}"},
+    "post_actions": {"pk": "{post}"},
     "reply": {"pk": "{post}"},
     "edit_post": {"pk": "{post}"},
     "revisions": {"pk": "{post}"},

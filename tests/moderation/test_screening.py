@@ -145,7 +145,7 @@ def test_a_saved_text_resent_after_the_rate_limit_passes_is_still_refused(member
     with pytest.raises(ValidationError) as refused:
         build_reply(member, question.opening_post, body="Try a factory reset.")
 
-    assert "same text" in refused.value.message_dict["body"][0]
+    assert "same text" in refused.value.messages[0]
 
 
 def test_new_member_waits_between_replies_and_is_told_how_long(question, settings):
