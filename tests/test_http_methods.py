@@ -12,10 +12,6 @@ pytestmark = pytest.mark.django_db
 # Something behind every route that takes an argument, as the security sweep builds it.
 content = pages.content
 
-# Duplicate detection is being reworked in its own change, which moves it to require_safe.
-HEAD_STILL_REFUSED = {"/write/similar/"}
-VIEWS_STILL_REFUSING_HEAD = {"community.views.search.similar_threads"}
-
 
 def views(patterns):
     for entry in patterns:
@@ -43,7 +39,7 @@ def test_no_view_takes_get_but_refuses_head():
         if (methods := allowed_methods(view)) and "GET" in methods and "HEAD" not in methods
     ]
 
-    assert set(refusing) <= VIEWS_STILL_REFUSING_HEAD
+    assert refusing == []
 
 
 def test_every_page_that_answers_get_answers_head_for_admins(client, staff, content):
@@ -53,8 +49,6 @@ def test_every_page_that_answers_get_answers_head_for_admins(client, staff, cont
     checked = 0
 
     for path in pages.site_paths(**content):
-        if path in HEAD_STILL_REFUSED:
-            continue
         head = client.head(path)
         get = client.get(path)
         # Not always the same status: Django's admin login redirects a signed-in GET only.

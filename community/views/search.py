@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from community import caching, permissions, selectors
 from community import search as community_search
@@ -87,7 +87,7 @@ def _search_key(request, page: int) -> str:
     return f"{caching.list_version()}:{page}:{digest}"
 
 
-@require_GET
+@require_safe
 def similar_threads(request):
     """Threads like the title being typed, solved ones first, so a repeat question is avoided."""
     title = request.GET.get("title", "").strip()[:150]
