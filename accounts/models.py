@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
@@ -11,6 +12,15 @@ validate_username = RegexValidator(
     r"^[A-Za-z0-9_-]+\Z",
     "Use only letters, digits, hyphens and underscores.",
 )
+
+
+def rank_for(reputation: int) -> str:
+    """The title of the highest rank whose threshold `reputation` reaches."""
+    title = ""
+    for threshold, name in settings.RECOGNITION_RANKS:
+        if reputation >= threshold:
+            title = name
+    return title
 
 
 def avatar_upload_to(instance, filename):
@@ -25,6 +35,13 @@ class User(AbstractUser):
         MEMBER = 2, "Member"
         REGULAR = 3, "Regular"
         LEADER = 4, "Leader"
+
+    class SuperUser(models.TextChoices):
+        NONE = "", "Not a super user"
+        EARNED = "earned", "Earned"
+        NOMINATED = "nominated", "Nominated by staff"
+        # Staff took it away: reputation alone won't give it back.
+        REMOVED = "removed", "Removed by staff"
 
     username = models.CharField(
         "username",
@@ -50,6 +67,22 @@ class User(AbstractUser):
     moderates_everywhere = models.BooleanField(default=False, editable=False)
     moderated_categories = models.JSONField(default=list, blank=True, editable=False)
     suspended_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # The sum of the member's points in recognition's ledger, kept in step by recognition.ledger
+    # in the transaction that writes the points; `recount` rebuilds it from the ledger.
+    reputation = models.IntegerField(default=0, editable=False)
+    super_user = models.CharField(
+        max_length=10,
+        choices=SuperUser.choices,
+        blank=True,
+        editable=False,
+        help_text="Set by recognition: earned past a reputation threshold, or decided by staff.",
+    )
+    staff_role = models.CharField(
+        max_length=60, blank=True, help_text="A staff member's job, shown beside their posts (“Support engineer”)."
+    )
+    team_focus = models.CharField(
+        max_length=200, blank=True, help_text="What a staff member looks after, for the Meet the team page."
+    )
 
     objects = UserManager()
 
@@ -71,6 +104,15 @@ class User(AbstractUser):
     @property
     def name(self):
         return self.display_name or self.username
+
+    @property
+    def is_super_user(self) -> bool:
+        return self.super_user in (self.SuperUser.EARNED, self.SuperUser.NOMINATED)
+
+    @property
+    def rank(self) -> str:
+        """The title the member's reputation has reached (settings.RECOGNITION_RANKS)."""
+        return rank_for(self.reputation)
 
     @property
     def initials(self):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     # Before community: its seed_demo extends community's with moderation's demo data.
     "moderation",
     "community",
+    "recognition",
     "notifications",
 ]
 
@@ -268,6 +269,33 @@ MODERATION_MODERATOR_FLAG_WEIGHT = 5
 MODERATION_AUTO_HIDE_WEIGHT = env.int("MODERATION_AUTO_HIDE_WEIGHT", default=5)
 # A claimed queue item is the claimer's alone for this long.
 MODERATION_CLAIM_SECONDS = 15 * _MINUTE
+
+# Recognition -----------------------------------------------------------------
+# Points per reason (recognition.models.PointsEntry.Reason), given to the member named.
+RECOGNITION_POINTS = {
+    "answer_accepted": 15,  # to the answerer
+    "accepted_an_answer": 2,  # to the asker who accepted
+    "helpful_answer": 10,  # a helpful vote on an answer or reply
+    "helpful_question": 5,  # a helpful vote on a question
+    "idea_vote": 2,
+    "idea_shipped": 20,
+    "faq_promoted": 25,
+    "flag_upheld": 2,
+}
+# Reputation a member may gain in one day (UTC), and from any one other member in one day.
+RECOGNITION_DAILY_CAP = env.int("RECOGNITION_DAILY_CAP", default=200)
+RECOGNITION_DAILY_CAP_PER_MEMBER = env.int("RECOGNITION_DAILY_CAP_PER_MEMBER", default=40)
+# Rank titles by the reputation that reaches them, lowest first.
+RECOGNITION_RANKS = [
+    (0, "Newcomer"),
+    (25, "Contributor"),
+    (100, "Helper"),
+    (500, "Expert"),
+    (1500, "Guru"),
+    (5000, "Legend"),
+]
+# Reputation past which a member becomes a super user, unless staff removed them.
+RECOGNITION_SUPER_USER_REPUTATION = env.int("RECOGNITION_SUPER_USER_REPUTATION", default=1000)
 
 # Static and media ----------------------------------------------------------
 STATIC_URL = "/static/"
