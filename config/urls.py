@@ -20,6 +20,7 @@ urlpatterns = [
     path("search/", community_views.search, name="search"),
     path("", include("community.urls")),
     path("", include("moderation.urls")),
+    path("", include("recognition.urls")),
     path("accounts/login/", accounts_views.sign_in, name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
