@@ -255,11 +255,12 @@ MODERATION_PREMODERATE_BELOW = env.int("MODERATION_PREMODERATE_BELOW", default=1
 MODERATION_LINK_LIMITS = {0: 2}
 # A member earns a level when they reach every threshold of it; sanctions in
 # the last SANCTION_DAYS days hold them at level 0 (suspension, ban) or 1 (warning).
+# Reputation is recognition's points (RECOGNITION_POINTS): about 3 helpful votes for level 2.
 TRUST_LEVEL_THRESHOLDS = {
     1: {"days_active": 1, "posts": 1},
-    2: {"days_active": 7, "posts": 10, "helpful_received": 3},
-    3: {"days_active": 30, "posts": 50, "accepted_answers": 5, "helpful_received": 20, "flags_upheld": 1},
-    4: {"days_active": 90, "posts": 200, "accepted_answers": 25, "helpful_received": 100, "flags_upheld": 5},
+    2: {"days_active": 7, "posts": 10, "reputation": 25},
+    3: {"days_active": 30, "posts": 50, "accepted_answers": 5, "reputation": 250, "flags_upheld": 1},
+    4: {"days_active": 90, "posts": 200, "accepted_answers": 25, "reputation": 1000, "flags_upheld": 5},
 }
 TRUST_SANCTION_DAYS = 90
 # A flag weighs more the more trusted its author; moderators' flags weigh most.
@@ -296,6 +297,11 @@ RECOGNITION_RANKS = [
 ]
 # Reputation past which a member becomes a super user, unless staff removed them.
 RECOGNITION_SUPER_USER_REPUTATION = env.int("RECOGNITION_SUPER_USER_REPUTATION", default=1000)
+# Serial voting: this many votes by one member for one author's posts within this many
+# minutes is taken back by the nightly check, which looks at the last LOOKBACK hours.
+RECOGNITION_SERIAL_VOTES = env.int("RECOGNITION_SERIAL_VOTES", default=5)
+RECOGNITION_SERIAL_MINUTES = env.int("RECOGNITION_SERIAL_MINUTES", default=60)
+RECOGNITION_SERIAL_LOOKBACK_HOURS = env.int("RECOGNITION_SERIAL_LOOKBACK_HOURS", default=26)
 
 # Static and media ----------------------------------------------------------
 STATIC_URL = "/static/"

@@ -81,6 +81,17 @@ def trust_changed(actor, member, *, old: int, new: int, reason: str = "") -> Aud
     )
 
 
+def votes_reversed(voter, *, author, votes: int, points: int, reason: str) -> AuditEntry:
+    """No actor: the nightly serial-voting check took back the points `voter` gave `author`."""
+    return record(
+        None,
+        Action.VOTES_REVERSED,
+        voter,
+        reason=reason,
+        after={"author": author.pk, "author_username": author.username, "votes": votes, "points": points},
+    )
+
+
 def filter_changed(actor, content_filter, *, before=None, after=None) -> AuditEntry:
     return record(actor, Action.FILTER_CHANGED, content_filter, before=before, after=after)
 

@@ -219,6 +219,7 @@ class AuditEntry(models.Model):
         SPAMMER_RESTORED = "spammer_restored", "Undid a spam removal"
         NOTE_ADDED = "note_added", "Noted on a member"
         TRUST_CHANGED = "trust_changed", "Trust level changed"
+        VOTES_REVERSED = "votes_reversed", "Serial votes reversed"
         FILTER_CHANGED = "filter_changed", "Changed a content filter"
         ROLE_GRANTED = "role_granted", "Made a moderator"
         ROLE_REVOKED = "role_revoked", "Removed a moderator"

@@ -1,7 +1,20 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+
+class PointsQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied("The points ledger is append-only.")
+
+    def delete(self):
+        raise PermissionDenied("The points ledger is append-only: append a reversal instead.")
+
+    def live(self):
+        """Entries that count and have not been undone."""
+        return self.filter(reverses__isnull=True, reversal__isnull=True)
 
 
 class PointsEntry(models.Model):
@@ -29,6 +42,16 @@ class PointsEntry(models.Model):
         FLAG = "flag", "Flag"
         ARTICLE = "article", "FAQ article"
 
+    class Cause(models.TextChoices):
+        """Why a reversal undid an entry, or why an entry was earned again."""
+
+        NONE = "", "Earned"
+        UNDONE = "undone", "The action was undone"
+        POST_REMOVED = "post_removed", "The post was removed"
+        POST_RESTORED = "post_restored", "The post was restored"
+        SERIAL_VOTING = "serial_voting", "Serial voting"
+        VOTER_BANNED = "voter_banned", "The member who gave them was banned"
+
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="points")
     # What was granted after the caps; a capped entry may hold 0 and still records the event.
     amount = models.IntegerField()
@@ -43,10 +66,16 @@ class PointsEntry(models.Model):
         "community.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     source_event_id = models.CharField(max_length=32)
-    # Set on a reversal: the entry it undoes. One-to-one, so nothing is undone twice.
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal")
+    # Set on a reversal: the entry it undoes. One-to-one, so nothing is undone twice. RESTRICT
+    # rather than PROTECT: deleting an account takes its entries and their reversals together.
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="reversal"
+    )
+    cause = models.CharField(max_length=16, choices=Cause.choices, blank=True)
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = PointsQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "points entries"
@@ -67,6 +96,14 @@ class PointsEntry(models.Model):
 
     def __str__(self):
         return f"{self.amount:+d} to {self.member_id} for {self.reason}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise PermissionDenied("The points ledger is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("The points ledger is append-only: append a reversal instead.")
 
 
 class Award(models.Model):

@@ -1,5 +1,225 @@
-"""Events from community, moderation and faq, turned into points and badges."""
+"""Events from community and moderation, turned into points inside the transaction that published them.
+
+Which events earn what (settings.RECOGNITION_POINTS):
+- AnswerAccepted: the answerer, and the asker when the asker accepted;
+  AnswerUnaccepted, or accepting another answer, takes both back.
+- PostVoted: a helpful vote, on a reply or on the opening post; unvoting takes it back.
+- IdeaVoted: a vote for an idea; unvoting takes it back.
+- StatusChanged: an idea shipped; moving it away from shipped takes it back.
+- FlagResolved: a flag upheld.
+- PostDeleted takes back everything earned from the post (and, for an
+  opening post, from its thread); PostRestored gives back what still stands:
+  the votes still cast, the answer still accepted, the idea still shipped.
+- MemberBanned takes back every point the banned member gave others. Lifting
+  the ban gives nothing back: the points may be earned again by new votes.
+FAQ promotions arrive through recognition.ledger.faq_promoted.
+"""
+
+from django.db import connection
+from django.db.models.signals import pre_delete
+
+from accounts.models import User
+from community import events
+from community.models import HelpfulVote, IdeaVote, Post, Thread
+from moderation import events as moderation_events
+from moderation.models import Flag
+from outbox import bus
+from recognition import ledger
+from recognition.models import PointsEntry
+
+Reason = PointsEntry.Reason
+Source = PointsEntry.Source
+Cause = PointsEntry.Cause
+HELPFUL = (Reason.HELPFUL_ANSWER, Reason.HELPFUL_QUESTION)
+ACCEPTED = (Reason.ANSWER_ACCEPTED, Reason.ACCEPTED_AN_ANSWER)
 
 
 def connect() -> None:
-    pass
+    for event_type, handler in (
+        (events.AnswerAccepted, answer_accepted),
+        (events.AnswerUnaccepted, answer_unaccepted),
+        (events.PostVoted, post_voted),
+        (events.IdeaVoted, idea_voted),
+        (events.StatusChanged, status_changed),
+        (events.PostDeleted, post_deleted),
+        (events.PostRestored, post_restored),
+        (moderation_events.FlagResolved, flag_resolved),
+        (moderation_events.MemberBanned, member_banned),
+    ):
+        bus.subscribe(event_type, handler, in_transaction=True)
+    pre_delete.connect(account_deleted, sender=User, dispatch_uid="recognition.account_deleted")
+
+
+def answer_accepted(event: events.AnswerAccepted) -> None:
+    asker_id, category_id = Thread.objects.values_list("author_id", "category_id").get(pk=event.thread_id)
+    if event.previous_post_id is not None:
+        ledger.reverse(
+            ledger.from_source(Source.POST, event.previous_post_id).filter(reason__in=ACCEPTED),
+            cause=Cause.UNDONE,
+            event_id=event.event_id,
+        )
+    if event.answer_author_id == asker_id:
+        return  # an asker answering their own question earns nothing for accepting it
+    common = {"source_type": Source.POST, "source_id": event.post_id, "event_id": event.event_id}
+    ledger.earn(
+        event.answer_author_id,
+        reason=Reason.ANSWER_ACCEPTED,
+        actor_id=event.actor_id,
+        category_id=category_id,
+        **common,
+    )
+    if event.actor_id == asker_id:
+        ledger.earn(asker_id, reason=Reason.ACCEPTED_AN_ANSWER, actor_id=asker_id, category_id=category_id, **common)
+
+
+def answer_unaccepted(event: events.AnswerUnaccepted) -> None:
+    ledger.reverse(
+        ledger.from_source(Source.POST, event.post_id).filter(reason__in=ACCEPTED),
+        cause=Cause.UNDONE,
+        event_id=event.event_id,
+    )
+
+
+def _voter(voter_id: int) -> User | None:
+    return User.objects.only("is_active", "trust_level", "suspended_until").filter(pk=voter_id).first()
+
+
+def post_voted(event: events.PostVoted) -> None:
+    if not event.helpful:
+        ledger.reverse(
+            ledger.from_source(Source.POST, event.post_id).filter(
+                reason__in=HELPFUL, actor_id=event.voter_id, member_id=event.post_author_id
+            ),
+            cause=Cause.UNDONE,
+            event_id=event.event_id,
+        )
+        return
+    voter = _voter(event.voter_id)
+    if voter is None or not ledger.vote_counts(voter):
+        return
+    parent_id, category_id = Post.objects.values_list("parent_id", "thread__category_id").get(pk=event.post_id)
+    ledger.earn(
+        event.post_author_id,
+        reason=Reason.HELPFUL_QUESTION if parent_id is None else Reason.HELPFUL_ANSWER,
+        source_type=Source.POST,
+        source_id=event.post_id,
+        event_id=event.event_id,
+        actor_id=event.voter_id,
+        category_id=category_id,
+    )
+
+
+def idea_voted(event: events.IdeaVoted) -> None:
+    if not event.voted:
+        ledger.reverse(
+            ledger.from_source(Source.THREAD, event.thread_id).filter(
+                reason=Reason.IDEA_VOTE, actor_id=event.voter_id, member_id=event.author_id
+            ),
+            cause=Cause.UNDONE,
+            event_id=event.event_id,
+        )
+        return
+    voter = _voter(event.voter_id)
+    if voter is None or not ledger.vote_counts(voter):
+        return
+    ledger.earn(
+        event.author_id,
+        reason=Reason.IDEA_VOTE,
+        source_type=Source.THREAD,
+        source_id=event.thread_id,
+        event_id=event.event_id,
+        actor_id=event.voter_id,
+        category_id=Thread.objects.values_list("category_id", flat=True).get(pk=event.thread_id),
+    )
+
+
+def status_changed(event: events.StatusChanged) -> None:
+    if event.field != "idea" or Thread.IdeaStatus.SHIPPED not in (event.old_status, event.new_status):
+        return
+    if event.old_status == Thread.IdeaStatus.SHIPPED:
+        ledger.reverse(
+            ledger.from_source(Source.THREAD, event.thread_id).filter(reason=Reason.IDEA_SHIPPED),
+            cause=Cause.UNDONE,
+            event_id=event.event_id,
+        )
+        return
+    author_id, category_id = Thread.objects.values_list("author_id", "category_id").get(pk=event.thread_id)
+    ledger.earn(
+        author_id,
+        reason=Reason.IDEA_SHIPPED,
+        source_type=Source.THREAD,
+        source_id=event.thread_id,
+        event_id=event.event_id,
+        actor_id=event.actor_id,
+        category_id=category_id,
+    )
+
+
+def _earned_from_post(post_id: int, thread_id: int):
+    """What a post earned; an opening post stands for its thread, so the thread's points go with it."""
+    entries = ledger.from_source(Source.POST, post_id)
+    if Post.objects.filter(pk=post_id, parent__isnull=True).exists():
+        entries = entries | ledger.from_source(Source.THREAD, thread_id)
+    return entries
+
+
+def post_deleted(event: events.PostDeleted) -> None:
+    ledger.reverse(_earned_from_post(event.post_id, event.thread_id), cause=Cause.POST_REMOVED, event_id=event.event_id)
+
+
+def post_restored(event: events.PostRestored) -> None:
+    thread = Thread.objects.only("accepted_answer_id", "idea_status").get(pk=event.thread_id)
+
+    def still_stands(entry: PointsEntry) -> bool:
+        # Points a banned member gave were taken back for good.
+        if entry.actor_id and User.objects.filter(pk=entry.actor_id, is_active=False).exists():
+            return False
+        if entry.reason in ACCEPTED:
+            return thread.accepted_answer_id == entry.source_id
+        if entry.reason in HELPFUL:
+            return HelpfulVote.objects.filter(post_id=entry.source_id, voter_id=entry.actor_id).exists()
+        if entry.reason == Reason.IDEA_VOTE:
+            return IdeaVote.objects.filter(thread_id=entry.source_id, voter_id=entry.actor_id).exists()
+        if entry.reason == Reason.IDEA_SHIPPED:
+            return thread.idea_status == Thread.IdeaStatus.SHIPPED
+        return True
+
+    ledger.restore(_earned_from_post(event.post_id, event.thread_id), still_stands=still_stands, event_id=event.event_id)
+
+
+def flag_resolved(event: moderation_events.FlagResolved) -> None:
+    if event.outcome != Flag.Outcome.HELPFUL:
+        return
+    ledger.earn(
+        event.flagger_id,
+        reason=Reason.FLAG_UPHELD,
+        source_type=Source.FLAG,
+        source_id=event.flag_id,
+        event_id=event.event_id,
+        actor_id=event.actor_id,
+        category_id=Thread.objects.values_list("category_id", flat=True).filter(pk=event.thread_id).first(),
+    )
+
+
+def member_banned(event: moderation_events.MemberBanned) -> None:
+    ledger.reverse(
+        PointsEntry.objects.filter(actor_id=event.member_id, reverses=None).exclude(member_id=event.member_id),
+        cause=Cause.VOTER_BANNED,
+        event_id=event.event_id,
+    )
+
+
+def account_deleted(sender, instance: User, **kwargs) -> None:
+    """Name the member whose account is being deleted, so the database lets their ledger go with it.
+
+    The ledger's trigger (recognition migration 0003) refuses deletes on
+    PostgreSQL except for members named in this transaction-local setting.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('recognition.erasing_members', "
+            "concat_ws(',', nullif(current_setting('recognition.erasing_members', true), ''), %s::text), true)",
+            [instance.pk],
+        )

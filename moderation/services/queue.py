@@ -21,7 +21,7 @@ from django.utils import timezone
 from community.models import Post, Review, Thread
 from community.services import posts as community_posts
 from community.services.review import set_review
-from moderation import audit, permissions
+from moderation import audit, events, permissions
 from moderation.models import AuditEntry, Flag, ReviewItem
 from moderation.services.feedback import tell_member
 
@@ -115,7 +115,19 @@ def _resolve(
     item.status = ReviewItem.Status.RESOLVED
     item.resolution, item.resolved_by, item.resolved_at = resolution, actor, moment
     item.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
-    item.flags.filter(outcome=Flag.Outcome.PENDING).update(outcome=outcome, resolved_at=moment)
+    pending = list(item.flags.filter(outcome=Flag.Outcome.PENDING).values_list("pk", "flagger_id"))
+    item.flags.filter(pk__in=[pk for pk, _ in pending]).update(outcome=outcome, resolved_at=moment)
+    for flag_id, flagger_id in pending:
+        events.publish(
+            events.FlagResolved(
+                flag_id=flag_id,
+                post_id=post.pk,
+                thread_id=post.thread_id,
+                flagger_id=flagger_id,
+                outcome=outcome,
+                actor_id=actor.pk,
+            )
+        )
     post.refresh_from_db(fields=["review", "is_deleted"])
     audit.post_reviewed(actor, post, action=action, reason=reason, before=before, after=_state(post))
     return item

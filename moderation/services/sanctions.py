@@ -25,7 +25,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import User
-from moderation import audit, permissions
+from moderation import audit, events, permissions
 from moderation.models import AuditEntry, MemberNote, Sanction
 from moderation.services import feedback
 from moderation.services.trust import recalculate_trust
@@ -196,6 +196,7 @@ def do_ban(actor, *, member: User, reason: str, until: datetime | None = None) -
     audit.member_sanctioned(
         actor, member, action=Action.MEMBER_BANNED, reason=reason, before=state, after=_after(member, sanction)
     )
+    events.publish(events.MemberBanned(member_id=member.pk, actor_id=actor.pk, sanction_id=sanction.pk))
     recalculate_trust(member)
     return sanction
 

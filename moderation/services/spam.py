@@ -26,6 +26,7 @@ from community import counters, events
 from community.models import Post, Review, Thread
 from community.services.thread_actions import lock_thread
 from moderation import audit, permissions
+from moderation import events as moderation_events
 from moderation.models import AuditEntry, Flag, ReviewItem, Sanction
 from moderation.services.sanctions import clean_reason, do_ban, do_lift, lock_member, require_allowed
 
@@ -126,9 +127,21 @@ def _remove_from_thread(actor, thread_id: int, post_ids: list[int], removed: _Re
     removed.review_items += list(items.values_list("pk", flat=True))
     moment = timezone.now()
     # The flags on a spammer's posts were right.
-    Flag.objects.filter(item__in=items, outcome=Flag.Outcome.PENDING).update(
-        outcome=Flag.Outcome.HELPFUL, resolved_at=moment
+    upheld = list(
+        Flag.objects.filter(item__in=items, outcome=Flag.Outcome.PENDING).values_list("pk", "post_id", "flagger_id")
     )
+    Flag.objects.filter(pk__in=[pk for pk, _, _ in upheld]).update(outcome=Flag.Outcome.HELPFUL, resolved_at=moment)
+    for flag_id, post_id, flagger_id in upheld:
+        moderation_events.publish(
+            moderation_events.FlagResolved(
+                flag_id=flag_id,
+                post_id=post_id,
+                thread_id=thread.pk,
+                flagger_id=flagger_id,
+                outcome=Flag.Outcome.HELPFUL,
+                actor_id=actor.pk,
+            )
+        )
     items.update(
         status=ReviewItem.Status.RESOLVED,
         resolution=ReviewItem.Resolution.DELETED,

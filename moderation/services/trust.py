@@ -36,8 +36,10 @@ class Activity:
     posts: int = 0
     threads: int = 0
     accepted_answers: int = 0
-    # Reputation stands in as helpful votes received until the recognition app
-    # supplies the points ledger's reputation; then this should read that.
+    # The points ledger's sum, which recognition keeps on the member's row:
+    # helpful votes, accepted answers, shipped ideas and upheld flags, net of
+    # what was taken back (self-dealing, serial votes, removed posts).
+    reputation: int = 0
     helpful_received: int = 0
     flags_raised: int = 0
     flags_upheld: int = 0
@@ -54,7 +56,10 @@ class Activity:
 
 
 def member_activity(member) -> Activity:
-    """Count a member's published posts, active days, answers, helpful votes and flags: three queries."""
+    """Count a member's published posts, active days, answers, helpful votes and flags: three queries.
+
+    Reputation is read from `member` itself: recognition keeps it on the row.
+    """
     posts = Post.objects.filter(author=member, is_deleted=False, review=Review.PUBLISHED, thread__is_deleted=False)
     counted = posts.aggregate(
         posts=Count("pk"),
@@ -75,6 +80,7 @@ def member_activity(member) -> Activity:
         posts=counted["posts"],
         threads=counted["threads"],
         accepted_answers=accepted,
+        reputation=member.reputation,
         helpful_received=counted["helpful_received"],
         flags_raised=flags["raised"],
         flags_upheld=flags["upheld"],
@@ -137,7 +143,8 @@ def recalculate_trust(member) -> int:
 def recently_active_ids(*, since) -> set[int]:
     """Members whose level may have moved since `since`.
 
-    They posted, had a post marked helpful, had a flag decided, or a sanction
+    They posted, had a post marked helpful (the commonest way reputation
+    moves), had a flag decided, or a sanction
     of theirs stopped counting (its window of TRUST_SANCTION_DAYS just closed).
     """
     window_closed = since - timedelta(days=settings.TRUST_SANCTION_DAYS)

@@ -27,6 +27,7 @@ THRESHOLD_LABELS = {
     "days_active": "Days with posts",
     "posts": "Posts",
     "accepted_answers": "Accepted answers",
+    "reputation": "Reputation",
     "helpful_received": "Helpful votes received",
     "flags_upheld": "Flags upheld",
 }

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 SMALL = {
     1: {"days_active": 1, "posts": 1},
-    2: {"days_active": 2, "posts": 3, "helpful_received": 1},
-    3: {"days_active": 2, "posts": 3, "accepted_answers": 1, "helpful_received": 1, "flags_upheld": 1},
-    4: {"days_active": 3, "posts": 5, "accepted_answers": 2, "helpful_received": 2, "flags_upheld": 2},
+    2: {"days_active": 2, "posts": 3, "reputation": 10},
+    3: {"days_active": 2, "posts": 3, "accepted_answers": 1, "reputation": 10, "flags_upheld": 1},
+    4: {"days_active": 3, "posts": 5, "accepted_answers": 2, "reputation": 20, "flags_upheld": 2},
 }
 
 
@@ -77,12 +77,13 @@ def test_activity_counts_what_the_member_did(member, other_member, staff, catego
     _upheld_flag(member, spam)
     _upheld_flag(member, thread.opening_post, outcome=Flag.Outcome.DECLINED)
 
-    activity = trust.member_activity(member)
+    activity = trust.member_activity(User.objects.get(pk=member.pk))
 
     assert activity.posts == 3 and activity.threads == 1
     assert activity.days_active == 2
     assert activity.accepted_answers == 1
     assert activity.helpful_received == 2
+    assert activity.reputation == 15 + 10 + 10  # the accepted answer and two helpful votes
     assert (activity.flags_raised, activity.flags_upheld, activity.flags_declined) == (2, 1, 1)
     assert activity.flag_accuracy == 50
 

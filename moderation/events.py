@@ -1,0 +1,41 @@
+"""Domain events that moderation services publish, in the transaction of their change (see community.events).
+
+Recognition reacts to them: an upheld flag earns its flagger points, and a ban
+takes back the points the banned member gave.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+from community.events import Event
+from outbox import bus
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class FlagResolved(Event):
+    """A moderator (or a spam clean-up) decided a flag: `outcome` is a Flag.Outcome value."""
+
+    flag_id: int
+    post_id: int
+    thread_id: int
+    flagger_id: int
+    outcome: str
+    actor_id: int | None
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class MemberBanned(Event):
+    member_id: int
+    actor_id: int
+    sanction_id: int
+    event_id: str = field(default_factory=_new_id)
+
+
+def publish(event: Event) -> None:
+    """Record `event` in the outbox within the caller's transaction (see outbox.bus)."""
+    bus.publish(event)

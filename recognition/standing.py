@@ -1,0 +1,51 @@
+"""What a member's reputation makes them: their rank, and super-user status.
+
+`set_super_user` is the one writer of accounts.User.super_user: the ledger
+calls it when reputation first crosses settings.RECOGNITION_SUPER_USER_REPUTATION,
+and staff's nominations and removals call it too (their service checks
+permission first). Pages that show a member learn of a change through
+accounts.events.ProfileChanged, published in the same transaction.
+"""
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.events import ProfileChanged
+from accounts.models import User, rank_for
+from outbox import bus
+from recognition.models import SuperUserChange
+
+
+def set_super_user(member: User, status: str, *, decided_by: User | None = None, note: str = "") -> User:
+    """Make `member` a super user (earned or nominated), or remove them; a no-op when nothing changes.
+
+    Locks the member's row (select_for_update), records the change, and
+    announces it to the pages that show the member's marker.
+    """
+    if status not in User.SuperUser.values:
+        raise ValueError(f"Unknown super-user status {status!r}.")
+    with transaction.atomic():
+        current = User.objects.select_for_update().values_list("super_user", flat=True).get(pk=member.pk)
+        if current == status:
+            member.super_user = status
+            return member
+        User.objects.filter(pk=member.pk).update(super_user=status)
+        SuperUserChange.objects.create(member_id=member.pk, status=status, decided_by=decided_by, note=note[:500])
+        bus.publish(ProfileChanged(member_id=member.pk, fields=("super_user",)))
+    member.super_user = status
+    return member
+
+
+def reputation_moved(member: User, *, old: int, new: int) -> None:
+    """Called by the ledger, in its transaction, after `member`'s reputation went from `old` to `new`.
+
+    A new rank changes every page beside whose posts it shows. Reaching the
+    super-user threshold makes a member a super user: someone staff
+    removed ("removed") stays removed, and dropping back below the threshold
+    later takes nothing away, since the status marks help already given.
+    """
+    if rank_for(old) != rank_for(new):
+        bus.publish(ProfileChanged(member_id=member.pk, fields=("rank",)))
+    threshold = settings.RECOGNITION_SUPER_USER_REPUTATION
+    if new >= threshold and member.super_user == User.SuperUser.NONE:
+        set_super_user(member, User.SuperUser.EARNED, note=f"Reached {threshold:,} reputation.")
