@@ -20,4 +20,9 @@ app.conf.beat_schedule = {
         "task": "moderation.tasks.recalculate_trust_levels",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Before the trust sweep, so levels read reputation without the reversed serial votes.
+    "recognition-reverse-serial-votes": {
+        "task": "recognition.tasks.reverse_serial_votes",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }

@@ -121,7 +121,9 @@ def earn(
         member = _lock([member_id]).get(member_id)
         if member is None:
             return None
-        if PointsEntry.objects.filter(source_event_id=event_id, member_id=member_id, reason=reason, reverses=None).exists():
+        if PointsEntry.objects.filter(
+            source_event_id=event_id, member_id=member_id, reason=reason, reverses=None
+        ).exists():
             return None
         amount = points_for(reason)
         if reason in CAPPED:
@@ -248,7 +250,10 @@ def faq_promoted(
 def reputation_disagreements() -> list[tuple[int, int, int]]:
     """(member id, stored reputation, sum of their ledger) for every member whose two differ."""
     sums = dict(
-        PointsEntry.objects.order_by().values("member_id").annotate(total=Sum("amount")).values_list("member_id", "total")
+        PointsEntry.objects.order_by()
+        .values("member_id")
+        .annotate(total=Sum("amount"))
+        .values_list("member_id", "total")
     )
     return [
         (pk, stored, sums.get(pk, 0))

@@ -68,9 +68,7 @@ class PointsEntry(models.Model):
     source_event_id = models.CharField(max_length=32)
     # Set on a reversal: the entry it undoes. One-to-one, so nothing is undone twice. RESTRICT
     # rather than PROTECT: deleting an account takes its entries and their reversals together.
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="reversal"
-    )
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.RESTRICT, related_name="reversal")
     cause = models.CharField(max_length=16, choices=Cause.choices, blank=True)
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -164,7 +164,9 @@ def _earned_from_post(post_id: int, thread_id: int):
 
 
 def post_deleted(event: events.PostDeleted) -> None:
-    ledger.reverse(_earned_from_post(event.post_id, event.thread_id), cause=Cause.POST_REMOVED, event_id=event.event_id)
+    ledger.reverse(
+        _earned_from_post(event.post_id, event.thread_id), cause=Cause.POST_REMOVED, event_id=event.event_id
+    )
 
 
 def post_restored(event: events.PostRestored) -> None:
@@ -184,7 +186,9 @@ def post_restored(event: events.PostRestored) -> None:
             return thread.idea_status == Thread.IdeaStatus.SHIPPED
         return True
 
-    ledger.restore(_earned_from_post(event.post_id, event.thread_id), still_stands=still_stands, event_id=event.event_id)
+    ledger.restore(
+        _earned_from_post(event.post_id, event.thread_id), still_stands=still_stands, event_id=event.event_id
+    )
 
 
 def flag_resolved(event: moderation_events.FlagResolved) -> None:

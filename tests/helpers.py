@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 from community.counters import recount
 from community.models import Category, Post, Thread
+from recognition.ledger import reputation_disagreements
 
 
 def tree_problems() -> list[str]:
@@ -82,7 +83,7 @@ def counters():
 
 
 def assert_consistent():
-    """Trees are valid and `recount()` finds nothing to correct."""
+    """Trees are valid, `recount()` finds nothing to correct, and every reputation is its ledger's sum."""
     problems = tree_problems()
     assert problems == [], problems
     live = counters()
@@ -95,6 +96,8 @@ def assert_consistent():
         if live_row != rebuilt_row
     ]
     assert wrong == [], f"live counters (left) that recount() corrects (right): {wrong}"
+    wrong_reputation = reputation_disagreements()
+    assert wrong_reputation == [], f"(member, reputation, sum of their ledger) that disagree: {wrong_reputation}"
 
 
 # Void elements never have an end tag, so nothing nests inside them.
