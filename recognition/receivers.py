@@ -13,11 +13,15 @@ Which events earn what (settings.RECOGNITION_POINTS):
 - MemberBanned takes back every point the banned member gave others. Lifting
   the ban gives nothing back: the points may be earned again by new votes.
 FAQ promotions arrive through recognition.ledger.faq_promoted.
+
+After commit, recognition's own StandingChanged becomes accounts' ProfileChanged
+(see recognition.standing for why not in the same transaction).
 """
 
 from django.db import connection
 from django.db.models.signals import pre_delete
 
+from accounts.events import ProfileChanged
 from accounts.models import User
 from community import events
 from community.models import HelpfulVote, IdeaVote, Post, Thread
@@ -25,6 +29,7 @@ from moderation import events as moderation_events
 from moderation.models import Flag
 from outbox import bus
 from recognition import ledger
+from recognition.events import StandingChanged
 from recognition.models import PointsEntry
 
 Reason = PointsEntry.Reason
@@ -47,6 +52,7 @@ def connect() -> None:
         (moderation_events.MemberBanned, member_banned),
     ):
         bus.subscribe(event_type, handler, in_transaction=True)
+    bus.subscribe(StandingChanged, announce_standing)
     pre_delete.connect(account_deleted, sender=User, dispatch_uid="recognition.account_deleted")
 
 
@@ -211,6 +217,11 @@ def member_banned(event: moderation_events.MemberBanned) -> None:
         cause=Cause.VOTER_BANNED,
         event_id=event.event_id,
     )
+
+
+def announce_standing(event: StandingChanged) -> None:
+    """Tell the pages that show the member (community.caching listens) that their rank or marker changed."""
+    bus.publish(ProfileChanged(member_id=event.member_id, fields=event.fields))
 
 
 def account_deleted(sender, instance: User, **kwargs) -> None:

@@ -3,16 +3,23 @@
 `set_super_user` is the one writer of accounts.User.super_user: the ledger
 calls it when reputation first crosses settings.RECOGNITION_SUPER_USER_REPUTATION,
 and staff's nominations and removals call it too (their service checks
-permission first). Pages that show a member learn of a change through
-accounts.events.ProfileChanged, published in the same transaction.
+permission first).
+
+A change is published as recognition.events.StandingChanged in the changing
+transaction, so it is never lost (the outbox holds it), and announced to the
+pages that show the member as accounts.events.ProfileChanged after commit,
+in a transaction of its own. Announcing it inside a vote's transaction would
+bump every thread the member posted in while holding the member's row, and a
+concurrent vote holding one of those threads and waiting for that row would
+deadlock with it.
 """
 
 from django.conf import settings
 from django.db import transaction
 
-from accounts.events import ProfileChanged
 from accounts.models import User, rank_for
 from outbox import bus
+from recognition.events import StandingChanged
 from recognition.models import SuperUserChange
 
 
@@ -20,7 +27,7 @@ def set_super_user(member: User, status: str, *, decided_by: User | None = None,
     """Make `member` a super user (earned or nominated), or remove them; a no-op when nothing changes.
 
     Locks the member's row (select_for_update), records the change, and
-    announces it to the pages that show the member's marker.
+    publishes it, for the pages that show the member's marker.
     """
     if status not in User.SuperUser.values:
         raise ValueError(f"Unknown super-user status {status!r}.")
@@ -31,7 +38,7 @@ def set_super_user(member: User, status: str, *, decided_by: User | None = None,
             return member
         User.objects.filter(pk=member.pk).update(super_user=status)
         SuperUserChange.objects.create(member_id=member.pk, status=status, decided_by=decided_by, note=note[:500])
-        bus.publish(ProfileChanged(member_id=member.pk, fields=("super_user",)))
+        bus.publish(StandingChanged(member_id=member.pk, fields=("super_user",)))
     member.super_user = status
     return member
 
@@ -45,7 +52,7 @@ def reputation_moved(member: User, *, old: int, new: int) -> None:
     later takes nothing away, since the status marks help already given.
     """
     if rank_for(old) != rank_for(new):
-        bus.publish(ProfileChanged(member_id=member.pk, fields=("rank",)))
+        bus.publish(StandingChanged(member_id=member.pk, fields=("rank",)))
     threshold = settings.RECOGNITION_SUPER_USER_REPUTATION
     if new >= threshold and member.super_user == User.SuperUser.NONE:
         set_super_user(member, User.SuperUser.EARNED, note=f"Reached {threshold:,} reputation.")

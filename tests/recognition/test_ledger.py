@@ -355,7 +355,9 @@ def test_recount_reputation_rebuilds_a_wrong_reputation_from_the_ledger(other_me
 # Rank and super users --------------------------------------------------------------
 
 
-def test_a_new_rank_is_announced_and_changes_the_thread_pages_key(member, other_member, question, voters, category):
+def test_a_new_rank_is_announced_and_changes_the_thread_pages_key(
+    django_capture_on_commit_callbacks, member, other_member, question, voters, category
+):
     # Given the helper's answer in one thread, and two replies elsewhere that others find helpful
     build_reply(other_member, question.opening_post, body="Hold the button down.")
     elsewhere = build_thread(member, category=category, title="Which hub should I buy?")
@@ -371,7 +373,8 @@ def test_a_new_rank_is_announced_and_changes_the_thread_pages_key(member, other_
         assert announced == []
 
         # When the third vote lifts them from Newcomer (0) to Contributor (25)
-        votes.mark_helpful(voters[2], post=third)
+        with django_capture_on_commit_callbacks(execute=True):
+            votes.mark_helpful(voters[2], post=third)
     finally:
         bus.unsubscribe(ProfileChanged, announced.append)
 
@@ -380,12 +383,23 @@ def test_a_new_rank_is_announced_and_changes_the_thread_pages_key(member, other_
 
 
 @override_settings(RECOGNITION_SUPER_USER_REPUTATION=20)
-def test_reaching_the_threshold_makes_a_member_a_super_user_once(other_member, answer, voters):
+def test_reaching_the_threshold_makes_a_member_a_super_user_once(
+    django_capture_on_commit_callbacks, other_member, answer, voters
+):
     votes.mark_helpful(voters[0], post=answer)
     assert User.objects.get(pk=other_member.pk).super_user == ""
+    announced = []
+    bus.subscribe(ProfileChanged, announced.append, in_transaction=True, name="test.super_user")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            votes.mark_helpful(voters[1], post=answer)
+        with django_capture_on_commit_callbacks(execute=True):
+            votes.mark_helpful(voters[2], post=answer)
+    finally:
+        bus.unsubscribe(ProfileChanged, announced.append)
 
-    votes.mark_helpful(voters[1], post=answer)
-    votes.mark_helpful(voters[2], post=answer)
+    assert (other_member.pk, ("super_user",)) in [(e.member_id, e.fields) for e in announced]
+    assert [e.fields for e in announced].count(("super_user",)) == 1
 
     assert User.objects.get(pk=other_member.pk).super_user == User.SuperUser.EARNED
     change = SuperUserChange.objects.get()
