@@ -26,12 +26,12 @@ from datetime import UTC, datetime, time
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
 from recognition import standing
-from recognition.models import PointsEntry
+from recognition.models import PointsEntry, PointsQuerySet
 
 Reason = PointsEntry.Reason
 Source = PointsEntry.Source
@@ -143,7 +143,7 @@ def earn(
     return entry
 
 
-def reverse(entries: QuerySet[PointsEntry], *, cause: str, event_id: str, note: str = "") -> list[PointsEntry]:
+def reverse(entries: PointsQuerySet, *, cause: str, event_id: str, note: str = "") -> list[PointsEntry]:
     """Append a reversal for each live entry among `entries`; returns the reversals.
 
     Locks the rows of the entries' members (select_for_update) and reads the
@@ -177,7 +177,7 @@ def reverse(entries: QuerySet[PointsEntry], *, cause: str, event_id: str, note: 
     return reversals
 
 
-def restore(entries: QuerySet[PointsEntry], *, still_stands, event_id: str) -> list[PointsEntry]:
+def restore(entries: PointsQuerySet, *, still_stands, event_id: str) -> list[PointsEntry]:
     """Earn again what removing a post took back: each entry among `entries` that a removal reversed
     and for which `still_stands(entry)` holds. Returns the new entries.
 
@@ -219,7 +219,7 @@ def restore(entries: QuerySet[PointsEntry], *, still_stands, event_id: str) -> l
     return restored
 
 
-def from_source(source_type: str, source_id: int) -> QuerySet[PointsEntry]:
+def from_source(source_type: str, source_id: int) -> PointsQuerySet:
     """Every entry earned from one post, thread, flag or article (reversals excluded)."""
     return PointsEntry.objects.filter(source_type=source_type, source_id=source_id, reverses=None)
 

@@ -66,16 +66,25 @@ def answer_accepted(event: events.AnswerAccepted) -> None:
         )
     if event.answer_author_id == asker_id:
         return  # an asker answering their own question earns nothing for accepting it
-    common = {"source_type": Source.POST, "source_id": event.post_id, "event_id": event.event_id}
     ledger.earn(
         event.answer_author_id,
         reason=Reason.ANSWER_ACCEPTED,
+        source_type=Source.POST,
+        source_id=event.post_id,
+        event_id=event.event_id,
         actor_id=event.actor_id,
         category_id=category_id,
-        **common,
     )
     if event.actor_id == asker_id:
-        ledger.earn(asker_id, reason=Reason.ACCEPTED_AN_ANSWER, actor_id=asker_id, category_id=category_id, **common)
+        ledger.earn(
+            asker_id,
+            reason=Reason.ACCEPTED_AN_ANSWER,
+            source_type=Source.POST,
+            source_id=event.post_id,
+            event_id=event.event_id,
+            actor_id=asker_id,
+            category_id=category_id,
+        )
 
 
 def answer_unaccepted(event: events.AnswerUnaccepted) -> None:

@@ -11,7 +11,7 @@ readers' signal); only the reputation they earned goes.
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -45,7 +45,7 @@ def find_bursts(*, now=None) -> list[Burst]:
         .order_by("actor_id", "member_id", "created_at", "pk")
         .values_list("pk", "actor_id", "member_id", "created_at")
     )
-    by_pair: dict[tuple[int, int], list[tuple[int, object]]] = defaultdict(list)
+    by_pair: dict[tuple[int, int], list[tuple[int, datetime]]] = defaultdict(list)
     for pk, actor_id, member_id, created_at in rows:
         by_pair[(actor_id, member_id)].append((pk, created_at))
     bursts = []

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -267,3 +268,22 @@ def test_a_banned_members_later_votes_earn_nothing(other_member, answer, voters,
 
     assert reputation(other_member) == 0
     assert ledger.vote_counts(User.objects.get(pk=voters[0].pk)) is False
+
+
+def test_the_audit_log_shows_the_reversal_to_staff_only(client, settings, clock, staff, other_member, replies):
+    settings.RECOGNITION_DAILY_CAP_PER_MEMBER = 1000
+    ring = build_member(username="ringvoter")
+    clock(timezone.now() - timedelta(hours=1))
+    for reply in replies[:5]:
+        votes.mark_helpful(ring, post=reply)
+    clock(timezone.now())
+    tasks.reverse_serial_votes()
+
+    client.force_login(other_member)
+    assert client.get(reverse("moderation:audit")).status_code == 403
+    client.force_login(staff)
+    response = client.get(reverse("moderation:audit"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Serial votes reversed" in html and "@ringvoter" in html
