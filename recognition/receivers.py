@@ -10,6 +10,8 @@ Which events earn what (settings.RECOGNITION_POINTS):
 - PostDeleted takes back everything earned from the post (and, for an
   opening post, from its thread); PostRestored gives back what still stands:
   the votes still cast, the answer still accepted, the idea still shipped.
+  PostReviewed does the same when a moderator hides a published post (or
+  members' flags do) and when it is published again.
 - MemberBanned takes back every point the banned member gave others. Lifting
   the ban gives nothing back: the points may be earned again by new votes.
 FAQ promotions arrive through recognition.ledger.faq_promoted.
@@ -24,7 +26,7 @@ from django.db.models.signals import pre_delete
 from accounts.events import ProfileChanged
 from accounts.models import User
 from community import events
-from community.models import HelpfulVote, IdeaVote, Post, Thread
+from community.models import HelpfulVote, IdeaVote, Post, Review, Thread
 from moderation import events as moderation_events
 from moderation.models import Flag
 from outbox import bus
@@ -48,6 +50,7 @@ def connect() -> None:
         (events.StatusChanged, status_changed),
         (events.PostDeleted, post_deleted),
         (events.PostRestored, post_restored),
+        (events.PostReviewed, post_reviewed),
         (moderation_events.FlagResolved, flag_resolved),
         (moderation_events.MemberBanned, member_banned),
     ):
@@ -185,7 +188,23 @@ def post_deleted(event: events.PostDeleted) -> None:
 
 
 def post_restored(event: events.PostRestored) -> None:
-    thread = Thread.objects.only("accepted_answer_id", "idea_status").get(pk=event.thread_id)
+    if Post.objects.filter(pk=event.post_id).exclude(review=Review.PUBLISHED).exists():
+        return  # still hidden or held: publishing it gives the points back
+    _give_back(event.post_id, event.thread_id, event_id=event.event_id)
+
+
+def post_reviewed(event: events.PostReviewed) -> None:
+    if (event.old_review == Review.PUBLISHED) == (event.new_review == Review.PUBLISHED):
+        return
+    if event.new_review != Review.PUBLISHED:
+        earned = _earned_from_post(event.post_id, event.thread_id)
+        ledger.reverse(earned, cause=Cause.POST_REMOVED, event_id=event.event_id, note="Post hidden")
+    elif not Post.objects.filter(pk=event.post_id, is_deleted=True).exists():
+        _give_back(event.post_id, event.thread_id, event_id=event.event_id)
+
+
+def _give_back(post_id: int, thread_id: int, *, event_id: str) -> None:
+    thread = Thread.objects.only("accepted_answer_id", "idea_status").get(pk=thread_id)
 
     def still_stands(entry: PointsEntry) -> bool:
         # Points a banned member gave were taken back for good.
@@ -201,9 +220,7 @@ def post_restored(event: events.PostRestored) -> None:
             return thread.idea_status == Thread.IdeaStatus.SHIPPED
         return True
 
-    ledger.restore(
-        _earned_from_post(event.post_id, event.thread_id), still_stands=still_stands, event_id=event.event_id
-    )
+    ledger.restore(_earned_from_post(post_id, thread_id), still_stands=still_stands, event_id=event_id)
 
 
 def flag_resolved(event: moderation_events.FlagResolved) -> None:

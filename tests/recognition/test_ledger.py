@@ -222,6 +222,33 @@ def test_undoing_a_spam_purge_gives_back_what_still_stands(member, other_member,
     )
 
 
+def test_hiding_a_post_takes_its_points_back_and_publishing_it_again_returns_them(
+    settings, member, other_member, answer, voters, moderator
+):
+    settings.MODERATION_AUTO_HIDE_WEIGHT = 1
+    posts.accept_answer(member, post=answer)
+    votes.mark_helpful(voters[0], post=answer)
+
+    # Members' flags hide it...
+    flags.flag_post(voters[1], post=answer, reason="spam")
+    assert Post.objects.get(pk=answer.pk).review == "hidden"
+    assert (reputation(other_member), reputation(member)) == (0, 0)
+
+    # ...and a moderator who finds nothing wrong publishes it again.
+    queue.dismiss_flags(moderator, item=ReviewItem.objects.get(post=answer), reason="Not an advert.")
+    assert (reputation(other_member), reputation(member)) == (25, 2)
+    assert reputation(voters[1]) == 0  # a declined flag earns nothing
+
+
+def test_a_removed_post_published_again_stays_without_points(member, other_member, answer, voters, moderator):
+    votes.mark_helpful(voters[0], post=answer)
+    posts.delete_post(other_member, post=answer)
+
+    receivers.post_reviewed(events.PostReviewed(answer.thread_id, answer.pk, other_member.pk, "hidden", "published"))
+
+    assert reputation(other_member) == 0
+
+
 def test_restoring_twice_gives_the_points_back_once(member, other_member, answer, voters, moderator):
     votes.mark_helpful(voters[0], post=answer)
     deleted = events.PostDeleted(
