@@ -1,8 +1,11 @@
 """The points ledger: what each action earns, how undoing it appends a reversal, and that the ledger
 is append-only, idempotent, written in the action's transaction, and agrees with reputation."""
 
+from io import StringIO
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.test import override_settings
@@ -454,3 +457,14 @@ def test_a_moderator_upholding_their_own_flag_earns_nothing(question, other_memb
     queue.hide_post(moderator, item=ReviewItem.objects.get(post=rude), reason="Rude")
 
     assert reputation(moderator) == 0
+
+
+def test_the_recount_reputation_command_reports_what_it_corrected(other_member, answer, voters):
+    votes.mark_helpful(voters[0], post=answer)
+    User.objects.filter(pk=other_member.pk).update(reputation=-3)
+    out = StringIO()
+
+    call_command("recount_reputation", stdout=out)
+
+    assert "1 member(s) corrected" in out.getvalue()
+    assert reputation(other_member) == 10
