@@ -65,7 +65,7 @@ def vote_counts(voter: User) -> bool:
 
 
 def _lock(member_ids: Iterable[int]) -> dict[int, User]:
-    """The members' rows, locked in id order so that two writers never wait on each other."""
+    """The members' rows, locked in id order, so that two writers locking several never deadlock."""
     ids = sorted(set(member_ids))
     return {user.pk: user for user in User.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
 
