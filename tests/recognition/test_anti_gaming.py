@@ -287,3 +287,15 @@ def test_the_audit_log_shows_the_reversal_to_staff_only(client, settings, clock,
     assert response.status_code == 200
     html = response.content.decode()
     assert "Serial votes reversed" in html and "@ringvoter" in html
+
+
+def test_a_ban_that_fails_takes_back_nothing(other_member, replies, voters, moderator):
+    votes.mark_helpful(voters[0], post=replies[0])
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        sanctions.ban(moderator, member=voters[0], reason="Vote ring.")
+        assert reputation(other_member) == 0
+        raise RuntimeError("the request failed after the ban")
+
+    assert reputation(other_member) == 10
+    assert not PointsEntry.objects.filter(cause=PointsEntry.Cause.VOTER_BANNED).exists()
