@@ -20,4 +20,9 @@ app.conf.beat_schedule = {
         "task": "moderation.tasks.recalculate_trust_levels",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Badges no event announces (a year of membership, an FAQ promotion), and any an event missed.
+    "recognition-award-badges": {
+        "task": "recognition.tasks.award_badges_nightly",
+        "schedule": crontab(hour=4, minute=40),
+    },
 }

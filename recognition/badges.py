@@ -7,6 +7,8 @@ is idempotent (recognition.models.Award.key). Manual badges are given by staff.
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 
 @dataclass(frozen=True)
 class Badge:
@@ -16,6 +18,9 @@ class Badge:
     rule: str  # what earns it, as its page states it
     per_category: bool = False  # held once per category rather than once
     manual: bool = False  # given by staff with a citation, any number of times
+
+    def get_absolute_url(self) -> str:
+        return reverse("recognition:badge", kwargs={"slug": self.slug})
 
 
 TIERS = ("bronze", "silver", "gold")
@@ -53,3 +58,8 @@ BY_SLUG = {badge.slug: badge for badge in CATALOGUE}
 
 def get(slug: str) -> Badge | None:
     return BY_SLUG.get(slug)
+
+
+def by_tier() -> list[tuple[str, list[Badge]]]:
+    """Gold first: the page leads with what is hardest to earn."""
+    return [(tier, [badge for badge in CATALOGUE if badge.tier == tier]) for tier in reversed(TIERS)]
