@@ -51,7 +51,9 @@ def many_helpful_votes(post: Post, n: int) -> None:
     the post's counter is set to agree with them, as `recount` would.
     """
     names = [f"voter{next(_voter_numbers)}" for _ in range(n)]
-    voters = User.objects.bulk_create(User(username=name, email=f"{name}@example.com", trust_level=1) for name in names)
+    voters = User.objects.bulk_create(
+        User(username=name, email=f"{name}@example.com", trust_level=1) for name in names
+    )
     HelpfulVote.objects.bulk_create(HelpfulVote(post=post, voter=voter) for voter in voters)
     Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") + n)
 
