@@ -11,6 +11,7 @@ class GiveBadgeForm(forms.Form):
     citation = MultilineField(
         label="Citation",
         max_length=CITATION_MAX,
+        error_messages={"max_length": f"Keep the citation to {CITATION_MAX} characters (it has %(show_value)d)."},
         widget=CountedTextarea(attrs={"rows": 4}),
         help_text="What the badge is for, in a sentence or two. It shows on the badge page and the member's profile.",
     )

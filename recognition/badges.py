@@ -1,8 +1,10 @@
 """The badges members earn, and the rule each one states on its page.
 
-Automatic badges are awarded by recognition's tasks when an event may have
-earned one, and by a nightly sweep that catches anything missed; awarding
-is idempotent (recognition.models.Award.key). Manual badges are given by staff.
+Automatic badges are decided by recognition.criteria and awarded by
+recognition.awarding after the events that may earn one, and by a nightly
+sweep that catches anything missed; awarding is idempotent
+(recognition.models.Award.key). Manual badges are given by staff
+(recognition.services.badges.give_badge).
 """
 
 from dataclasses import dataclass
