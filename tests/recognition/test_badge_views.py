@@ -13,7 +13,7 @@ from accounts.models import User
 from moderation.models import AuditEntry
 from moderation.services import sanctions
 from outbox.models import Event
-from recognition import awarding, badges, permissions
+from recognition import awarding, badge_selectors, badges, permissions
 from recognition.models import Award
 from recognition.services.badges import CITATION_MAX, give_badge
 from tests.builders import build_category, build_member, build_moderator
@@ -330,3 +330,18 @@ def test_a_category_moderator_may_not_give_badges_either(client, target):
 
     assert client.post(give_url(), {"member": target.username, "citation": CITATION}).status_code == 403
     assert not Award.objects.exists()
+
+
+def test_a_members_badges_come_gold_first_with_how_often_they_were_given(
+    staff, member, category, django_assert_num_queries
+):
+    awarding.award("first-answer", member.pk)
+    awarding.award("category-expert", member.pk, category_id=category.pk)
+    give_badge(staff, member=member, badge="thank-you", citation=CITATION)
+    give_badge(staff, member=member, badge="thank-you", citation="For the firmware notes.")
+    awarding.award("one-year", staff.pk)
+
+    with django_assert_num_queries(1):
+        held = badge_selectors.member_badges(member.pk)
+
+    assert [(h.badge.slug, h.times) for h in held] == [("thank-you", 2), ("category-expert", 1), ("first-answer", 1)]
