@@ -59,7 +59,7 @@ def earned(badge: str, member: User, category=None) -> bool:
     return (member.pk, category.pk) in holders
 
 
-def award(badge: str, member_id: int, *, category_id: int | None = None) -> Award | None:
+def award(badge: str, member_id: int, *, category_id: int | None = None, swept: bool = False) -> Award | None:
     """Give `member_id` the automatic `badge` unless they hold it; the new award, or None.
 
     The award and its `BadgeAwarded` event commit together. A concurrent award
@@ -72,12 +72,18 @@ def award(badge: str, member_id: int, *, category_id: int | None = None) -> Awar
         )
         if not created:
             return None
-        bus.publish(BadgeAwarded(award_id=new.pk, member_id=member_id, badge=badge, category_id=category_id))
+        bus.publish(
+            BadgeAwarded(award_id=new.pk, member_id=member_id, badge=badge, category_id=category_id, swept=swept)
+        )
     return new
 
 
 def check_badges(
-    member_ids: Iterable[int], badge_slugs: Collection[str] | None = None, *, skip_failures: bool = False
+    member_ids: Iterable[int],
+    badge_slugs: Collection[str] | None = None,
+    *,
+    skip_failures: bool = False,
+    swept: bool = False,
 ) -> list[Award]:
     """Award each of `badge_slugs` (every automatic badge by default) that these members have earned
     and don't hold yet; the new awards.
@@ -106,7 +112,7 @@ def check_badges(
         if key in held:
             continue
         try:
-            given = award(slug, member_id, category_id=category_id)
+            given = award(slug, member_id, category_id=category_id, swept=swept)
         except Exception:
             if not skip_failures:
                 raise
@@ -132,7 +138,7 @@ def backfill(*, chunk_size: int = CHUNK_SIZE) -> int:
             return awarded
         after = ids[-1]
         try:
-            awarded += len(check_badges(ids, skip_failures=True))
+            awarded += len(check_badges(ids, skip_failures=True, swept=True))
         except Exception:
             logger.exception("badge sweep of members %d to %d failed; skipped", ids[0], ids[-1])
 

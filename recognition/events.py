@@ -23,4 +23,7 @@ class BadgeAwarded(Event):
     badge: str  # its slug in recognition.badges
     category_id: int | None = None  # for per-category badges
     awarded_by_id: int | None = None
+    # Found by the nightly sweep rather than right after the action: on a first sweep of an old
+    # community these come by the thousand, so a notifier may want to be quieter about them.
+    swept: bool = False
     event_id: str = field(default_factory=_new_id)

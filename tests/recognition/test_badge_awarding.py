@@ -63,6 +63,7 @@ def test_answering_a_first_question_earns_the_answerer_and_the_asker_their_badge
         (other_member.pk, "first-answer"),
         (other_member.pk, "welcomer"),
     ]
+    assert not any(payload["swept"] for payload in announced())
 
 
 def test_nothing_is_awarded_before_the_action_commits(member, other_member, question):
@@ -219,6 +220,7 @@ def test_backfill_awards_what_no_event_announced_and_twice_awards_nothing_new(me
     assert held(other_member) == {"first-answer", "welcomer"}
     assert second == 0
     assert Event.objects.filter(type="BadgeAwarded").count() == events_after_first == 4
+    assert all(payload["swept"] for payload in announced())
 
 
 def test_backfill_skips_a_member_whose_award_fails_and_carries_on(monkeypatch, caplog, member, other_member):
