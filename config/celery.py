@@ -25,4 +25,9 @@ app.conf.beat_schedule = {
         "task": "recognition.tasks.reverse_serial_votes",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Badges no event announces (a year of membership, an FAQ promotion), and any an event missed.
+    "recognition-award-badges": {
+        "task": "recognition.tasks.award_badges_nightly",
+        "schedule": crontab(hour=4, minute=40),
+    },
 }

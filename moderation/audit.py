@@ -103,3 +103,8 @@ def role_changed(actor, member, *, granted: bool, category=None) -> AuditEntry:
 
 def conversation_changed(actor, conversation, *, action: str, before=None, after=None) -> AuditEntry:
     return record(actor, action, conversation, before=before, after=after)
+
+
+def badge_given(actor, member, *, badge: str, citation: str) -> AuditEntry:
+    """Staff thanked a member with a badge; the citation is the reason, as the badge page shows it."""
+    return record(actor, Action.BADGE_GIVEN, member, reason=citation, after={"badge": badge})

@@ -225,6 +225,7 @@ class AuditEntry(models.Model):
         ROLE_REVOKED = "role_revoked", "Removed a moderator"
         CONVERSATION_ASSIGNED = "conversation_assigned", "Assigned a conversation"
         CONVERSATION_STATUS = "conversation_status", "Opened or closed a conversation"
+        BADGE_GIVEN = "badge_given", "Gave a badge"
 
     # PROTECT keeps every actor an entry names; an account is never deleted from under its record.
     actor = models.ForeignKey(

@@ -6,6 +6,7 @@ class RecognitionConfig(AppConfig):
     verbose_name = "Recognition"
 
     def ready(self):
-        from recognition import receivers
+        from recognition import awarding, receivers
 
         receivers.connect()
+        awarding.connect()

@@ -1,11 +1,15 @@
 """The badges members earn, and the rule each one states on its page.
 
-Automatic badges are awarded by recognition's tasks when an event may have
-earned one, and by a nightly sweep that catches anything missed; awarding
-is idempotent (recognition.models.Award.key). Manual badges are given by staff.
+Automatic badges are decided by recognition.criteria and awarded by
+recognition.awarding after the events that may earn one, and by a nightly
+sweep that catches anything missed; awarding is idempotent
+(recognition.models.Award.key). Manual badges are given by staff
+(recognition.services.badges.give_badge).
 """
 
 from dataclasses import dataclass
+
+from django.urls import reverse
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,9 @@ class Badge:
     rule: str  # what earns it, as its page states it
     per_category: bool = False  # held once per category rather than once
     manual: bool = False  # given by staff with a citation, any number of times
+
+    def get_absolute_url(self) -> str:
+        return reverse("recognition:badge", kwargs={"slug": self.slug})
 
 
 TIERS = ("bronze", "silver", "gold")
@@ -53,3 +60,8 @@ BY_SLUG = {badge.slug: badge for badge in CATALOGUE}
 
 def get(slug: str) -> Badge | None:
     return BY_SLUG.get(slug)
+
+
+def by_tier() -> list[tuple[str, list[Badge]]]:
+    """Gold first: the page leads with what is hardest to earn."""
+    return [(tier, [badge for badge in CATALOGUE if badge.tier == tier]) for tier in reversed(TIERS)]

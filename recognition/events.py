@@ -21,3 +21,18 @@ class StandingChanged(Event):
     member_id: int
     fields: tuple[str, ...]
     event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class BadgeAwarded(Event):
+    """A member earned a badge, or staff gave them one (then `awarded_by_id` names who)."""
+
+    award_id: int
+    member_id: int
+    badge: str  # its slug in recognition.badges
+    category_id: int | None = None  # for per-category badges
+    awarded_by_id: int | None = None
+    # Found by the nightly sweep rather than right after the action: on a first sweep of an old
+    # community these come by the thousand, so a notifier may want to be quieter about them.
+    swept: bool = False
+    event_id: str = field(default_factory=_new_id)

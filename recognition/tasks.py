@@ -1,10 +1,10 @@
-"""Recognition's periodic work: thin tasks over the ledger, each safe to run twice."""
+"""Recognition's periodic work: thin tasks over the ledger and the badges, each safe to run twice."""
 
 import logging
 
 from celery import shared_task
 
-from recognition import serial_voting
+from recognition import awarding, serial_voting
 
 logger = logging.getLogger(__name__)
 
@@ -16,3 +16,9 @@ def reverse_serial_votes() -> int:
     if pairs:
         logger.info("reversed serial votes for %s voter-author pairs", pairs)
     return pairs
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=3)
+def award_badges_nightly() -> int:
+    """Check every automatic badge for every member; how many were awarded. Harmless to repeat."""
+    return awarding.backfill()

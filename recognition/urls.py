@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from recognition.views import badges
 
 app_name = "recognition"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("badges/", badges.badge_list, name="badges"),
+    path("badges/<slug:slug>/", badges.badge_detail, name="badge"),
+    path("badges/<slug:slug>/give/", badges.give, name="give_badge"),
+]

@@ -48,6 +48,8 @@ SAMPLE_KWARGS = {
     "thread_tools": {"pk": "{thread}"},
     "thread_act": {"pk": "{thread}"},
     "conversation": {"pk": "{conversation}"},
+    "badge": {"slug": "thank-you"},
+    "give_badge": {"slug": "thank-you"},
 }
 NOT_HTML_PREFIXES = ("healthz", "static/")
 
