@@ -271,7 +271,7 @@ def _points_filter(period: str, category_ids: list[int] | None, prefix: str = "p
 
 
 def leaderboard(
-    period: str, *, category_ids: list[int] | None = None, include_staff: bool = False, limit: int = LEADERBOARD_SIZE
+    period: str, *, category_ids: list[int] | None = None, include_staff: bool = False, limit: int | None = None
 ) -> QuerySet[User]:
     """The members with most points in the period (and categories), best first, each with `score`.
 
@@ -285,7 +285,7 @@ def leaderboard(
         scored = members.annotate(score=Sum("points__amount", filter=_points_filter(period, category_ids))).filter(
             score__gt=0
         )
-    return scored.order_by("-score", "pk")[:limit]
+    return scored.order_by("-score", "pk")[: limit or LEADERBOARD_SIZE]
 
 
 def standing(
