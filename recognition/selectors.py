@@ -321,7 +321,7 @@ def category_choices() -> list[tuple[str, str, list[int]]]:
     for row in rows:
         if row[3] is not None:
             children.setdefault(row[3], []).append(row)
-    choices = []
+    choices: list[tuple[str, str, list[int]]] = []
     for pk, slug, name, parent_id in rows:
         if parent_id is None:
             below = children.get(pk, [])
