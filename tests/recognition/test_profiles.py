@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 _events = itertools.count(1)
 SVG = "{http://www.w3.org/2000/svg}"
-PROFILE_QUERIES = 12
+PROFILE_QUERIES = 13
 
 
 def give_points(member, amount, *, days_ago=0, category=None, reason=PointsEntry.Reason.HELPFUL_ANSWER):
@@ -349,8 +349,9 @@ def test_the_member_sees_an_edit_link_and_others_do_not(client, member, other_me
 
 
 @pytest.mark.counters_unchecked
+@pytest.mark.parametrize("viewer", ["member", "moderator"])
 def test_profile_query_count_stays_constant_as_the_member_does_more(
-    client, member, other_member, category, django_assert_max_num_queries
+    client, member, other_member, category, viewer, django_assert_max_num_queries
 ):
     def grow(n):
         for i in range(n):
@@ -363,13 +364,59 @@ def test_profile_query_count_stays_constant_as_the_member_does_more(
             give_points(member, 15, days_ago=i, category=question.category)
             award(member, ["first-answer", "helpful-10", "thank-you", "accepted-10"][i % 4])
 
-    client.force_login(other_member)
+    client.force_login(other_member if viewer == "member" else build_moderator(username="mod"))
+    client.get(reverse("home"))  # what every page reads once per process
     for n in (1, 12):
         grow(n)
-        client.get(profile_url(member))  # draws and caches the chart for the new points
-        # The member row, the viewer's, two counts, one page of posts, badges, accepted answers and their
-        # count, points and replies by category, recent posts and badges: the same however much there is.
-        with django_assert_max_num_queries(PROFILE_QUERIES):
-            client.get(profile_url(member))
-        with django_assert_max_num_queries(PROFILE_QUERIES):
-            client.get(profile_url(member, tab="answers"))
+        for tab in ("threads", "answers"):
+            # Built: the member row, the viewer's, two counts, one page of posts, badges, accepted answers
+            # and their count, points and replies by category, recent posts and badges, the chart.
+            with django_assert_max_num_queries(PROFILE_QUERIES):
+                client.get(profile_url(member, tab=tab))
+            # Shared with other readers: the member row and the viewer's (moderators' are never shared).
+            with django_assert_max_num_queries(2 if viewer == "member" else PROFILE_QUERIES - 1):
+                client.get(profile_url(member, tab=tab))
+
+
+def test_a_shared_profile_drops_a_post_the_moment_it_is_hidden_or_removed(client, member, other_member, category):
+    question = build_thread(other_member, category=category, title="Which hub firmware?")
+    hidden = build_reply(member, question.opening_post, body="Soon to be hidden")
+    removed = build_reply(member, question.opening_post, body="Soon to be removed")
+    assert "Soon to be hidden" in _all_text(client, member)
+
+    set_review(hidden, review=Review.HIDDEN)
+    delete_post(member, post=removed)
+
+    text = _all_text(client, member)
+    assert "Soon to be hidden" not in text and "Soon to be removed" not in text
+
+
+def test_a_shared_profile_shows_a_new_name_badge_thread_and_points_at_once(client, member, category):
+    profile_page(client, member)
+
+    member.display_name = "Maria L."
+    member.save()
+    award(member, "welcomer")
+    build_thread(member, category=category, title="A brand new thread")
+    give_points(member, 10)
+
+    page = profile_page(client, member)
+    assert page.find("h1").text == "Maria L."
+    assert "Welcomer" in page.find("section", aria_labelledby="badges-heading").text
+    assert "A brand new thread" in page.find(id="posts").text
+    assert page.find(cls="profile-stat-reputation").find("dd").text == "10"
+
+
+def test_the_member_sees_their_own_held_reply_and_others_still_do_not(client, member, other_member, category):
+    question = build_thread(other_member, category=category, title="Where is the reset button?")
+    held = build_reply(member, question.opening_post, body="My reply waiting for a moderator")
+    set_review(held, review=Review.PENDING)
+    client.force_login(other_member)
+    assert "waiting for a moderator" not in _all_text(client, member)
+
+    client.force_login(member)
+    answers = profile_page(client, member, tab="answers").find(id="posts").text
+    assert "My reply waiting for a moderator" in answers and "Awaiting review" in answers
+
+    client.force_login(other_member)
+    assert "waiting for a moderator" not in _all_text(client, member)
