@@ -6,6 +6,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 
 from community import caching
 from recognition import selectors
@@ -56,6 +57,7 @@ def _board(period: str, category: dict | None, include_staff: bool) -> dict:
     return caching.remember(key, build, LEADERBOARD_SECONDS)
 
 
+@require_safe
 @caching.anonymous_page(_time_slot, seconds=LEADERBOARD_SECONDS)
 def leaderboard(request):
     period = request.GET.get("period")

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 
 from community import caching, permissions
 from recognition import charts, selectors
@@ -99,6 +100,7 @@ def _body(viewer, member, tab: str, page_number: int, *, is_self: bool) -> str:
     )
 
 
+@require_safe
 def profile(request, username):
     member = selectors.profile_member(username)
     if member is None:

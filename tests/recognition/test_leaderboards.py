@@ -184,6 +184,11 @@ def test_unknown_period_or_category_falls_back_to_the_whole_week(client, member)
     assert page.find("a", aria_current="page").text == "This week"
 
 
+def test_leaderboard_refuses_writes(client):
+    assert client.post(reverse("recognition:leaderboard")).status_code == 405
+    assert client.head(reverse("recognition:leaderboard")).status_code == 200
+
+
 def test_hostile_names_are_escaped(client):
     mallory = build_member(username="mallory", display_name="<script>alert(1)</script>")
     give_points(mallory, 5)

@@ -102,6 +102,11 @@ def test_suspended_member_keeps_a_profile_that_says_nothing_of_the_suspension(cl
     assert "suspend" not in page.find("main").text.lower()
 
 
+def test_profile_refuses_writes(client, member):
+    assert client.post(profile_url(member)).status_code == 405
+    assert client.head(profile_url(member)).status_code == 200
+
+
 def test_profile_never_shows_the_email_address(client, member, other_member):
     client.force_login(other_member)
 
@@ -152,9 +157,10 @@ def test_reputation_chart_is_well_formed_accessible_and_cumulative(client, membe
     html = response.content.decode()
     svg = chart_svg(html)
     assert svg.get("role") == "img"
-    labelled_by = svg.get("aria-labelledby").split()
-    assert [svg.find(f"{SVG}title").get("id"), svg.find(f"{SVG}desc").get("id")] == labelled_by
+    assert svg.get("aria-labelledby") == svg.find(f"{SVG}title").get("id")
     assert "30 points now" in svg.find(f"{SVG}desc").text
+    summary = parse_html(html).find(id=svg.get("aria-describedby"))
+    assert summary.text == svg.find(f"{SVG}desc").text
     table = parse_html(html).find("table", cls="visually-hidden")
     values = [int(cell.text) for cell in table.find_all("td")]
     # Where the total moved, then where it stands today.
