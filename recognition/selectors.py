@@ -307,8 +307,11 @@ def leaderboard(
     if period == "all" and category_ids is None:
         scored = members.filter(reputation__gt=0).annotate(score=F("reputation"))
     else:
-        scored = members.annotate(score=Sum("points__amount", filter=_points_filter(period, category_ids))).filter(
-            score__gt=0
+        # The window filters the join itself, so the ledger's time and category indexes bound the rows read.
+        scored = (
+            members.filter(_points_filter(period, category_ids))
+            .annotate(score=Sum("points__amount"))
+            .filter(score__gt=0)
         )
     return scored.order_by("-score", "pk")[: limit or LEADERBOARD_SIZE]
 
@@ -331,7 +334,8 @@ def standing(
         return None
     ahead = (
         _ranked_members(include_staff)
-        .annotate(score=Sum("points__amount", filter=_points_filter(period, category_ids)))
+        .filter(_points_filter(period, category_ids))
+        .annotate(score=Sum("points__amount"))
         .filter(score__gt=score)
         .count()
     )
