@@ -1,40 +1,20 @@
 """The leaderboards at /leaderboard/: this week, this month and all time; per category; staff hidden or shown."""
 
 import datetime
-import itertools
 
 import pytest
-from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import User
 from recognition import selectors
-from recognition.models import PointsEntry
 from tests.builders import build_category, build_member
 from tests.conftest import clear_cache
 from tests.helpers import parse_html
+from tests.recognition.ledger_rows import give_points
 
 pytestmark = pytest.mark.django_db
 
-_events = itertools.count(1)
 LEADERBOARD_QUERIES = 3
-
-
-def give_points(member, amount, *, at=None, category=None):
-    """A ledger line, and the reputation the ledger would keep in step with it."""
-    n = next(_events)
-    PointsEntry.objects.create(
-        member=member,
-        amount=amount,
-        reason=PointsEntry.Reason.HELPFUL_ANSWER,
-        source_type=PointsEntry.Source.POST,
-        source_id=n,
-        source_event_id=f"board-{n}",
-        category=category,
-        created_at=at or timezone.now(),
-    )
-    User.objects.filter(pk=member.pk).update(reputation=F("reputation") + amount)
 
 
 def board(client, **query):

@@ -1,11 +1,9 @@
 """A member's public profile at /u/<username>/: what it shows, and what it never shows to whom."""
 
 import datetime
-import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,36 +12,14 @@ from community.models import Review
 from community.services.posts import accept_answer, delete_post
 from community.services.review import set_review
 from recognition import selectors
-from recognition.models import Award, PointsEntry
 from tests.builders import build_category, build_member, build_moderator, build_reply, build_thread
 from tests.helpers import parse_html
+from tests.recognition.ledger_rows import award, give_points
 
 pytestmark = pytest.mark.django_db
 
-_events = itertools.count(1)
 SVG = "{http://www.w3.org/2000/svg}"
 PROFILE_QUERIES = 13
-
-
-def give_points(member, amount, *, days_ago=0, category=None, reason=PointsEntry.Reason.HELPFUL_ANSWER):
-    """A ledger line, and the reputation the ledger would keep in step with it."""
-    n = next(_events)
-    PointsEntry.objects.create(
-        member=member,
-        amount=amount,
-        reason=reason,
-        source_type=PointsEntry.Source.POST,
-        source_id=n,
-        source_event_id=f"test-{n}",
-        category=category,
-        created_at=timezone.now() - datetime.timedelta(days=days_ago),
-    )
-    User.objects.filter(pk=member.pk).update(reputation=F("reputation") + amount)
-
-
-def award(member, badge, *, category=None):
-    key = f"{badge}:{member.pk}:{next(_events)}"
-    return Award.objects.create(badge=badge, member=member, category=category, key=key)
 
 
 def profile_url(member, **query):
@@ -259,9 +235,7 @@ def test_top_categories_rank_by_points_then_answers(client, member, other_member
 def test_recent_activity_mixes_posts_and_badges_newest_first(client, member, other_member, category):
     question = build_thread(other_member, category=category, title="Scenes at sunset")
     build_reply(member, question.opening_post)
-    Award.objects.create(
-        badge="first-answer", member=member, key="first-answer:x", awarded_at=timezone.now() + datetime.timedelta(1)
-    )
+    award(member, "first-answer", awarded_at=timezone.now() + datetime.timedelta(1))
     build_thread(member, category=category, title="My first thread")
 
     page = profile_page(client, member)
