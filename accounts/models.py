@@ -99,7 +99,7 @@ class User(AbstractUser):
         return self.username
 
     def get_absolute_url(self):
-        return reverse("accounts:profile", kwargs={"username": self.username})
+        return reverse("recognition:profile", kwargs={"username": self.username})
 
     @property
     def name(self):

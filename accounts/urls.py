@@ -5,6 +5,5 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("u/<str:username>/", views.profile, name="profile"),
     path("settings/", views.settings_profile, name="settings"),
 ]

@@ -3,10 +3,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms.forms import NON_FIELD_ERRORS
-from django.http import Http404
 from django.shortcuts import redirect, render
 
-from accounts import selectors, services
+from accounts import services
 from accounts.adapter import SignInLockedOut
 from accounts.forms import ProfileForm
 
@@ -27,13 +26,6 @@ class SignInView(LoginView):
 
 
 sign_in = SignInView.as_view()
-
-
-def profile(request, username):
-    member = selectors.get_profile_user(username)
-    if member is None:
-        raise Http404("No such member")
-    return render(request, "accounts/profile.html", {"member": member})
 
 
 @login_required

@@ -169,7 +169,7 @@ def _render_mention(self, tokens, idx, options, env):
     if found is None:
         return escape(token.content)
     username = found[0]
-    href = reverse("accounts:profile", kwargs={"username": username})
+    href = reverse("recognition:profile", kwargs={"username": username})
     return f'<a class="mention" href="{escape(href)}">@{escape(username)}</a>'
 
 

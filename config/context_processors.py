@@ -24,6 +24,7 @@ SITE_URL_NAMES = (
     "moderation:moderators",
     "moderation:my_flags",
     "moderation:queue",
+    "recognition:leaderboard",
     "search",
 )
 

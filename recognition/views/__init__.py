@@ -1,0 +1,1 @@
+"""Recognition's pages, one module per page (profiles, leaderboards, badges, the team)."""

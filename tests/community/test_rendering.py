@@ -285,7 +285,7 @@ def test_known_mention_links_to_profile():
 
     rendered = render_markdown("thanks @maria!")
 
-    href = reverse("accounts:profile", kwargs={"username": "maria"})
+    href = reverse("recognition:profile", kwargs={"username": "maria"})
     assert rendered == Rendered(
         html=f'<p>thanks <a class="mention" href="{href}" rel="nofollow ugc noopener">@maria</a>!</p>\n',
         mentions=("maria",),

@@ -310,7 +310,7 @@ def test_hostile_titles_tags_and_names_are_inert_everywhere(client, member, othe
         url("category", slug=category.slug),
         url("tag", slug="hostile"),
         reverse("search") + "?q=alert",
-        reverse("accounts:profile", kwargs={"username": "mallory"}),
+        reverse("recognition:profile", kwargs={"username": "mallory"}),
     ]
     for page in pages:
         html = client.get(page).content.decode()
