@@ -24,6 +24,8 @@ SITE_URL_NAMES = (
     "moderation:moderators",
     "moderation:my_flags",
     "moderation:queue",
+    "recognition:super_users",
+    "recognition:team",
     "search",
 )
 

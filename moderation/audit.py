@@ -92,3 +92,15 @@ def role_changed(actor, member, *, granted: bool, category=None) -> AuditEntry:
 
 def conversation_changed(actor, conversation, *, action: str, before=None, after=None) -> AuditEntry:
     return record(actor, action, conversation, before=before, after=after)
+
+
+def super_user_changed(actor, member, *, nominated: bool, note: str = "", before: str, after: str) -> AuditEntry:
+    """Staff made a member a super user, or took it away; `before` and `after` are accounts.User.SuperUser values."""
+    return record(
+        actor,
+        Action.SUPER_USER_NOMINATED if nominated else Action.SUPER_USER_REMOVED,
+        member,
+        reason=note,
+        before={"super_user": before},
+        after={"super_user": after},
+    )

@@ -224,6 +224,8 @@ class AuditEntry(models.Model):
         ROLE_REVOKED = "role_revoked", "Removed a moderator"
         CONVERSATION_ASSIGNED = "conversation_assigned", "Assigned a conversation"
         CONVERSATION_STATUS = "conversation_status", "Opened or closed a conversation"
+        SUPER_USER_NOMINATED = "super_user_nominated", "Made a super user"
+        SUPER_USER_REMOVED = "super_user_removed", "Removed a super user"
 
     # PROTECT keeps every actor an entry names; an account is never deleted from under its record.
     actor = models.ForeignKey(
