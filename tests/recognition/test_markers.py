@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.events import ProfileChanged
 from accounts.models import User
+from accounts.services import update_profile
 from community.models import Post
 from outbox import bus
 from recognition.standing import set_super_user
@@ -243,3 +244,21 @@ def test_set_super_user_records_each_change_once_and_announces_it(guru, staff):
     changes = list(guru.super_user_changes.values_list("status", "decided_by", "note"))
     assert changes == [(User.SuperUser.NOMINATED, staff.pk, "Answers every night")]
     assert [(e.member_id, e.fields) for e in announced] == [(guru.pk, ("super_user",))]
+
+
+def test_cached_idea_page_shows_the_new_role_of_staff_who_only_updated_its_status(
+    client, member, category, support, django_capture_on_commit_callbacks
+):
+    from community.services.threads import set_idea_status
+
+    idea = build_thread(member, category=category, kind="idea", title="Let scenes follow the sunset")
+    set_idea_status(support, thread=idea, status="planned", note="On the roadmap.")
+    url = idea.get_absolute_url()
+    page(client, url)
+    assert "Support engineer" in page(client, url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_profile(support, display_name=support.display_name, bio="", staff_role="Product manager")
+
+    html = page(client, url)
+    assert "Product manager" in html and "Support engineer" not in html
