@@ -48,6 +48,7 @@ SAMPLE_KWARGS = {
     "thread_tools": {"pk": "{thread}"},
     "thread_act": {"pk": "{thread}"},
     "conversation": {"pk": "{conversation}"},
+    "remove_super_user": {"username": "maria"},
 }
 NOT_HTML_PREFIXES = ("healthz", "static/")
 
