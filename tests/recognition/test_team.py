@@ -71,6 +71,8 @@ def test_header_links_to_the_team_page_for_visitors_and_members(client, member):
     assert link in client.get(reverse("home")).content.decode()
     client.force_login(member)
     assert link in client.get(reverse("home")).content.decode()
+    current = f'<a class="nav-link" href="{reverse("recognition:team")}" aria-current="page">Team</a>'
+    assert current in client.get(reverse("recognition:team")).content.decode()
 
 
 def test_every_staff_marker_leads_to_that_members_card(client, staff, question):
