@@ -8,12 +8,22 @@ from outbox import bus
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "email", "display_name", "is_staff_member", "trust_level", "is_active", "date_joined"]
+    list_display = [
+        "username",
+        "email",
+        "display_name",
+        "is_staff_member",
+        "staff_role",
+        "trust_level",
+        "is_active",
+        "date_joined",
+    ]
     list_filter = ["is_staff_member", "trust_level", "is_staff", "is_active"]
     search_fields = ["username", "email", "display_name"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         ("Community", {"fields": ("display_name", "bio", "avatar", "is_staff_member", "trust_level")}),
+        ("On the team page", {"fields": ("staff_role", "team_focus")}),
     )
 
     def save_model(self, request, obj, form, change):

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass, field
 
 # What pages show of a member beside their posts; a change to any of them changes those pages.
-DISPLAY_FIELDS = ("username", "display_name", "avatar", "is_staff_member", "rank", "super_user")
+DISPLAY_FIELDS = ("username", "display_name", "avatar", "is_staff_member", "rank", "super_user", "staff_role")
 
 
 @dataclass(frozen=True)

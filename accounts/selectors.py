@@ -4,7 +4,19 @@ from accounts.models import User
 
 # What pages show of a member. Everything else (the password hash, the email address, moderation state)
 # stays out of what they load, and so out of anything cached from it.
-SHOWN_FIELDS = ("id", "username", "display_name", "avatar", "is_staff_member", "trust_level", "is_active")
+SHOWN_FIELDS = (
+    "id",
+    "username",
+    "display_name",
+    "avatar",
+    "is_staff_member",
+    "trust_level",
+    "is_active",
+    # The rank, the super-user marker and the staff role beside every post.
+    "reputation",
+    "super_user",
+    "staff_role",
+)
 
 
 def unshown_fields(prefix: str = "") -> list[str]:

@@ -1,4 +1,5 @@
 from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts.events import ProfileChanged
@@ -49,28 +50,37 @@ def update_profile(
     avatar=None,
     remove_avatar: bool = False,
     avatar_size: int = 256,
+    staff_role: str | None = None,
+    team_focus: str | None = None,
 ) -> User:
-    """Change the acting member's own profile; the upload must be validated already."""
+    """Change the acting member's own profile; the upload must be validated already.
+
+    Staff members also describe their job (`staff_role`, `team_focus`; None
+    leaves it as it is); anyone else who tries is refused. Locks the member's
+    row (select_for_update).
+    """
+    if (staff_role is not None or team_focus is not None) and not actor.is_staff_member:
+        raise PermissionDenied("Only staff members describe a role on the team.")
     old_avatar = actor.avatar.name if actor.avatar else ""
+    names = ("display_name", "bio", "avatar", "staff_role", "team_focus")
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=actor.pk)
-        before = (user.display_name, user.bio, user.avatar.name)
+        before = (user.display_name, user.bio, user.avatar.name, user.staff_role, user.team_focus)
         user.display_name = display_name.strip()
         user.bio = bio.strip()
+        if staff_role is not None:
+            user.staff_role = staff_role.strip()
+        if team_focus is not None:
+            user.team_focus = team_focus.strip()
         if avatar is not None:
             picture, _, _ = reencode(avatar, square=avatar_size)
             user.avatar.save("avatar.webp", picture, save=False)
         elif remove_avatar:
             user.avatar = ""
         user.full_clean(exclude=["password"])
-        user.save(update_fields=["display_name", "bio", "avatar"])
-        changed = tuple(
-            name
-            for name, old, new in zip(
-                ("display_name", "bio", "avatar"), before, (user.display_name, user.bio, user.avatar.name), strict=True
-            )
-            if old != new
-        )
+        user.save(update_fields=list(names))
+        after = (user.display_name, user.bio, user.avatar.name, user.staff_role, user.team_focus)
+        changed = tuple(name for name, old, new in zip(names, before, after, strict=True) if old != new)
         if changed:
             bus.publish(ProfileChanged(member_id=user.pk, fields=changed))
         if old_avatar and old_avatar != user.avatar.name:

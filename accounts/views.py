@@ -39,6 +39,7 @@ def settings_profile(request):
             avatar=form.cleaned_data["avatar"],
             remove_avatar=form.cleaned_data["remove_avatar"],
             avatar_size=settings.AVATAR_SIZE,
+            **form.staff_changes,
         )
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:settings")

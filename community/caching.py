@@ -78,13 +78,15 @@ def thread_changed(event) -> None:
 
 
 def member_display_changed(event) -> None:
-    """A member's name or picture shows beside their posts and in lists: those pages change."""
-    from community.models import Post, Thread
+    """A member's name, picture or markers show beside their posts, their status updates and in lists:
+    those pages change."""
+    from community.models import Post, StatusChange, Thread
 
     if not event.changes_display:
         return
     shown_in = Post.objects.filter(author_id=event.member_id).values("thread_id")
-    Thread.objects.filter(pk__in=shown_in).update(version=F("version") + 1)
+    updated = StatusChange.objects.filter(actor_id=event.member_id).values("thread_id")
+    Thread.objects.filter(Q(pk__in=shown_in) | Q(pk__in=updated)).update(version=F("version") + 1)
     bump_lists_on_commit(every_category=True)
 
 

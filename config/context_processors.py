@@ -25,6 +25,8 @@ SITE_URL_NAMES = (
     "moderation:my_flags",
     "moderation:queue",
     "recognition:leaderboard",
+    "recognition:super_users",
+    "recognition:team",
     "search",
 )
 

@@ -108,3 +108,15 @@ def conversation_changed(actor, conversation, *, action: str, before=None, after
 def badge_given(actor, member, *, badge: str, citation: str) -> AuditEntry:
     """Staff thanked a member with a badge; the citation is the reason, as the badge page shows it."""
     return record(actor, Action.BADGE_GIVEN, member, reason=citation, after={"badge": badge})
+
+
+def super_user_changed(actor, member, *, nominated: bool, note: str = "", before: str, after: str) -> AuditEntry:
+    """Staff made a member a super user, or took it away; `before` and `after` are accounts.User.SuperUser values."""
+    return record(
+        actor,
+        Action.SUPER_USER_NOMINATED if nominated else Action.SUPER_USER_REMOVED,
+        member,
+        reason=note,
+        before={"super_user": before},
+        after={"super_user": after},
+    )

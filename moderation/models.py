@@ -226,6 +226,8 @@ class AuditEntry(models.Model):
         CONVERSATION_ASSIGNED = "conversation_assigned", "Assigned a conversation"
         CONVERSATION_STATUS = "conversation_status", "Opened or closed a conversation"
         BADGE_GIVEN = "badge_given", "Gave a badge"
+        SUPER_USER_NOMINATED = "super_user_nominated", "Made a super user"
+        SUPER_USER_REMOVED = "super_user_removed", "Removed a super user"
 
     # PROTECT keeps every actor an entry names; an account is never deleted from under its record.
     actor = models.ForeignKey(

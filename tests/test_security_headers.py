@@ -50,6 +50,7 @@ SAMPLE_KWARGS = {
     "conversation": {"pk": "{conversation}"},
     "badge": {"slug": "thank-you"},
     "give_badge": {"slug": "thank-you"},
+    "remove_super_user": {"username": "maria"},
 }
 NOT_HTML_PREFIXES = ("healthz", "static/")
 

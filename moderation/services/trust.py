@@ -126,11 +126,17 @@ def recalculate_trust(member) -> int:
     Locks the member's row (select_for_update) so concurrent recalculations and
     sanctions agree on what is stored. Moderators and staff never drop below
     the level they have: their standing comes from their role, not their posts.
+    Super users stand at the top level unless a sanction caps it.
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=member.pk)
         old = locked.trust_level
-        new = level_for(member_activity(locked), cap=sanction_cap(locked))
+        cap = sanction_cap(locked)
+        new = level_for(member_activity(locked), cap=cap)
+        if locked.is_super_user:
+            # Their flags should weigh the most: the community's and the team's trust outranks
+            # the activity counts, and only a sanction holds it down.
+            new = TOP_LEVEL if cap is None else min(TOP_LEVEL, cap)
         if is_staff(locked) or is_moderator(locked):
             new = max(new, old)
         if new != old:
