@@ -117,6 +117,7 @@ RELEASE_SOURCES = (
     "accounts/**/*.py",
     "community/**/*.py",
     "moderation/**/*.py",
+    "recognition/**/*.py",
     "config/jinja2.py",
 )
 

@@ -15,7 +15,7 @@ from community.services import threads as thread_services
 from community.services import votes
 from moderation.models import Flag
 from moderation.services import flags, queue
-from recognition import badges, criteria
+from recognition import badges, criteria, ledger
 from recognition.awarding import earned
 from recognition.models import PointsEntry
 from tests.builders import build_category, build_member, build_reply, build_thread
@@ -330,17 +330,9 @@ def test_good_flagger_needs_ten_upheld_flags(other_member, moderator, category):
     assert earned("good-flagger", other_member)
 
 
-def _faq_entry(member, answer, *, amount=25, event_id="faq-event-1", reverses=None):
-    """The ledger row the FAQ writes when it promotes an answer (a leaf row: nothing else depends on it)."""
-    return PointsEntry.objects.create(
-        member=member,
-        amount=amount,
-        reason=PointsEntry.Reason.FAQ_PROMOTED,
-        source_type=PointsEntry.Source.POST,
-        source_id=answer.pk,
-        source_event_id=event_id,
-        reverses=reverses,
-    )
+def _faq_entry(member, answer, *, event_id="faq-event-1"):
+    """The ledger row the FAQ writes when it promotes an answer into article `answer.pk`."""
+    return ledger.faq_promoted(member.pk, article_id=answer.pk, event_id=event_id)
 
 
 def test_in_the_faq_is_earned_when_the_faq_records_a_promotion(other_member, answer):
@@ -352,8 +344,10 @@ def test_in_the_faq_is_earned_when_the_faq_records_a_promotion(other_member, ans
 
 
 def test_in_the_faq_is_not_earned_by_a_promotion_that_was_reversed(other_member, answer):
-    promoted = _faq_entry(other_member, answer)
-    _faq_entry(other_member, answer, amount=-25, reverses=promoted, event_id="faq-event-2")
+    _faq_entry(other_member, answer)
+    ledger.reverse(
+        ledger.from_source(PointsEntry.Source.ARTICLE, answer.pk), cause=PointsEntry.Cause.UNDONE, event_id="faq-2"
+    )
 
     assert not earned("faq-promoted", other_member)
 

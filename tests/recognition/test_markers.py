@@ -10,6 +10,7 @@ from accounts.models import User
 from accounts.services import update_profile
 from community.models import Post
 from outbox import bus
+from recognition.events import StandingChanged
 from recognition.standing import set_super_user
 from tests.builders import build_member, build_reply, build_thread
 from tests.community.test_thread_page import MEMBER_PAGE_QUERIES, VISITOR_PAGE_QUERIES, grow, queries_for
@@ -232,12 +233,13 @@ def test_cached_thread_page_shows_a_new_rank_when_the_ledger_announces_it(
 def test_set_super_user_records_each_change_once_and_announces_it(guru, staff):
     announced = []
     handler = announced.append
-    bus.subscribe(ProfileChanged, handler, in_transaction=True)
+    # In the changing transaction as StandingChanged; pages hear it after commit as ProfileChanged.
+    bus.subscribe(StandingChanged, handler, in_transaction=True)
     try:
         set_super_user(guru, User.SuperUser.NOMINATED, decided_by=staff, note="Answers every night")
         set_super_user(guru, User.SuperUser.NOMINATED, decided_by=staff)
     finally:
-        bus.unsubscribe(ProfileChanged, handler)
+        bus.unsubscribe(StandingChanged, handler)
 
     guru.refresh_from_db()
     assert guru.super_user == User.SuperUser.NOMINATED
