@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from outbox.models import Event
-from recognition import awarding
-from recognition.models import Award, PointsEntry
+from recognition import awarding, ledger
+from recognition.models import Award
 from tests.builders import build_member
 from tests.integration.test_queue_races import run_concurrently
 
@@ -21,14 +21,7 @@ def test_concurrent_checks_of_one_member_award_each_badge_once():
     # Badges no event announces, so only the racers below award them.
     member = build_member(username="ada")
     User.objects.filter(pk=member.pk).update(date_joined=timezone.now() - timedelta(days=400))
-    PointsEntry.objects.create(
-        member=member,
-        amount=25,
-        reason=PointsEntry.Reason.FAQ_PROMOTED,
-        source_type=PointsEntry.Source.ARTICLE,
-        source_id=1,
-        source_event_id="promotion-1",
-    )
+    ledger.faq_promoted(member.pk, article_id=1, event_id="promotion-1")
 
     results = run_concurrently([lambda: awarding.check_badges([member.pk]) for _ in range(8)])
 
