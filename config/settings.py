@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "moderation",
     "community",
     "recognition",
+    "faq",
     "notifications",
 ]
 
