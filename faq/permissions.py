@@ -1,0 +1,62 @@
+"""Who may do what with the FAQ: one function per action, each read by every surface.
+
+An article's visibility is decided here alone. Pages, search, suggestions on
+the ask page, the banner on a source thread, feeds and the sitemap all filter
+through `visible_articles` or ask `can_view_article`, so an internal article
+can't leak through a side door.
+"""
+
+from django.db.models import Q, QuerySet
+
+from community.permissions import is_member, is_staff, posting_refusal
+from faq.models import Article, Visibility
+
+# Members from this trust level on may suggest a thread for the FAQ.
+TRUST_SUGGEST = 2
+
+
+def audiences(user) -> tuple[str, ...]:
+    """The visibilities `user` may read."""
+    if is_staff(user):
+        return (Visibility.PUBLIC, Visibility.MEMBERS, Visibility.STAFF)
+    if is_member(user):
+        return (Visibility.PUBLIC, Visibility.MEMBERS)
+    return (Visibility.PUBLIC,)
+
+
+def can_see_visibility(user, visibility: str) -> bool:
+    return visibility in audiences(user)
+
+
+def can_edit_articles(user) -> bool:
+    """Writing the FAQ is a permission staff are given (the FAQ editors group), not a side effect of is_staff."""
+    return is_member(user) and posting_refusal(user) is None and user.has_perm("faq.promote_article")
+
+
+def can_promote(user) -> bool:
+    return can_edit_articles(user)
+
+
+def can_review_faq(user) -> bool:
+    """Feedback, candidates, stale sources and deflection figures are the FAQ editors' working lists."""
+    return can_edit_articles(user) or (is_member(user) and user.has_perm("faq.review_faq"))
+
+
+def can_view_article(user, article: Article) -> bool:
+    if can_edit_articles(user):
+        return True  # editors see drafts and archived articles too
+    return article.status == Article.Status.PUBLISHED and can_see_visibility(user, article.visibility)
+
+
+def visible_articles(user, articles: QuerySet[Article] | None = None) -> QuerySet[Article]:
+    """The published articles `user` may read (drafts never appear in lists, search or suggestions)."""
+    articles = Article.objects.all() if articles is None else articles
+    return articles.filter(Q(status=Article.Status.PUBLISHED) & Q(visibility__in=audiences(user)))
+
+
+def can_vote_helpful(user, article: Article) -> bool:
+    return can_view_article(user, article) and article.status == Article.Status.PUBLISHED
+
+
+def can_suggest(user) -> bool:
+    return is_member(user) and posting_refusal(user) is None and user.trust_level >= TRUST_SUGGEST
