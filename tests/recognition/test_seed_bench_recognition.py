@@ -137,3 +137,17 @@ def test_running_it_again_adds_nothing(bench):
 
     assert "already present" in output
     assert snapshot() == before
+
+
+def test_remove_takes_it_all_away_so_the_bench_can_be_rebuilt(bench):
+    seed_recognition()
+    call_command("seed_bench_recognition", "--remove", stdout=StringIO())
+
+    assert not PointsEntry.objects.exists()
+    assert not Award.objects.exists()
+    assert not SuperUserChange.objects.exists()
+    assert not User.objects.exclude(reputation=0).exists()
+    assert not User.objects.exclude(staff_role="").exists()
+    call_command("seed_bench", "--scale", SCALE, "--force", stdout=StringIO())
+    assert "recognition data ready" in seed_recognition()
+    assert reputation_disagreements() == []

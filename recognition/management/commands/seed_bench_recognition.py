@@ -20,7 +20,9 @@ few are, as at a small scale).
 Seeded history is not news: rows are bulk-inserted without publishing
 events, so nobody is notified of two years of badges, as `seed_bench`'s
 votes notify nobody. Running it again when the bench's ledger exists does
-nothing.
+nothing; `--remove` takes it all away again (the ledger's rows as deleting
+an account does, naming their members to the append-only trigger), which
+`seed_bench --force` needs first on PostgreSQL.
 """
 
 import time
@@ -30,7 +32,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -75,8 +77,17 @@ class Line:
 class Command(BaseCommand):
     help = "Derive the points ledger, reputation, badges, staff roles and super users for `seed_bench`'s data."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--remove", action="store_true", help="Remove what this command added (before `seed_bench --force`)."
+        )
+
+    def handle(self, *args, remove=False, **options):
         started = time.monotonic()
+        if remove:
+            self._remove()
+            self._say("the benchmark's recognition data is removed", started)
+            return
         if not Thread.objects.filter(category__slug__startswith=CATEGORY_PREFIX).exists():
             self.stdout.write("No benchmark data: run seed_bench first.")
             return
@@ -105,6 +116,29 @@ class Command(BaseCommand):
 
     def _say(self, what, started):
         self.stdout.write(f"  {time.monotonic() - started:6.1f}s  {what}")
+
+    def _remove(self):
+        members = list(
+            User.objects.filter(username__regex=rf"^{USERNAME_PREFIX}[0-9]{{4,}}$")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        with transaction.atomic():
+            # A chunk at a time: the trigger reads the named members for every row it is asked to delete.
+            for start in range(0, len(members), 100):
+                chunk = members[start : start + 100]
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute(
+                            "SELECT set_config('recognition.erasing_members', %s, true)", [",".join(map(str, chunk))]
+                        )
+                # Reversals first: an entry that a reversal names cannot go before it.
+                for reversals in (True, False):
+                    rows = PointsEntry.objects.filter(member_id__in=chunk, reverses__isnull=not reversals)
+                    rows._raw_delete(rows.db)
+            Award.objects.filter(member_id__in=members).delete()
+            SuperUserChange.objects.filter(member_id__in=members).delete()
+            User.objects.filter(pk__in=members).update(reputation=0, super_user="", staff_role="", team_focus="")
 
     # The ledger ------------------------------------------------------------------
 
