@@ -1,13 +1,15 @@
 """`make bench`: serve Concierge like production and measure its pages under load.
 
 Steps, all bounded in time:
-1. collectstatic, migrate and `seed_bench` (skipped when the data exists);
+1. collectstatic, migrate, `seed_bench` and `seed_bench_recognition` (each
+   skipped when its data exists);
 2. in this process, with Django's test client: SQL queries, response bytes and
    a time breakdown (view and middleware Python, template Python, SQL) for
    each page, anonymous and signed in, plus pyinstrument profiles of the hot
    thread and the home page;
 3. gunicorn (WSGI, 2 workers) on 127.0.0.1, loaded by `wrk` in a second
-   process: each page anonymous and as a signed-in member, and a bare Django
+   process: each page (the discussion pages, then the pages about people)
+   anonymous and as a signed-in member, and a bare Django
    view (/_bench/ceiling/) through the full middleware stack as the ceiling;
    then, on the same server, random threads from an empty cache and warm
    (bench.mix), what the cache holds (bench.memory), and the hot thread's
