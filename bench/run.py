@@ -1,13 +1,15 @@
 """`make bench`: serve Concierge like production and measure its pages under load.
 
 Steps, all bounded in time:
-1. collectstatic, migrate and `seed_bench` (skipped when the data exists);
+1. collectstatic, migrate, `seed_bench` and `seed_bench_recognition` (each
+   skipped when its data exists);
 2. in this process, with Django's test client: SQL queries, response bytes and
    a time breakdown (view and middleware Python, template Python, SQL) for
    each page, anonymous and signed in, plus pyinstrument profiles of the hot
    thread and the home page;
 3. gunicorn (WSGI, 2 workers) on 127.0.0.1, loaded by `wrk` in a second
-   process: each page anonymous and as a signed-in member, and a bare Django
+   process: each page (the discussion pages, then the pages about people)
+   anonymous and as a signed-in member, and a bare Django
    view (/_bench/ceiling/) through the full middleware stack as the ceiling;
    then, on the same server, random threads from an empty cache and warm
    (bench.mix), what the cache holds (bench.memory), and the hot thread's
@@ -20,7 +22,9 @@ PostgreSQL and Redis are used when DATABASE_URL and REDIS_URL are set;
 otherwise a SQLite file under var/bench/ (the random threads and the cache's
 memory then are skipped: they need Redis). Tunable with BENCH_DURATION (seconds
 per run, default 10), BENCH_CONNECTIONS (8), BENCH_THREADS (2), BENCH_WARMUP (2),
-BENCH_WORKER_CLASS (sync), BENCH_SKIP_ASGI=1 and BENCH_SKIP_PROFILE=1.
+BENCH_WORKER_CLASS (sync), BENCH_SKIP_ASGI=1, BENCH_SKIP_PROFILE=1,
+BENCH_SKIP_SCENARIOS=1 (the page tables only: no random threads, cache memory or
+writing) and BENCH_SCALE (the seed's size, for a fresh database; default 1.0).
 """
 
 import json
@@ -55,6 +59,7 @@ from bench.harness import (
 )
 
 PYTHON = sys.executable
+SKIP_SCENARIOS = os.environ.get("BENCH_SKIP_SCENARIOS") == "1"
 BIN = Path(PYTHON).parent
 WORKERS = 2
 SEARCH_QUERY = "hub offline"
@@ -65,6 +70,10 @@ TARGETS = {
     "member_fraction": 0.20,  # every member page, and the random mix once warm
     "cold_visitor_fraction": 0.20,  # the random mix from an empty cache
     "cold_member_fraction": 0.12,
+    # The pages about people (profiles, leaderboards, badges, the team): the
+    # design's targets for every page, which the discussion pages now exceed.
+    "recognition_visitor_fraction": 0.25,
+    "recognition_member_fraction": 0.10,
     "hot_p99_ms": 100,
     "search_p50_ms": 50,
     **writing.TARGETS,
@@ -99,12 +108,16 @@ def collectstatic():
 
 
 def prepare():
+    """Collect, migrate and seed; the seconds the community's seed and its recognition seed took."""
     manage = [PYTHON, "manage.py"]
     collectstatic()
     run([*manage, "migrate", "--noinput", "-v0"], timeout=300)
     started = time.monotonic()
-    run([*manage, "seed_bench"], timeout=1800)
-    return time.monotonic() - started
+    run([*manage, "seed_bench", "--scale", os.environ.get("BENCH_SCALE", "1.0")], timeout=1800)
+    seeded = time.monotonic()
+    # Points, badges, staff roles and super users, derived from the votes and answers above.
+    run([*manage, "seed_bench_recognition"], timeout=1800)
+    return seeded - started, time.monotonic() - seeded
 
 
 def analyse():
@@ -135,7 +148,40 @@ def find_pages():
         ("hot thread", hot.get_absolute_url()),
         ("10-reply thread", ten.get_absolute_url()),
         ("search", "/search/?q=" + SEARCH_QUERY.replace(" ", "+")),
+        *recognition_pages(),
     ]
+
+
+# Pages about people, held to the recognition targets; find_pages names them.
+RECOGNITION_PAGES = ("profile", "leaderboard", "leaderboard, all", "badges", "badge", "team")
+
+
+def recognition_pages():
+    """The busiest member's profile, the leaderboards, the badges, the most held badge and the team."""
+    from django.urls import reverse
+
+    from accounts.models import User
+    from community.management.commands.seed_bench import USERNAME_PREFIX
+    from recognition.badge_selectors import holder_counts
+
+    busiest = (
+        User.objects.filter(username__startswith=USERNAME_PREFIX, is_active=True)
+        .order_by("-reputation", "pk")
+        .values_list("username", flat=True)
+        .first()
+    )
+    counts = holder_counts()
+    common = max(counts, key=lambda slug: (counts[slug], slug)) if counts else "first-answer"
+    leaderboard = reverse("recognition:leaderboard")
+    paths = [
+        ("profile", reverse("recognition:profile", kwargs={"username": busiest})),
+        ("leaderboard", leaderboard),  # this week's, the default
+        ("leaderboard, all", leaderboard + "?period=all"),
+        ("badges", reverse("recognition:badges")),
+        ("badge", reverse("recognition:badge", kwargs={"slug": common})),
+        ("team", reverse("recognition:team")),
+    ]
+    return paths
 
 
 def hot_reply_path():
@@ -231,6 +277,11 @@ def measure_in_process(pages, repeat=10):
             try:
                 first = client.get(url)
                 row["status"] = first.status_code
+                if first.status_code != 200:
+                    row["error"] = f"HTTP {first.status_code}; not measured"
+                    rows.append(row)
+                    say(f"  in-process {name:<16} {who:<9} {_in_process_line(row)}")
+                    continue
                 row["bytes"] = len(first.content)
                 walls, breakdown = [], Breakdown()
                 Template.render = breakdown.render(original)
@@ -418,6 +469,8 @@ def goal(row):
         return None
     if row["page"] == "random, cold":
         return TARGETS["cold_member_fraction" if row["who"] == "member" else "cold_visitor_fraction"]
+    if row["page"] in RECOGNITION_PAGES:
+        return TARGETS["recognition_member_fraction" if row["who"] == "member" else "recognition_visitor_fraction"]
     return TARGETS["member_fraction" if row["who"] == "member" else "visitor_cached_fraction"]
 
 
@@ -427,6 +480,8 @@ def verdicts(rows):
         if row["page"].startswith("ceiling") or "rps" not in row:
             continue
         checks = []
+        if row.get("errors"):  # a non-2xx answer or a socket error under load: the page is not ok, however fast
+            checks.append(f"{row['errors']} errors: {verdict(False)}")
         if (share := goal(row)) is not None:
             checks.append(f"{share:.0%} of ceiling: {verdict(row.get('of_ceiling', 0) >= share)}")
         if row["page"] == "hot thread":
@@ -456,6 +511,27 @@ def table(load_rows, in_process):
     return "\n".join(lines)
 
 
+def scenarios(server, cookie, pages, report):
+    """Random threads cold and warm, the cache's memory, and reading while writing, on `server`."""
+    from community.management.commands.seed_bench import BENCH_MEMBER
+
+    say("== random threads, from an empty cache and warm")
+    threads = mix.choose()
+    report["mix"] = mix.run(server, cookie, BENCH_MEMBER, threads)
+    report["wsgi"]["results"] += report["mix"].pop("rows")
+    report["wsgi"]["results"] += load(server, [("ceiling at end", dict(pages)["ceiling"])], None, ["anonymous"])
+
+    say("== cache memory")
+    used = {"empty": report["mix"].get("used_memory_empty"), "warm": report["mix"].get("used_memory_warm")}
+    report["memory"] = memory.measure(server, cookie, threads.spare, mixed=len(threads.paths), used_memory=used)
+    for line in memory.lines(report["memory"]):
+        say(f"  {line}")
+
+    say(f"== reading the hot thread while a reply is posted every {writing.WRITE_EVERY * 1000:.0f} ms")
+    hot = dict(pages)["hot thread"]
+    report["writing"] = writing.run(server, cookie, hot_path=hot, reply_path=hot_reply_path())
+
+
 def git_commit():
     try:
         head = run(["git", "rev-parse", "--short", "HEAD"], timeout=10, capture_output=True, text=True).stdout
@@ -473,15 +549,13 @@ def main():
     load_before = os.getloadavg()
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-    say("== preparing: collectstatic, migrate, seed_bench")
-    seed_seconds = prepare()
+    say("== preparing: collectstatic, migrate, seed_bench, seed_bench_recognition")
+    seed_seconds, recognition_seed_seconds = prepare()
 
     import django
 
     django.setup()
     from django.conf import settings
-
-    from community.management.commands.seed_bench import BENCH_MEMBER
 
     analyse()
     pages = find_pages()
@@ -499,6 +573,7 @@ def main():
         },
         "dataset": dataset(),
         "seed_seconds": round(seed_seconds, 1),
+        "recognition_seed_seconds": round(recognition_seed_seconds, 1),
         "load": {"tool": "wrk", "duration_s": DURATION, "connections": CONNECTIONS, "threads": THREADS},
         "targets": TARGETS,
         "pages": dict(pages),
@@ -520,21 +595,10 @@ def main():
         report["wsgi"]["results"].append(single)
         say(f"  {server.name.split()[0]:<9} {single['page']:<16} {'anonymous':<9} {load_line(single)}")
 
-        say("== random threads, from an empty cache and warm")
-        threads = mix.choose()
-        report["mix"] = mix.run(server, cookie, BENCH_MEMBER, threads)
-        report["wsgi"]["results"] += report["mix"].pop("rows")
-        report["wsgi"]["results"] += load(server, [("ceiling at end", dict(pages)["ceiling"])], None, ["anonymous"])
-
-        say("== cache memory")
-        used = {"empty": report["mix"].get("used_memory_empty"), "warm": report["mix"].get("used_memory_warm")}
-        report["memory"] = memory.measure(server, cookie, threads.spare, mixed=len(threads.paths), used_memory=used)
-        for line in memory.lines(report["memory"]):
-            say(f"  {line}")
-
-        say(f"== reading the hot thread while a reply is posted every {writing.WRITE_EVERY * 1000:.0f} ms")
-        hot = dict(pages)["hot thread"]
-        report["writing"] = writing.run(server, cookie, hot_path=hot, reply_path=hot_reply_path())
+        if SKIP_SCENARIOS:
+            say("== BENCH_SKIP_SCENARIOS=1: no random threads, cache memory or writing")
+        else:
+            scenarios(server, cookie, pages, report)
     report["wsgi"].update(fractions(report["wsgi"]["results"]) or {})
     verdicts(report["wsgi"]["results"])
 
@@ -561,11 +625,12 @@ def main():
         f"{report['machine']['cache']} cache, {report['machine']['cores']} cores, wrk -c{CONNECTIONS} -d{DURATION}s"
     )
     say(table(report["wsgi"]["results"], report["in_process"]))
-    if report["writing"]:
+    if report.get("writing"):
         say(f"\n== the hot thread's readers (wrk -c{CONNECTIONS}) while a reply is posted every 100 ms")
         say(writing.table(report["writing"]))
-    say("\n== cache memory (Redis MEMORY USAGE)")
-    say("\n".join(memory.lines(report["memory"])))
+    if "memory" in report:
+        say("\n== cache memory (Redis MEMORY USAGE)")
+        say("\n".join(memory.lines(report["memory"])))
     if "asgi" in report:
         say(f"\n== {report['asgi']['server']} (anonymous)")
         say(table(report["asgi"]["results"], report["in_process"]))
