@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("community.urls")),
     path("", include("moderation.urls")),
     path("", include("recognition.urls")),
+    path("faq/", include("faq.urls")),
     path("accounts/login/", accounts_views.sign_in, name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

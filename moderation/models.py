@@ -228,6 +228,14 @@ class AuditEntry(models.Model):
         BADGE_GIVEN = "badge_given", "Gave a badge"
         SUPER_USER_NOMINATED = "super_user_nominated", "Made a super user"
         SUPER_USER_REMOVED = "super_user_removed", "Removed a super user"
+        FAQ_PROMOTED = "faq_promoted", "Promoted posts into the FAQ"
+        FAQ_EDITED = "faq_edited", "Edited an FAQ article"
+        FAQ_PUBLISHED = "faq_published", "Published an FAQ article"
+        FAQ_UNPUBLISHED = "faq_unpublished", "Unpublished an FAQ article"
+        FAQ_ARCHIVED = "faq_archived", "Archived an FAQ article"
+        FAQ_SOURCE_TAKEN = "faq_source_taken", "Took a source edit into the FAQ"
+        FAQ_SOURCE_DISMISSED = "faq_source_dismissed", "Dismissed a source edit"
+        FAQ_CANDIDATE_DISMISSED = "faq_candidate_dismissed", "Dismissed an FAQ candidate"
 
     # PROTECT keeps every actor an entry names; an account is never deleted from under its record.
     actor = models.ForeignKey(

@@ -1,0 +1,3 @@
+"""The FAQ's signals: helpfulness, candidates, suggestions, staleness and deflection."""
+
+urlpatterns: list = []
