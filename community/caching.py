@@ -346,6 +346,8 @@ SHARED_TEMPLATES = frozenset(
         "community/tag.html",
         "community/thread.html",
         "community/unanswered.html",
+        # Other apps' pages, named in settings so community need not know them.
+        *settings.COMMUNITY_SHARED_TEMPLATES,
     }
 )
 # What the context processors know of one member, blanked in the shared

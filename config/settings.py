@@ -296,6 +296,9 @@ RECOGNITION_RANKS = [
     (1500, "Guru"),
     (5000, "Legend"),
 ]
+# Pages of the apps beside community rendered through community.caching.render_shared
+# (one shared rendering plus each member's {% personal %} regions), held to its checks.
+COMMUNITY_SHARED_TEMPLATES = ["recognition/badges.html", "recognition/badge.html", "recognition/team.html"]
 # Reputation past which a member becomes a super user, unless staff removed them.
 RECOGNITION_SUPER_USER_REPUTATION = env.int("RECOGNITION_SUPER_USER_REPUTATION", default=1000)
 # Serial voting: this many votes by one member for one author's posts within this many

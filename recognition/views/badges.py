@@ -12,8 +12,10 @@ from community.forms import add_errors
 from recognition import badge_selectors, badges, permissions
 from recognition.badge_forms import GiveBadgeForm
 from recognition.services.badges import give_badge
+from recognition.views.shared import render_people, visitors_share
 
 HOLDERS_PER_PAGE = 30
+MAX_PAGE = 1000
 
 
 def _badge_or_404(slug: str) -> badges.Badge:
@@ -24,28 +26,46 @@ def _badge_or_404(slug: str) -> badges.Badge:
 
 
 @require_safe
+@visitors_share
 def badge_list(request):
     """Every badge by tier, with how many members hold it, in one query."""
-    counts = badge_selectors.holder_counts()
-    tiers = [
-        (tier, [(badge, counts.get(badge.slug, 0)) for badge in tier_badges]) for tier, tier_badges in badges.by_tier()
-    ]
-    return render(request, "recognition/badges.html", {"tiers": tiers})
+
+    def shared():
+        counts = badge_selectors.holder_counts()
+        tiers = [
+            (tier, [(badge, counts.get(badge.slug, 0)) for badge in tier_badges])
+            for tier, tier_badges in badges.by_tier()
+        ]
+        return {"tiers": tiers}
+
+    return render_people(request, "recognition/badges.html", key="badges", shared=shared)
 
 
 @require_safe
+@visitors_share
 def badge_detail(request, slug):
     """A badge's rule and who holds it, newest first, with the citation for the ones staff gave."""
     badge = _badge_or_404(slug)
-    page = Paginator(badge_selectors.badge_awards(badge.slug), HOLDERS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "badge": badge,
-        "page_obj": page,
-        "awards": page.object_list,
-        "holders": badge_selectors.holder_counts().get(badge.slug, 0),
-        "can_give": badge.manual and permissions.can_give_badge(request.user),
-    }
-    return render(request, "recognition/badge.html", context)
+    # Capped, so made-up page numbers can't fill the cache with copies of the last page.
+    page_number = request.GET.get("page", "")
+    page_number = min(int(page_number), MAX_PAGE) if page_number.isdigit() else 1
+
+    def shared():
+        page = Paginator(badge_selectors.badge_awards(badge.slug), HOLDERS_PER_PAGE).get_page(page_number)
+        return {
+            "badge": badge,
+            "page_obj": page,
+            "awards": page.object_list,
+            "holders": badge_selectors.holder_counts().get(badge.slug, 0),
+        }
+
+    return render_people(
+        request,
+        "recognition/badge.html",
+        key=f"badge:{badge.slug}:{page_number}",
+        shared=shared,
+        personal={"badge": badge, "can_give": badge.manual and permissions.can_give_badge(request.user)},
+    )
 
 
 @login_required

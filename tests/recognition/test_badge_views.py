@@ -72,12 +72,13 @@ def test_badge_list_counts_a_member_thanked_twice_once(client, staff, member):
     assert "Held by 1 member" in response.content.decode()
 
 
-def test_badge_list_query_count_is_constant_as_holders_grow(client, django_assert_max_num_queries):
+def test_badge_list_query_count_is_constant_as_holders_grow(client, django_assert_max_num_queries, a_minute_later):
     holders_of("first-answer", 2, prefix="early")
     with django_assert_max_num_queries(1):
         client.get(reverse("recognition:badges"))
     holders_of("first-answer", 20, prefix="late")
     holders_of("welcomer", 5, prefix="welcoming")
+    a_minute_later()
 
     with django_assert_max_num_queries(1):
         response = client.get(reverse("recognition:badges"))
@@ -149,13 +150,16 @@ def test_unknown_badge_is_not_found(client):
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
-def test_badge_page_query_count_is_constant_as_holders_grow(client, member, signed_in, django_assert_max_num_queries):
+def test_badge_page_query_count_is_constant_as_holders_grow(
+    client, member, signed_in, django_assert_max_num_queries, a_minute_later
+):
     if signed_in:
         client.force_login(member)
     holders_of("first-answer", 2, prefix="early")
     with django_assert_max_num_queries(6) as few:
         client.get(badge_url("first-answer"))
     holders_of("first-answer", 25, prefix="late")
+    a_minute_later()
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(badge_url("first-answer"))
@@ -345,3 +349,35 @@ def test_a_members_badges_come_gold_first_with_how_often_they_were_given(
         held = badge_selectors.member_badges(member.pk)
 
     assert [(h.badge.slug, h.times) for h in held] == [("thank-you", 2), ("category-expert", 1), ("first-answer", 1)]
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_badge_pages_are_shared_for_a_minute_then_show_new_holders(
+    client, member, signed_in, django_assert_max_num_queries, a_minute_later
+):
+    if signed_in:
+        client.force_login(member)
+    holders_of("first-answer", 2, prefix="early")
+    client.get(reverse("recognition:badges"))
+    client.get(badge_url("first-answer"))
+    holders_of("first-answer", 3, prefix="late")
+
+    # Within the minute, the shared copies: no badge or holder query, for visitors not even the session's.
+    with django_assert_max_num_queries(1 if signed_in else 0):
+        listing = client.get(reverse("recognition:badges")).content.decode()
+    with django_assert_max_num_queries(1 if signed_in else 0):
+        holders = client.get(badge_url("first-answer")).content.decode()
+    assert "Held by 2 members" in listing
+    assert holders.count('class="badge-holder"') == 2
+
+    a_minute_later()
+    assert "Held by 5 members" in client.get(reverse("recognition:badges")).content.decode()
+    assert client.get(badge_url("first-answer")).content.decode().count('class="badge-holder"') == 5
+
+
+def test_made_up_badge_page_numbers_share_one_copy(client):
+    holders_of("first-answer", 2, prefix="early")
+    for page in ("2", "999999", "x"):
+        response = client.get(badge_url("first-answer") + f"?page={page}")
+        assert response.status_code == 200
+        assert response.content.decode().count('class="badge-holder"') == 2
