@@ -65,7 +65,15 @@ def test_seed_demo_awards_earned_badges_and_a_thank_you_with_its_citation():
     seed()
 
     held = set(Award.objects.filter(member__username="sam").values_list("badge", flat=True))
-    assert {"first-answer", "first-accepted", "helpful-10", "accepted-10", "regular-helper", "thank-you"} <= held
+    assert {
+        "first-answer",
+        "first-accepted",
+        "helpful-10",
+        "accepted-10",
+        "regular-helper",
+        "thank-you",
+        "one-year",
+    } <= held
     thanks = Award.objects.get(badge="thank-you")
     assert thanks.awarded_by.username == "tess"
     assert "step-by-step answers" in thanks.citation

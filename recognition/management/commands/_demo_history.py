@@ -211,6 +211,21 @@ NEW_STAFF = [
     )
 ]
 
+# How long ago each demo member joined: before the history above, and for some, over a year.
+JOINED_DAYS_AGO = {
+    "tess": 420,
+    "sam": 380,
+    "olivia": 300,
+    "mona": 260,
+    "arjun": 200,
+    "lena": 150,
+    "kofi": 120,
+    "diego": 90,
+    "maria": 75,
+    "ravi": 60,
+    "yuki": 45,
+}
+
 SUPER_USER = "sam"
 NOMINATION_NOTE = "Answers pairing and schedule questions faster than our own support team."
 THANK_YOU_CITATION = (

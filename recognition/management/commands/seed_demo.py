@@ -76,6 +76,10 @@ class Command(seed_demo.Command):
 
     def _history(self, now: datetime):
         """The conversations and the team's decisions, in the order they happened."""
+        for username, days in history.JOINED_DAYS_AGO.items():
+            joined = now - timedelta(days=days)
+            # Accounts are made today; the members they stand for joined before the history they wrote.
+            User.objects.filter(username=username, date_joined__gt=joined).update(date_joined=joined)
         users = {u.username: u for u in User.objects.all()}
         staff, super_user = users["tess"], users[history.SUPER_USER]
         timeline = [
