@@ -78,6 +78,7 @@ def test_seed_demo_awards_earned_badges_and_a_thank_you_with_its_citation():
     assert thanks.awarded_by.username == "tess"
     assert "step-by-step answers" in thanks.citation
     assert Award.objects.exclude(member__username="sam").filter(badge="first-accepted").exists()
+    assert Award.objects.filter(member__username="lena", badge="idea-shipped").exists()
     # Earned on the days the history happened, not all at once.
     assert Award.objects.dates("awarded_at", "day").count() >= 5
 

@@ -196,6 +196,23 @@ QUESTIONS = [
     ),
 ]
 
+# (when, author, title, body, voters, the product team's steps as (days ago, status, note))
+IDEAS = [
+    (
+        33,
+        "lena",
+        "Group lights by floor, not only by room",
+        "In a three-storey house, *All off downstairs* takes five taps. Floors as a level above rooms would fix it.",
+        ["arjun", "diego", "kofi", "maria", "sam"],
+        [
+            (30, "under_review", "Thanks Lena! We're looking at how floors would fit with rooms and zones."),
+            (22, "planned", "Floors are planned for app 5.2."),
+            (11, "shipped", "Floors are out in app 5.2: *Home → Floors*. Thank you for the idea!"),
+        ],
+    ),
+]
+IDEA_DECIDER = "ravi"
+
 # The team's own people, beyond the staff members the community's demo already has.
 STAFF = {
     "tess": ("Community manager", "The community itself: its guidelines, its events and your ideas."),

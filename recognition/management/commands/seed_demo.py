@@ -90,6 +90,13 @@ class Command(seed_demo.Command):
             if not Thread.objects.filter(title=question[3]).exists():
                 begin, end = self._window(question[0], now)
                 timeline.append((begin, partial(self._converse, question, begin, end, users)))
+        for idea in history.IDEAS:
+            if not Thread.objects.filter(title=idea[2]).exists():
+                begin, end = self._window(idea[0], now)
+                timeline.append((begin, partial(self._suggest, idea, begin, end, users)))
+                for days, status, note in idea[5]:
+                    step = partial(self._decide_idea, users[history.IDEA_DECIDER], idea[2], status, note)
+                    timeline.append((now - timedelta(days=days), step))
         for moment, happen in sorted(timeline, key=lambda item: item[0]):
             with clock_at(moment):
                 happen()
@@ -137,6 +144,27 @@ class Command(seed_demo.Command):
             involved = {users[asker].pk} | {users[a].pk for _, a, _ in answers}
             involved |= {users[name].pk for names in voters.values() for name in names}
             awarding.check_badges(involved)
+
+    def _suggest(self, idea, begin: datetime, end: datetime, users):
+        _, author, title, body, voters, _ = idea
+        step = (end - begin) / len(voters)
+        with clock_at(begin):
+            thread = threads.start_thread(
+                users[author],
+                category=Category.objects.get(slug="ideas"),
+                kind=Thread.Kind.IDEA,
+                title=title,
+                body=body,
+            )
+        for n, name in enumerate(voters, start=1):
+            with clock_at(begin + step * n):
+                votes.vote_idea(users[name], thread=thread)
+
+    @staticmethod
+    def _decide_idea(staff: User, title: str, status: str, note: str):
+        thread = Thread.objects.get(title=title)
+        threads.set_idea_status(staff, thread=thread, status=status, note=note)
+        awarding.check_badges([thread.author_id])
 
     @staticmethod
     def _nominate(staff: User, member: User):
