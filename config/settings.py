@@ -52,10 +52,10 @@ INSTALLED_APPS = [
     # The event outbox sits under every domain app: accounts mails through it too.
     "outbox",
     "accounts",
-    # Before community: its seed_demo extends community's with moderation's demo data.
+    # seed_demo is the first listed app's: recognition's extends moderation's, which extends community's.
+    "recognition",
     "moderation",
     "community",
-    "recognition",
     "faq",
     "notifications",
 ]

@@ -6,7 +6,16 @@ class RecognitionConfig(AppConfig):
     verbose_name = "Recognition"
 
     def ready(self):
+        from community import caching
         from recognition import awarding, receivers
 
+        # In-transaction subscribers run in the order they subscribed, and recognition is listed
+        # before community (its seed_demo must win). Lock order: a thread row before members' rows.
+        # accept_answer locks the thread and then the ledger locks the answerer; a vote locks no
+        # thread itself, and takes its row when caching bumps the thread's version. Were the
+        # ledger to run first there, a vote would hold the answerer and wait for the thread while
+        # an accept held the thread and waited for the answerer. Subscribing caching first (a
+        # second subscription is a no-op) keeps the thread first, whatever INSTALLED_APPS says.
+        caching.connect()
         receivers.connect()
         awarding.connect()
