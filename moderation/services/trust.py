@@ -5,6 +5,11 @@ levels below (settings.TRUST_LEVEL_THRESHOLDS). A suspension or ban that is in
 force, or ended within settings.TRUST_SANCTION_DAYS, holds them at level 0; a
 warning given within that window caps them at 1. Lifted sanctions don't count:
 lifting one says it should not have been given.
+
+Levels are recalculated nightly for everyone recently active, which is where
+they fall. They rise sooner: recognition asks for a raise in the transaction
+that moves a member's reputation past a level's threshold (`crossed_a_level`),
+so the trust earned by help given today counts today.
 """
 
 import logging
@@ -120,13 +125,24 @@ def level_for(activity: Activity, *, cap: int | None = None) -> int:
     return level if cap is None else min(level, cap)
 
 
-def recalculate_trust(member) -> int:
+def crossed_a_level(old_reputation: int, new_reputation: int) -> bool:
+    """Whether reputation rising from `old_reputation` to `new_reputation` reached a level's reputation threshold."""
+    return any(
+        old_reputation < needed["reputation"] <= new_reputation
+        for needed in settings.TRUST_LEVEL_THRESHOLDS.values()
+        if "reputation" in needed
+    )
+
+
+def recalculate_trust(member, *, only_raise: bool = False, reason: str = "Recalculated from activity.") -> int:
     """Recompute and store `member`'s trust level; audit it when it changes. Returns the level.
 
     Locks the member's row (select_for_update) so concurrent recalculations and
     sanctions agree on what is stored. Moderators and staff never drop below
     the level they have: their standing comes from their role, not their posts.
-    Super users stand at the top level unless a sanction caps it.
+    Super users stand at the top level unless a sanction caps it. With
+    `only_raise`, a level the member no longer earns is left for the nightly
+    sweep to lower.
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=member.pk)
@@ -137,11 +153,11 @@ def recalculate_trust(member) -> int:
             # Their flags should weigh the most: the community's and the team's trust outranks
             # the activity counts, and only a sanction holds it down.
             new = TOP_LEVEL if cap is None else min(TOP_LEVEL, cap)
-        if is_staff(locked) or is_moderator(locked):
+        if only_raise or is_staff(locked) or is_moderator(locked):
             new = max(new, old)
         if new != old:
             User.objects.filter(pk=locked.pk).update(trust_level=new)
-            audit.trust_changed(None, locked, old=old, new=new, reason="Recalculated from activity.")
+            audit.trust_changed(None, locked, old=old, new=new, reason=reason)
     member.trust_level = new
     return new
 
