@@ -13,8 +13,10 @@ so the trust earned by help given today counts today.
 """
 
 import logging
+import operator
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.db import transaction
@@ -168,12 +170,17 @@ def recently_active_ids(*, since) -> set[int]:
     They posted, had a post marked helpful (the commonest way reputation
     moves), had a flag decided, or a sanction
     of theirs stopped counting (its window of TRUST_SANCTION_DAYS just closed).
+    Reputation also falls without leaving a dated row (an unvote, an unaccept,
+    a removed post, a banned voter's points taken back), so everyone whose
+    reputation is now below what their level needs is included too.
     """
     window_closed = since - timedelta(days=settings.TRUST_SANCTION_DAYS)
     window_end = timezone.now() - timedelta(days=settings.TRUST_SANCTION_DAYS)
     ids = set(Post.objects.filter(created_at__gte=since).values_list("author_id", flat=True).distinct())
     ids |= set(HelpfulVote.objects.filter(created_at__gte=since).values_list("post__author_id", flat=True).distinct())
     ids |= set(Flag.objects.filter(resolved_at__gte=since).values_list("flagger_id", flat=True).distinct())
+    if below := _below_their_levels_reputation():
+        ids |= set(User.objects.filter(below, is_active=True).values_list("pk", flat=True))
     ids |= set(
         Sanction.objects.filter(
             Q(created_at__range=(window_closed, window_end)) | Q(ends_at__range=(window_closed, window_end))
@@ -182,6 +189,18 @@ def recently_active_ids(*, since) -> set[int]:
         .distinct()
     )
     return ids
+
+
+def _below_their_levels_reputation() -> Q | None:
+    """Members whose reputation no longer reaches what their level needs; super users stand apart from it."""
+    conditions = [
+        Q(trust_level__gte=level, reputation__lt=needed["reputation"])
+        for level, needed in settings.TRUST_LEVEL_THRESHOLDS.items()
+        if "reputation" in needed
+    ]
+    if not conditions:
+        return None
+    return reduce(operator.or_, conditions) & ~Q(super_user__in=[User.SuperUser.EARNED, User.SuperUser.NOMINATED])
 
 
 def recalculate_recent(*, since, chunk: int = 500) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from community.models import Post, Review
@@ -120,6 +121,20 @@ def test_a_fall_waits_for_the_nightly_sweep(small_thresholds, helper):
     assert level(helper) == 2
     assert trust.recalculate_trust(User.objects.get(pk=helper.pk)) == 1
     assert trust_audits(helper).count() == 2
+
+
+def test_the_nightly_sweep_finds_a_fall_that_left_no_dated_row(small_thresholds, helper, question):
+    vote_for(helper, 2)
+    second_reply = Post.objects.filter(author=helper).order_by("pk")[1]
+    votes.unmark_helpful(second_reply.helpful_votes.get().voter, post=second_reply)
+    # Level 1 needs no reputation, so nothing brings this idle member into the sweep (it would find them at 0).
+    steady = build_member(username="steady")
+
+    # Nothing the helper or anyone did is dated after `since`: only their reputation tells.
+    assert trust.recalculate_recent(since=timezone.now()) == 1
+
+    assert level(helper) == 1
+    assert level(steady) == 1
 
 
 def test_a_member_who_earns_super_user_stands_at_the_top_level_at_once(settings, small_thresholds, helper):
