@@ -80,8 +80,9 @@ def accepted_threads() -> QuerySet[Thread]:
 
 
 def received_helpful_votes() -> QuerySet[HelpfulVote]:
-    """Helpful votes on posts that weren't removed, by members who weren't banned, and not caught as
-    serial voting: the vote stays on the post, but the nightly check judged it no sign of help."""
+    """Helpful votes on posts that weren't removed, by members who weren't banned and are past trust
+    level 0 (as for points: a fresh account is too cheap to make), and not caught as serial voting:
+    the vote stays on the post, but the nightly check judged it no sign of help."""
     serial = PointsEntry.objects.filter(
         source_type=PointsEntry.Source.POST,
         source_id=OuterRef("post_id"),
@@ -89,9 +90,9 @@ def received_helpful_votes() -> QuerySet[HelpfulVote]:
         reason__in=(PointsEntry.Reason.HELPFUL_ANSWER, PointsEntry.Reason.HELPFUL_QUESTION),
         cause=PointsEntry.Cause.SERIAL_VOTING,
     )
-    return HelpfulVote.objects.filter(post__is_deleted=False, voter__is_active=True).exclude(
-        Q(voter_id=F("post__author_id")) | Exists(serial)
-    )
+    return HelpfulVote.objects.filter(
+        post__is_deleted=False, voter__is_active=True, voter__trust_level__gt=User.TrustLevel.NEW
+    ).exclude(Q(voter_id=F("post__author_id")) | Exists(serial))
 
 
 # Shapes of criteria ---------------------------------------------------------------------
