@@ -4,8 +4,7 @@ Each event is handled after commit, by the outbox's delivery task (a Celery
 task that retries, and runs each subscriber once per event), and checks only
 the badges that event can change, for the members it concerns. The nightly
 `backfill` checks every badge for every member, and catches what no event
-announces: a year of membership, a flag upheld on a post that was already
-hidden, an FAQ promotion.
+announces: a year of membership, an FAQ promotion.
 
 An award's key ("<badge>:<member>[:<category>]") is unique, so awarding
 twice, in a retry or in two workers at once, leaves one award and one
@@ -21,6 +20,7 @@ from django.db import transaction
 from accounts.models import User
 from community import events as community_events
 from community.models import Review, StatusChange, Thread
+from moderation import events as moderation_events
 from moderation.models import Flag
 from outbox import bus
 from recognition import badges, criteria
@@ -150,22 +150,16 @@ def connect() -> None:
     """After commit: a badge is never worth failing or slowing the action that earned it."""
     bus.subscribe(community_events.ReplyPosted, on_reply_posted)
     bus.subscribe(community_events.PostReviewed, on_post_reviewed)
-    bus.subscribe(community_events.PostDeleted, on_post_deleted)
     bus.subscribe(community_events.AnswerAccepted, on_answer_accepted)
     bus.subscribe(community_events.AnswerVerified, on_answer_verified)
     bus.subscribe(community_events.PostVoted, on_post_voted)
     bus.subscribe(community_events.IdeaVoted, on_idea_voted)
     bus.subscribe(community_events.StatusChanged, on_status_changed)
+    bus.subscribe(moderation_events.FlagResolved, on_flag_resolved)
 
 
 def _thread_author(thread_id: int) -> list[int]:
     return list(Thread.objects.filter(pk=thread_id).values_list("author_id", flat=True))
-
-
-def _upheld_flaggers(post_id: int) -> list[int]:
-    return list(
-        Flag.objects.filter(post_id=post_id, outcome=Flag.Outcome.HELPFUL).values_list("flagger_id", flat=True)
-    )
 
 
 def on_reply_posted(event: community_events.ReplyPosted) -> None:
@@ -174,17 +168,16 @@ def on_reply_posted(event: community_events.ReplyPosted) -> None:
 
 
 def on_post_reviewed(event: community_events.PostReviewed) -> None:
-    """A held reply published counts as posted; a post hidden on flags upholds them."""
+    """A held reply published counts as posted."""
     if event.new_review == Review.PUBLISHED:
         check_badges([event.author_id], ANSWERING + ACCEPTED + VERIFIED)
         check_badges(_thread_author(event.thread_id), ASKING)
-    elif event.new_review == Review.HIDDEN:
-        check_badges(_upheld_flaggers(event.post_id), FLAGGING)
 
 
-def on_post_deleted(event: community_events.PostDeleted) -> None:
-    """A post removed on flags upholds them."""
-    check_badges(_upheld_flaggers(event.post_id), FLAGGING)
+def on_flag_resolved(event: moderation_events.FlagResolved) -> None:
+    """Every decision that upholds a flag announces it: the queue, a moderator removing the post, a spam purge."""
+    if event.outcome == Flag.Outcome.HELPFUL:
+        check_badges([event.flagger_id], FLAGGING)
 
 
 def on_answer_accepted(event: community_events.AnswerAccepted) -> None:

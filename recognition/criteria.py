@@ -9,14 +9,15 @@ event and sweeping thousands at night are the same code.
 What counts is what other members can still see: published replies in
 published threads that were not removed, in someone else's thread; votes,
 acceptances and verifications by someone other than the author. The ledger
-is not read, except for the FAQ promotion that only the ledger records.
+is not read, except for the FAQ promotion that only the ledger records, and
+the serial votes that only the ledger's reversals mark.
 """
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -79,10 +80,19 @@ def accepted_threads() -> QuerySet[Thread]:
 
 
 def received_helpful_votes() -> QuerySet[HelpfulVote]:
-    """Helpful votes on posts that weren't removed, by members who weren't banned."""
-    return HelpfulVote.objects.filter(post__is_deleted=False, voter__is_active=True).exclude(
-        voter_id=F("post__author_id")
+    """Helpful votes on posts that weren't removed, by members who weren't banned and are past trust
+    level 0 (as for points: a fresh account is too cheap to make), and not caught as serial voting:
+    the vote stays on the post, but the nightly check judged it no sign of help."""
+    serial = PointsEntry.objects.filter(
+        source_type=PointsEntry.Source.POST,
+        source_id=OuterRef("post_id"),
+        actor_id=OuterRef("voter_id"),
+        reason__in=(PointsEntry.Reason.HELPFUL_ANSWER, PointsEntry.Reason.HELPFUL_QUESTION),
+        cause=PointsEntry.Cause.SERIAL_VOTING,
     )
+    return HelpfulVote.objects.filter(
+        post__is_deleted=False, voter__is_active=True, voter__trust_level__gt=User.TrustLevel.NEW
+    ).exclude(Q(voter_id=F("post__author_id")) | Exists(serial))
 
 
 # Shapes of criteria ---------------------------------------------------------------------

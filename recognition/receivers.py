@@ -224,7 +224,11 @@ def _give_back(post_id: int, thread_id: int, *, event_id: str) -> None:
 
 
 def flag_resolved(event: moderation_events.FlagResolved) -> None:
+    """An upheld flag earns its flagger points once, whichever decision upheld it (the queue,
+    a moderator removing the post, a spam purge) and however often that is announced."""
     if event.outcome != Flag.Outcome.HELPFUL:
+        return
+    if ledger.from_source(Source.FLAG, event.flag_id).filter(reason=Reason.FLAG_UPHELD).exists():
         return
     ledger.earn(
         event.flagger_id,

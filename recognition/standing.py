@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User, rank_for
+from moderation.services import trust
 from outbox import bus
 from recognition.events import StandingChanged
 from recognition.models import SuperUserChange
@@ -50,9 +51,17 @@ def reputation_moved(member: User, *, old: int, new: int) -> None:
     super-user threshold makes a member a super user: someone staff
     removed ("removed") stays removed, and dropping back below the threshold
     later takes nothing away, since the status marks help already given.
+
+    Reaching a trust level's reputation threshold, or super-user status, raises
+    the member's trust level here, in the same transaction (moderation's trust
+    computation decides and audits it), so their flags weigh more from now on.
+    Falls are left to the nightly sweep.
     """
     if rank_for(old) != rank_for(new):
         bus.publish(StandingChanged(member_id=member.pk, fields=("rank",)))
     threshold = settings.RECOGNITION_SUPER_USER_REPUTATION
-    if new >= threshold and member.super_user == User.SuperUser.NONE:
+    became_super_user = new >= threshold and member.super_user == User.SuperUser.NONE
+    if became_super_user:
         set_super_user(member, User.SuperUser.EARNED, note=f"Reached {threshold:,} reputation.")
+    if became_super_user or trust.crossed_a_level(old, new):
+        trust.recalculate_trust(member, only_raise=True, reason=f"Reputation reached {new:,}.")

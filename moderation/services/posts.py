@@ -14,7 +14,7 @@ from django.utils import timezone
 from community import permissions as community_permissions
 from community.models import Post
 from community.services import posts as community_posts
-from moderation import audit
+from moderation import audit, events
 from moderation.models import AuditEntry, Flag, ReviewItem
 from moderation.services.feedback import tell_member
 
@@ -80,4 +80,16 @@ def _settle_review_item(post: Post, actor) -> None:
     item.status, item.resolution = ReviewItem.Status.RESOLVED, ReviewItem.Resolution.DELETED
     item.resolved_by, item.resolved_at = actor, moment
     item.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
-    item.flags.filter(outcome=Flag.Outcome.PENDING).update(outcome=Flag.Outcome.HELPFUL, resolved_at=moment)
+    pending = list(item.flags.filter(outcome=Flag.Outcome.PENDING).values_list("pk", "flagger_id"))
+    item.flags.filter(pk__in=[pk for pk, _ in pending]).update(outcome=Flag.Outcome.HELPFUL, resolved_at=moment)
+    for flag_id, flagger_id in pending:
+        events.publish(
+            events.FlagResolved(
+                flag_id=flag_id,
+                post_id=post.pk,
+                thread_id=post.thread_id,
+                flagger_id=flagger_id,
+                outcome=Flag.Outcome.HELPFUL,
+                actor_id=actor.pk,
+            )
+        )

@@ -5,11 +5,18 @@ levels below (settings.TRUST_LEVEL_THRESHOLDS). A suspension or ban that is in
 force, or ended within settings.TRUST_SANCTION_DAYS, holds them at level 0; a
 warning given within that window caps them at 1. Lifted sanctions don't count:
 lifting one says it should not have been given.
+
+Levels are recalculated nightly for everyone recently active, which is where
+they fall. They rise sooner: recognition asks for a raise in the transaction
+that moves a member's reputation past a level's threshold (`crossed_a_level`),
+so the trust earned by help given today counts today.
 """
 
 import logging
+import operator
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.db import transaction
@@ -120,13 +127,24 @@ def level_for(activity: Activity, *, cap: int | None = None) -> int:
     return level if cap is None else min(level, cap)
 
 
-def recalculate_trust(member) -> int:
+def crossed_a_level(old_reputation: int, new_reputation: int) -> bool:
+    """Whether reputation rising from `old_reputation` to `new_reputation` reached a level's reputation threshold."""
+    return any(
+        old_reputation < needed["reputation"] <= new_reputation
+        for needed in settings.TRUST_LEVEL_THRESHOLDS.values()
+        if "reputation" in needed
+    )
+
+
+def recalculate_trust(member, *, only_raise: bool = False, reason: str = "Recalculated from activity.") -> int:
     """Recompute and store `member`'s trust level; audit it when it changes. Returns the level.
 
     Locks the member's row (select_for_update) so concurrent recalculations and
     sanctions agree on what is stored. Moderators and staff never drop below
     the level they have: their standing comes from their role, not their posts.
-    Super users stand at the top level unless a sanction caps it.
+    Super users stand at the top level unless a sanction caps it. With
+    `only_raise`, a level the member no longer earns is left for the nightly
+    sweep to lower.
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=member.pk)
@@ -137,11 +155,11 @@ def recalculate_trust(member) -> int:
             # Their flags should weigh the most: the community's and the team's trust outranks
             # the activity counts, and only a sanction holds it down.
             new = TOP_LEVEL if cap is None else min(TOP_LEVEL, cap)
-        if is_staff(locked) or is_moderator(locked):
+        if only_raise or is_staff(locked) or is_moderator(locked):
             new = max(new, old)
         if new != old:
             User.objects.filter(pk=locked.pk).update(trust_level=new)
-            audit.trust_changed(None, locked, old=old, new=new, reason="Recalculated from activity.")
+            audit.trust_changed(None, locked, old=old, new=new, reason=reason)
     member.trust_level = new
     return new
 
@@ -152,12 +170,17 @@ def recently_active_ids(*, since) -> set[int]:
     They posted, had a post marked helpful (the commonest way reputation
     moves), had a flag decided, or a sanction
     of theirs stopped counting (its window of TRUST_SANCTION_DAYS just closed).
+    Reputation also falls without leaving a dated row (an unvote, an unaccept,
+    a removed post, a banned voter's points taken back), so everyone whose
+    reputation is now below what their level needs is included too.
     """
     window_closed = since - timedelta(days=settings.TRUST_SANCTION_DAYS)
     window_end = timezone.now() - timedelta(days=settings.TRUST_SANCTION_DAYS)
     ids = set(Post.objects.filter(created_at__gte=since).values_list("author_id", flat=True).distinct())
     ids |= set(HelpfulVote.objects.filter(created_at__gte=since).values_list("post__author_id", flat=True).distinct())
     ids |= set(Flag.objects.filter(resolved_at__gte=since).values_list("flagger_id", flat=True).distinct())
+    if below := _below_their_levels_reputation():
+        ids |= set(User.objects.filter(below, is_active=True).values_list("pk", flat=True))
     ids |= set(
         Sanction.objects.filter(
             Q(created_at__range=(window_closed, window_end)) | Q(ends_at__range=(window_closed, window_end))
@@ -166,6 +189,18 @@ def recently_active_ids(*, since) -> set[int]:
         .distinct()
     )
     return ids
+
+
+def _below_their_levels_reputation() -> Q | None:
+    """Members whose reputation no longer reaches what their level needs; super users stand apart from it."""
+    conditions = [
+        Q(trust_level__gte=level, reputation__lt=needed["reputation"])
+        for level, needed in settings.TRUST_LEVEL_THRESHOLDS.items()
+        if "reputation" in needed
+    ]
+    if not conditions:
+        return None
+    return reduce(operator.or_, conditions) & ~Q(super_user__in=[User.SuperUser.EARNED, User.SuperUser.NOMINATED])
 
 
 def recalculate_recent(*, since, chunk: int = 500) -> int:

@@ -13,13 +13,15 @@ from recognition import selectors
 
 # Boards are cached for a minute, keyed by period, category and the staff toggle (and the window's
 # start, so a new week starts empty at once). Points arrive with every vote and accept all over the
-# site, so no version could key a board without being bumped by nearly every write; a board a minute
-# behind is as good as a live one, and the viewer's own standing beside it is always read fresh.
+# site, so no version could key a board's scores without being bumped by nearly every write; a board
+# a minute behind is as good as a live one, and the viewer's own standing beside it is always read
+# fresh. Who is shown is another matter: the site-wide list version, which moves whenever a member's
+# name, picture, rank or markers change (community.caching), keys the board too, so those show at once.
 LEADERBOARD_SECONDS = 60
 
 
-def _time_slot(request, *args, **kwargs) -> int:
-    return int(time.time()) // LEADERBOARD_SECONDS
+def _time_slot(request, *args, **kwargs) -> str:
+    return f"{int(time.time()) // LEADERBOARD_SECONDS}:{caching.list_version()}"
 
 
 def _categories() -> list[dict]:
@@ -38,6 +40,7 @@ def _board(period: str, category: dict | None, include_staff: bool) -> dict:
             category["slug"] if category else "",
             str(int(include_staff)),
             start.isoformat() if start else "",
+            str(caching.list_version()),
         )
     )
 

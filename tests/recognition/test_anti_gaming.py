@@ -13,10 +13,11 @@ from community import events
 from community.models import Thread
 from community.services import posts, threads, votes
 from moderation.models import AuditEntry
-from moderation.services import sanctions
+from moderation.services import sanctions, spam
 from outbox import bus
 from recognition import ledger, tasks
-from recognition.models import PointsEntry
+from recognition.awarding import earned
+from recognition.models import Award, PointsEntry
 from tests.builders import build_member, build_reply, build_thread
 
 pytestmark = pytest.mark.django_db
@@ -225,6 +226,47 @@ def test_votes_older_than_the_lookback_are_left_alone(settings, clock, other_mem
 
     assert tasks.reverse_serial_votes() == 0
     assert reputation(other_member) == 50
+
+
+def _serial_burst(clock, voter, posts_voted):
+    """`voter` votes for each of `posts_voted` a minute apart, three hours ago: a burst for the nightly check."""
+    start = timezone.now() - timedelta(hours=3)
+    for minutes, post in enumerate(posts_voted):
+        clock(start + timedelta(minutes=minutes))
+        votes.mark_helpful(voter, post=post)
+    clock(timezone.now())
+
+
+def test_serial_votes_taken_back_no_longer_count_toward_helpful_badges(settings, clock, other_member, replies):
+    settings.RECOGNITION_DAILY_CAP_PER_MEMBER = 1000
+    _serial_burst(clock, build_member(username="ring"), replies[:5])
+    for n in range(5):
+        votes.mark_helpful(build_member(username=f"honest{n}"), post=replies[5])
+    assert earned("helpful-10", other_member)
+
+    assert tasks.reverse_serial_votes() == 1
+
+    assert not earned("helpful-10", other_member)
+    tasks.award_badges_nightly()
+    assert not Award.objects.filter(member=other_member, badge__startswith="helpful").exists()
+    for n in range(5, 10):
+        votes.mark_helpful(build_member(username=f"honest{n}"), post=replies[5])
+    assert earned("helpful-10", other_member)
+
+
+def test_serial_votes_taken_back_stay_taken_back(settings, clock, moderator, other_member, replies):
+    settings.RECOGNITION_DAILY_CAP_PER_MEMBER = 1000
+    _serial_burst(clock, build_member(username="ring"), replies[:5])
+    tasks.reverse_serial_votes()
+    assert reputation(other_member) == 0
+
+    # Neither the next night's checks nor removing the posts and giving them back earns them again.
+    assert tasks.reverse_serial_votes() == 0
+    tasks.award_badges_nightly()
+    spam.purge_spammer(moderator, member=other_member, reason="Looked like spam.")
+    spam.unpurge_spammer(moderator, member=other_member, reason="A real customer after all.")
+    assert reputation(other_member) == 0
+    assert PointsEntry.objects.filter(member=other_member).live().count() == 0
 
 
 # Bans --------------------------------------------------------------------------------

@@ -279,6 +279,20 @@ def test_helpful_votes_on_a_removed_post_or_from_a_banned_voter_do_not_count(oth
     assert not earned("helpful-10", other_member)
 
 
+def test_helpful_votes_from_newcomers_at_trust_level_zero_do_not_count(other_member, answer):
+    voters = members(9)
+    newcomer = build_member(username="newcomer", trust_level=User.TrustLevel.NEW)
+    for voter in [*voters, newcomer]:
+        votes.mark_helpful(voter, post=answer)
+    assert Post.objects.get(pk=answer.pk).helpful_count == 10
+    assert not earned("helpful-10", other_member)
+
+    # Once the newcomer has earned some trust, their vote is worth as much as anyone's.
+    User.objects.filter(pk=newcomer.pk).update(trust_level=User.TrustLevel.BASIC)
+
+    assert earned("helpful-10", other_member)
+
+
 @pytest.mark.parametrize(("badge", "needed"), [("helpful-50", 50), ("helpful-250", 250)])
 def test_very_helpful_and_pillar_need_their_number_of_votes(other_member, answer, badge, needed):
     many_helpful_votes(answer, needed - 1)

@@ -9,6 +9,7 @@ from accounts.events import ProfileChanged
 from accounts.models import User
 from accounts.services import update_profile
 from community.models import Post
+from community.services import posts, votes
 from outbox import bus
 from recognition.events import StandingChanged
 from recognition.standing import set_super_user
@@ -30,6 +31,12 @@ def marks_of(html: str, post: Post) -> str:
     """The author line of one post on a page: from its anchor to the post's dates."""
     start = html.index(f'id="post-{post.pk}"')
     return html[start : html.index('class="post-dates"', start)]
+
+
+def board_row(html: str, member_id: int) -> str:
+    """One member's row on a leaderboard page."""
+    start = html.index(f'data-member="{member_id}"')
+    return html[start : html.index("</li>", start)]
 
 
 def with_reputation(member: User, reputation: int) -> User:
@@ -264,3 +271,56 @@ def test_cached_idea_page_shows_the_new_role_of_staff_who_only_updated_its_statu
 
     html = page(client, url)
     assert "Product manager" in html and "Support engineer" not in html
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "member"])
+def test_points_earned_in_one_thread_show_the_new_rank_on_every_cached_page_of_the_member(
+    client, signed_in, member, category, question, answer, django_capture_on_commit_callbacks
+):
+    # The votes touch only the first thread: the second's page and the leaderboard learn of the
+    # new rank from the standing change the ledger announces, through community.caching.
+    elsewhere = build_thread(member, category=category, title="Which bridge for the garden lights?")
+    reply = build_reply(answer.author, elsewhere.opening_post, body="The outdoor bridge reaches that far.")
+    with django_capture_on_commit_callbacks(execute=True):
+        posts.accept_answer(member, post=answer)
+    if signed_in:
+        client.force_login(build_member(username="reader"))
+    board = reverse("recognition:leaderboard") + "?period=all"
+    pages = [elsewhere.get_absolute_url(), reverse("community:post_context", args=[reply.pk])]
+    for url in pages:
+        page(client, url)
+        assert '<span class="author-rank">Newcomer</span>' in marks_of(page(client, url), reply)
+    page(client, board)
+    assert "Newcomer" in board_row(page(client, board), answer.author_id)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        votes.mark_helpful(build_member(username="voter"), post=answer)
+
+    assert User.objects.get(pk=answer.author_id).rank == "Contributor"
+    for url in pages:
+        assert '<span class="author-rank">Contributor</span>' in marks_of(page(client, url), reply)
+    row = board_row(page(client, board), answer.author_id)
+    assert "Contributor" in row and "Newcomer" not in row
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "member"])
+def test_the_cached_leaderboard_shows_a_new_name_and_marker_on_the_next_request(
+    client, signed_in, member, answer, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        posts.accept_answer(member, post=answer)
+    answerer = User.objects.get(pk=answer.author_id)
+    if signed_in:
+        client.force_login(build_member(username="reader"))
+    board = reverse("recognition:leaderboard") + "?period=all"
+    page(client, board)
+    assert "Olaf Jensen" in page(client, board)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_profile(answerer, display_name="Olaf the Helpful", bio="")
+    html = page(client, board)
+    assert "Olaf the Helpful" in html and "Olaf Jensen" not in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_super_user(answerer, User.SuperUser.NOMINATED, decided_by=staff)
+    assert "Super user" in board_row(page(client, board), answerer.pk)
