@@ -9,4 +9,5 @@ class RecognitionConfig(AppConfig):
         from recognition import awarding, receivers
 
         receivers.connect()
+        receivers.connect_faq()
         awarding.connect()
