@@ -9,7 +9,7 @@ class ArticleFields(forms.Form):
     )
     body = forms.CharField(
         label="Answer",
-        max_length=BODY_MAX,
+        # The service counts the length (a browser's maxlength counts line breaks differently).
         widget=forms.Textarea(attrs={"rows": 14, "data-editor": "markdown", "data-max-chars": BODY_MAX}),
         help_text="Markdown. Tidy the community's words into an answer that stands on its own.",
     )
