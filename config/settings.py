@@ -52,11 +52,12 @@ INSTALLED_APPS = [
     # The event outbox sits under every domain app: accounts mails through it too.
     "outbox",
     "accounts",
-    # Before community: its seed_demo extends community's with moderation's demo data.
+    # Each app's seed_demo extends the next one's: faq's adds the FAQ to moderation's, which adds
+    # moderation's demo data to community's. The first in this list is the one manage.py runs.
+    "faq",
     "moderation",
     "community",
     "recognition",
-    "faq",
     "notifications",
 ]
 
