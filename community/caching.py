@@ -376,6 +376,7 @@ SHARED_TEMPLATES = frozenset(
         "community/tag.html",
         "community/thread.html",
         "community/unanswered.html",
+        "faq/article.html",
     }
 )
 # What the context processors know of one member, blanked in the shared

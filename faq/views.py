@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from community import caching
@@ -42,38 +43,56 @@ def section_detail(request, slug):
 
 def article_version(request, section, slug):
     """Visitors' whole pages are keyed by the article's version; only public, published articles are cached."""
-    row = selectors.article_address(slug)
+    row = request.faq_article_row = selectors.article_address(slug)
     if row is None or row[2] != section or row[3] != Article.Status.PUBLISHED or row[4] != Visibility.PUBLIC:
         return None
-    request.faq_article_pk = row[0]
     return f"{row[0]}:{row[1]}"
 
 
 @caching.anonymous_page(article_version)
 def _article_page(request, section, slug):
-    article = selectors.article_page(slug)
-    if article is None or not permissions.can_view_article(request.user, article):
+    """One shared rendering per article version, for every reader who may see it; editors get their own."""
+    row = getattr(request, "faq_article_row", None) or selectors.article_address(slug)
+    if row is None:
         raise Http404("No such article")
-    if article.section.slug != section:
-        return redirect(article, permanent=article.is_published)
-    request.faq_article_pk = article.pk
-    public = article.is_published and article.visibility == Visibility.PUBLIC
-    context = {
-        "article": article,
-        "credits": selectors.credits(article),
-        "public": public,
-        "description": (article.summary or excerpt(article.body, 155)) if public else "",
-        "json_ld": _faq_page_data(request, article) if public else None,
-        "can_edit": permissions.can_edit_articles(request.user),
-    }
-    return render(request, "faq/article.html", context)
+    pk, version, section_slug, status, visibility = row
+    if not permissions.can_view_article(request.user, Article(status=status, visibility=visibility)):
+        raise Http404("No such article")
+    if section_slug != section:
+        url = reverse("faq:article", kwargs={"section": section_slug, "slug": slug})
+        return redirect(url, permanent=status == Article.Status.PUBLISHED)
+    request.faq_article_pk = pk
+    editor = permissions.can_edit_articles(request.user)
+
+    def shared():
+        article = selectors.article_page(slug)
+        public = article.is_published and article.visibility == Visibility.PUBLIC
+        return {
+            "article": article,
+            "credits": selectors.credits(article),
+            "public": public,
+            "description": (article.summary or excerpt(article.body, 155)) if public else "",
+            "json_ld": _faq_page_data(request, article) if public else None,
+        }
+
+    return caching.render_shared(
+        request,
+        "faq/article.html",
+        shared=shared,
+        personal={"can_edit": editor, "article_pk": pk},
+        # Editors see drafts and their tools: theirs is built for them alone, as a moderator's thread is.
+        key=None if editor else f"faq-article:{pk}:{version}",
+    )
 
 
 @require_safe
 def article_detail(request, section, slug):
     """The article page; each view served is counted in the cache and flushed by beat (faq.tasks)."""
     response = _article_page(request, section, slug)
-    if response.status_code == 200 and (pk := getattr(request, "faq_article_pk", None)):
+    # A visitor's page from the cache never reached the view, but its address was read to find the key.
+    row = getattr(request, "faq_article_row", None)
+    pk = getattr(request, "faq_article_pk", None) or (row[0] if row else None)
+    if response.status_code == 200 and pk:
         tasks.count_view(pk)
     return response
 

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 HOME = {"visitor": 3, "member": 5}
 # Section: the section, its articles.
 SECTION = {"visitor": 2, "member": 4}
-# Article: the article with its section and source thread, and its credited sources with their
-# authors, posts and threads; a visitor first pays for its address, the whole page's cache key.
-ARTICLE = {"visitor": 3, "member": 4}
+# Article: its address (the cached page's key), then, when nothing is cached, the article with its
+# section and source thread, and its credited sources with their authors, posts and threads.
+ARTICLE = {"visitor": 3, "member": 5}
 # A member also pays for their session and their own row.
 
 
@@ -68,3 +68,20 @@ def test_a_visitors_cached_article_costs_one_query(client, editor, category, dja
     # Only the address, for the page cache's key.
     with django_assert_num_queries(1):
         assert client.get(url).status_code == 200
+
+
+def test_a_members_cached_article_costs_their_row_and_its_address(
+    client, editor, category, member, django_assert_num_queries
+):
+    section = Section.objects.create(name="Setup", slug="setup")
+    grow(editor, category, section, 1)
+    url = section.articles.get().get_absolute_url()
+    client.force_login(member)
+    client.get(url)
+
+    # The session comes from the cache; the shared rendering too, keyed by the article's version.
+    with django_assert_num_queries(2):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert "Answer 0.0" in response.content.decode()
