@@ -1,8 +1,8 @@
 import pytest
-from django.contrib.auth.models import Group
 
 from community.services import posts as post_services
 from faq.models import Section
+from faq.roles import editors_group
 from tests.builders import build_member
 
 
@@ -10,7 +10,7 @@ def build_editor(**fields):
     """A staff member in the "FAQ editors" group (faq migration 0002), as the admin makes one."""
     fields.setdefault("is_staff_member", True)
     user = build_member(**fields)
-    user.groups.add(Group.objects.get(name="FAQ editors"))
+    user.groups.add(editors_group())
     return user
 
 

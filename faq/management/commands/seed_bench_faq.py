@@ -11,7 +11,6 @@ points stay, as the append-only log and ledger require), which `seed_bench
 
 import time
 
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -20,6 +19,7 @@ from accounts.services import create_member
 from community.management.commands.seed_bench import CATEGORY_PREFIX
 from community.models import Review, Thread
 from faq.models import Article, Section, Visibility
+from faq.roles import editors_group
 from faq.services import articles as article_services
 
 SECTION_PREFIX = "bench-faq-"
@@ -63,7 +63,7 @@ class Command(BaseCommand):
         editor = User.objects.filter(username=EDITOR).first() or create_member(
             username=EDITOR, email=f"{EDITOR}@example.com", display_name="FAQ Editor", is_staff_member=True
         )
-        editor.groups.add(Group.objects.get(name="FAQ editors"))
+        editor.groups.add(editors_group())
         editor = User.objects.get(pk=editor.pk)  # a fresh row: permissions are cached on the instance
         sections = [
             Section.objects.create(name=name, slug=f"{SECTION_PREFIX}{name.lower()}", position=n)

@@ -1,9 +1,9 @@
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import User
 from community.models import Post, Review, Thread
 from faq.models import Article, Section, Visibility
+from faq.roles import editors_group
 from faq.services import articles
 
 # The command this one extends: the next app after faq in INSTALLED_APPS that has a seed_demo.
@@ -24,7 +24,7 @@ class Command(extended.Command):
         super().handle(*args, **options)
         with transaction.atomic():
             editor = User.objects.get(username=EDITOR)
-            editor.groups.add(Group.objects.get(name="FAQ editors"))
+            editor.groups.add(editors_group())
             sections = {
                 slug: Section.objects.get_or_create(
                     slug=slug, defaults={"name": name, "description": description, "position": n}
