@@ -43,3 +43,11 @@ def faq_promote_tools(context, thread, viewer=None):
         "post_tools": {str(pk): ["promote"] for pk in promotable.values_list("pk", flat=True)},
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("faq/partials/promote_post.html", takes_context=True)
+def faq_promote_post(context, post, thread):
+    """ "Promote to FAQ" for one post, on its actions page (readers without JavaScript)."""
+    user = context.get("user")
+    allowed = permissions.can_promote(user) and permissions.promotion_refusal(user, post, thread) is None
+    return {"allowed": allowed, "post": post}

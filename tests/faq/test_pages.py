@@ -266,3 +266,10 @@ def test_views_are_counted_in_the_cache_and_flushed_by_the_beat_task(client, pub
     assert tasks.flush_article_views() == 3
     assert tasks.flush_article_views() == 0
     assert Article.objects.get(pk=published.pk).view_count == 3
+
+
+def test_the_post_actions_page_offers_promote_to_editors_only(client, editor, staff, member, accepted):
+    url = reverse("community:post_actions", args=[accepted.pk])
+    for user, shown in ((editor, True), (staff, False), (member, False)):
+        client.force_login(user)
+        assert ("Promote to FAQ" in client.get(url).content.decode()) is shown, user
