@@ -26,8 +26,7 @@ def _editor_or_403(request) -> None:
 
 @require_safe
 def home(request):
-    context = selectors.home_lists(request.user)
-    context["can_edit"] = permissions.can_edit_articles(request.user)
+    context = {**selectors.home_lists(request.user), "can_edit": permissions.can_edit_articles(request.user)}
     return render(request, "faq/home.html", context)
 
 
