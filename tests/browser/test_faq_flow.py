@@ -35,6 +35,8 @@ def test_staff_promote_an_accepted_answer_edit_and_publish_it(page, screenshot_d
     assert question.get_attribute("value") == thread.title
     assert "five seconds" in page.find_element(By.ID, "id_body").get_attribute("value")
     page.find_element(By.ID, "id_summary").send_keys("Hold the button until the light blinks.")
+    page.execute_script("window.scrollTo(0, 0)")
+    page.save_screenshot(str(screenshot_dir / "faq-promote.png"))
     submit(page.find_element(By.CSS_SELECTOR, "form.faq-editor"))
 
     # Then edits the draft and publishes it
