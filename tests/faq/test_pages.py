@@ -273,3 +273,19 @@ def test_the_post_actions_page_offers_promote_to_editors_only(client, editor, st
     for user, shown in ((editor, True), (staff, False), (member, False)):
         client.force_login(user)
         assert ("Promote to FAQ" in client.get(url).content.decode()) is shown, user
+
+
+def test_the_faq_lists_show_a_newly_published_article_on_the_next_request(
+    client, member, editor, section, accepted, django_capture_on_commit_callbacks
+):
+    client.force_login(member)
+    article = articles.promote(editor, posts=[accepted], section=section)
+    assert article.question not in client.get(reverse("faq:home")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        articles.publish(editor, article)
+
+    assert article.question in client.get(reverse("faq:home")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        articles.unpublish(editor, article)
+    assert article.question not in client.get(reverse("faq:home")).content.decode()
