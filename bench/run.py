@@ -1,14 +1,14 @@
 """`make bench`: serve Concierge like production and measure its pages under load.
 
 Steps, all bounded in time:
-1. collectstatic, migrate, `seed_bench` and `seed_bench_recognition` (each
-   skipped when its data exists);
+1. collectstatic, migrate, `seed_bench`, `seed_bench_recognition` and
+   `seed_bench_faq` (each skipped when its data exists);
 2. in this process, with Django's test client: SQL queries, response bytes and
    a time breakdown (view and middleware Python, template Python, SQL) for
    each page, anonymous and signed in, plus pyinstrument profiles of the hot
    thread and the home page;
 3. gunicorn (WSGI, 2 workers) on 127.0.0.1, loaded by `wrk` in a second
-   process: each page (the discussion pages, then the pages about people)
+   process: each page (the discussion pages, the pages about people, the FAQ)
    anonymous and as a signed-in member, and a bare Django
    view (/_bench/ceiling/) through the full middleware stack as the ceiling;
    then, on the same server, random threads from an empty cache and warm
@@ -117,6 +117,8 @@ def prepare():
     seeded = time.monotonic()
     # Points, badges, staff roles and super users, derived from the votes and answers above.
     run([*manage, "seed_bench_recognition"], timeout=1800)
+    # FAQ articles promoted from answered questions, for the FAQ's pages.
+    run([*manage, "seed_bench_faq"], timeout=600)
     return seeded - started, time.monotonic() - seeded
 
 
@@ -149,6 +151,27 @@ def find_pages():
         ("10-reply thread", ten.get_absolute_url()),
         ("search", "/search/?q=" + SEARCH_QUERY.replace(" ", "+")),
         *recognition_pages(),
+        *faq_pages(),
+    ]
+
+
+# The FAQ's pages, held to the thread pages' targets (an article is cached as a thread is).
+FAQ_PAGES = ("faq", "faq section", "faq article")
+
+
+def faq_pages():
+    """The FAQ's home, its first bench section and that section's first public article."""
+    from django.urls import reverse
+
+    from faq.management.commands.seed_bench_faq import busiest_article
+
+    article = busiest_article()
+    if article is None:
+        return [("faq", reverse("faq:home"))]
+    return [
+        ("faq", reverse("faq:home")),
+        ("faq section", article.section.get_absolute_url()),
+        ("faq article", article.get_absolute_url()),
     ]
 
 

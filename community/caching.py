@@ -28,6 +28,7 @@ from django.http import HttpResponse
 logger = logging.getLogger(__name__)
 
 LIST_VERSION_KEY = "community:list-version"
+FAQ_VERSION_KEY = "faq:list-version"
 M = TypeVar("M", bound=Model)
 
 
@@ -101,6 +102,27 @@ def category_changed(event) -> None:
     bump_lists_on_commit(set(Category.objects.filter(pk__in=ids).values_list("slug", flat=True)))
 
 
+def article_changed(event) -> None:
+    """An FAQ article changed: its page, the FAQ's lists, and the banner on the thread it came from.
+
+    faq subscribes this to its events (faq.apps), since community never imports
+    faq; the article's row is reached through the app registry for the same reason.
+    """
+    from django.apps import apps
+
+    from community.models import Thread
+
+    apps.get_model("faq", "Article").objects.filter(pk=event.article_id).update(version=F("version") + 1)
+    if event.source_thread_id is not None:
+        Thread.objects.filter(pk=event.source_thread_id).update(version=F("version") + 1)
+    transaction.on_commit(lambda: _bump_counter(FAQ_VERSION_KEY))
+
+
+def faq_version() -> int:
+    """The version of the FAQ's lists and of the banners that name its articles."""
+    return _counter(FAQ_VERSION_KEY)
+
+
 def everything_changed() -> None:
     """Every page is out of date (the stored HTML was rendered again)."""
     from community.models import Thread
@@ -118,6 +140,7 @@ RELEASE_SOURCES = (
     "community/**/*.py",
     "moderation/**/*.py",
     "recognition/**/*.py",
+    "faq/**/*.py",
     "config/jinja2.py",
 )
 
@@ -156,7 +179,10 @@ def _fresh_version() -> int:
 
 def list_version(category_slug: str | None = None) -> int:
     """The version of the site-wide lists, or of one category's page."""
-    key = _list_key(category_slug)
+    return _counter(_list_key(category_slug))
+
+
+def _counter(key: str) -> int:
     version = cache.get(key)
     if version is None:
         cache.add(key, _fresh_version(), timeout=None)
@@ -172,12 +198,16 @@ def bump_lists_on_commit(category_slugs=(), *, every_category: bool = False) -> 
     def bump():
         slugs = Category.objects.values_list("slug", flat=True) if every_category else category_slugs
         for key in (LIST_VERSION_KEY, *(_list_key(slug) for slug in slugs)):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.add(key, _fresh_version(), timeout=None)
+            _bump_counter(key)
 
     transaction.on_commit(bump)
+
+
+def _bump_counter(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.add(key, _fresh_version(), timeout=None)
 
 
 class Prefetched:

@@ -26,6 +26,8 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=0),
     },
     # Badges no event announces (a year of membership, an FAQ promotion), and any an event missed.
+    # FAQ article views gathered in the cache; the "most viewed" list is at most this old.
+    "faq-flush-article-views": {"task": "faq.tasks.flush_article_views", "schedule": 5 * 60},
     "recognition-award-badges": {
         "task": "recognition.tasks.award_badges_nightly",
         "schedule": crontab(hour=4, minute=40),

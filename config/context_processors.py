@@ -33,7 +33,9 @@ SITE_URL_NAMES = (
 
 @functools.cache
 def _site_urls(script_prefix: str) -> dict[str, str]:
-    return {name.split(":")[-1]: reverse(name) for name in SITE_URL_NAMES}
+    urls = {name.split(":")[-1]: reverse(name) for name in SITE_URL_NAMES}
+    urls["faq"] = reverse("faq:home")  # its own name, "home", is the community's
+    return urls
 
 
 def site(request):

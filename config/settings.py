@@ -52,11 +52,13 @@ INSTALLED_APPS = [
     # The event outbox sits under every domain app: accounts mails through it too.
     "outbox",
     "accounts",
-    # seed_demo is the first listed app's: recognition's extends moderation's, which extends community's.
+    # Each app's seed_demo extends the next one's: faq's adds the FAQ to recognition's, which adds
+    # points, badges and the team to moderation's, which adds moderation's demo data to community's.
+    # The first in this list is the one manage.py runs.
+    "faq",
     "recognition",
     "moderation",
     "community",
-    "faq",
     "notifications",
 ]
 
@@ -298,7 +300,12 @@ RECOGNITION_RANKS = [
 ]
 # Pages of the apps beside community rendered through community.caching.render_shared
 # (one shared rendering plus each member's {% personal %} regions), held to its checks.
-COMMUNITY_SHARED_TEMPLATES = ["recognition/badges.html", "recognition/badge.html", "recognition/team.html"]
+COMMUNITY_SHARED_TEMPLATES = [
+    "recognition/badges.html",
+    "recognition/badge.html",
+    "recognition/team.html",
+    "faq/article.html",
+]
 # Reputation past which a member becomes a super user, unless staff removed them.
 RECOGNITION_SUPER_USER_REPUTATION = env.int("RECOGNITION_SUPER_USER_REPUTATION", default=1000)
 # Serial voting: this many votes by one member for one author's posts within this many

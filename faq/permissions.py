@@ -8,7 +8,8 @@ can't leak through a side door.
 
 from django.db.models import Q, QuerySet
 
-from community.permissions import is_member, is_staff, posting_refusal
+from community.models import Post, Review, Thread
+from community.permissions import can_view_post, is_member, is_staff, posting_refusal
 from faq.models import Article, Visibility
 
 # Members from this trust level on may suggest a thread for the FAQ.
@@ -29,8 +30,12 @@ def can_see_visibility(user, visibility: str) -> bool:
 
 
 def can_edit_articles(user) -> bool:
-    """Writing the FAQ is a permission staff are given (the FAQ editors group), not a side effect of is_staff."""
-    return is_member(user) and posting_refusal(user) is None and user.has_perm("faq.promote_article")
+    """Writing the FAQ is a permission staff are given (the FAQ editors group), not a side effect of is_staff.
+
+    Staff is asked first: it is read from the user row, so a member's page
+    never pays the permission tables' queries to learn they can't edit.
+    """
+    return is_staff(user) and posting_refusal(user) is None and user.has_perm("faq.promote_article")
 
 
 def can_promote(user) -> bool:
@@ -40,6 +45,26 @@ def can_promote(user) -> bool:
 def can_review_faq(user) -> bool:
     """Feedback, candidates, stale sources and deflection figures are the FAQ editors' working lists."""
     return can_edit_articles(user) or (is_member(user) and user.has_perm("faq.review_faq"))
+
+
+def promotion_refusal(user, post: Post, thread: Thread) -> str | None:
+    """Why `post` can't go into the FAQ (removed, held, hidden, or out of the promoter's sight), or None."""
+    if not can_view_post(user, post, thread):
+        return "You can't see that post."
+    if post.is_deleted or thread.is_deleted:
+        return "That post was removed, so it can't go into the FAQ."
+    if post.review != Review.PUBLISHED or thread.review != Review.PUBLISHED:
+        return "That post is waiting for review or hidden; only published posts can go into the FAQ."
+    return None
+
+
+def promotable_posts(user, posts: QuerySet[Post]) -> QuerySet[Post]:
+    """The queryset twin of `promotion_refusal` for an editor: published posts of live threads."""
+    if not can_promote(user):
+        return posts.none()
+    return posts.filter(
+        is_deleted=False, review=Review.PUBLISHED, thread__is_deleted=False, thread__review=Review.PUBLISHED
+    )
 
 
 def can_view_article(user, article: Article) -> bool:

@@ -120,3 +120,8 @@ def super_user_changed(actor, member, *, nominated: bool, note: str = "", before
         before={"super_user": before},
         after={"super_user": after},
     )
+
+
+def faq_article_changed(actor, article, *, action: str, reason: str = "", before=None, after=None) -> AuditEntry:
+    """Promotions into the FAQ, and edits, publishing, unpublishing and archiving of its articles."""
+    return record(actor, action, article, reason=reason, before=before, after=after)

@@ -18,4 +18,5 @@ class RecognitionConfig(AppConfig):
         # second subscription is a no-op) keeps the thread first, whatever INSTALLED_APPS says.
         caching.connect()
         receivers.connect()
+        receivers.connect_faq()
         awarding.connect()

@@ -268,3 +268,31 @@ def account_deleted(sender, instance: User, **kwargs) -> None:
             "concat_ws(',', nullif(current_setting('recognition.erasing_members', true), ''), %s::text), true)",
             [instance.pk],
         )
+
+
+# The FAQ ------------------------------------------------------------------------------
+
+
+def connect_faq() -> None:
+    from faq import events as faq_events
+
+    bus.subscribe(faq_events.PostPromoted, faq_post_promoted, in_transaction=True)
+    # The badge after commit, as recognition.awarding does for every badge.
+    bus.subscribe(faq_events.PostPromoted, faq_badge)
+
+
+def faq_post_promoted(event) -> None:
+    """An answer became an FAQ article: its author's points, in the promotion's transaction."""
+    ledger.faq_promoted(
+        event.author_id,
+        article_id=event.article_id,
+        event_id=event.event_id,
+        actor_id=event.actor_id,
+        category_id=event.category_id,
+    )
+
+
+def faq_badge(event) -> None:
+    from recognition import awarding
+
+    awarding.check_badges([event.author_id], ("faq-promoted",))

@@ -24,6 +24,13 @@
       state.helpful.forEach(function (id) { helpful.add(id); });
       Object.keys(state.tools || {}).forEach(function (id) { tools[id] = state.tools[id]; });
     });
+    // Other apps' tools for the same posts (the FAQ's "Promote"), decided by their own permissions.
+    root.querySelectorAll('script[type="application/json"][id^="tools-"]').forEach(function (node) {
+      if (node.dataset.read) return;
+      node.dataset.read = "1";
+      var extra = JSON.parse(node.textContent);
+      Object.keys(extra).forEach(function (id) { tools[id] = (tools[id] || []).concat(extra[id]); });
+    });
   }
 
   function tool(name, id) {
@@ -52,6 +59,7 @@
     if (allowed.has("delete")) names.push("opening" in marks ? "remove-thread" : "remove");
     if (allowed.has("edit_others")) names.push("mod-edit");
     if (allowed.has("remove")) names.push("opening" in marks ? "mod-remove-thread" : "mod-remove");
+    if (allowed.has("promote")) names.push("promote");
     names.forEach(function (name) {
       var node = tool(name, id);
       if (node) into.appendChild(node);

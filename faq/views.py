@@ -1,0 +1,264 @@
+"""The FAQ's pages: home, sections and articles for readers; promote, edit, revisions and drafts for editors."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from community import caching
+from community.forms import add_errors
+from community.models import Post, Thread
+from community.rendering import excerpt
+from community.views.common import error_text, form_page, get_thread_or_404
+from faq import permissions, selectors, tasks
+from faq.forms import EditForm, PromoteForm
+from faq.models import Article, Section, Visibility
+from faq.services import articles
+
+
+def _editor_or_403(request) -> None:
+    if not permissions.can_edit_articles(request.user):
+        raise PermissionDenied("Only FAQ editors can do that.")
+
+
+@require_safe
+def home(request):
+    context = {**selectors.home_lists(request.user), "can_edit": permissions.can_edit_articles(request.user)}
+    return render(request, "faq/home.html", context)
+
+
+@require_safe
+def section_detail(request, slug):
+    section = get_object_or_404(Section, slug=slug)
+    items = selectors.section_articles(request.user, section)
+    if not items and not permissions.can_edit_articles(request.user):
+        # A section whose every article is hidden from this reader doesn't exist for them.
+        raise Http404("No such section")
+    return render(request, "faq/section.html", {"section": section, "articles": items})
+
+
+def article_version(request, section, slug):
+    """Visitors' whole pages are keyed by the article's version; only public, published articles are cached."""
+    row = request.faq_article_row = selectors.article_address(slug)
+    if row is None or row[2] != section or row[3] != Article.Status.PUBLISHED or row[4] != Visibility.PUBLIC:
+        return None
+    return f"{row[0]}:{row[1]}"
+
+
+@caching.anonymous_page(article_version)
+def _article_page(request, section, slug):
+    """One shared rendering per article version, for every reader who may see it; editors get their own."""
+    row = getattr(request, "faq_article_row", None) or selectors.article_address(slug)
+    if row is None:
+        raise Http404("No such article")
+    pk, version, section_slug, status, visibility = row
+    if not permissions.can_view_article(request.user, Article(status=status, visibility=visibility)):
+        raise Http404("No such article")
+    if section_slug != section:
+        url = reverse("faq:article", kwargs={"section": section_slug, "slug": slug})
+        return redirect(url, permanent=status == Article.Status.PUBLISHED)
+    request.faq_article_pk = pk
+    editor = permissions.can_edit_articles(request.user)
+
+    def shared():
+        article = selectors.article_page(slug)
+        public = article.is_published and article.visibility == Visibility.PUBLIC
+        return {
+            "article": article,
+            "credits": selectors.credits(article),
+            "public": public,
+            "description": (article.summary or excerpt(article.body, 155)) if public else "",
+            "json_ld": _faq_page_data(request, article) if public else None,
+        }
+
+    return caching.render_shared(
+        request,
+        "faq/article.html",
+        shared=shared,
+        personal={"can_edit": editor, "article_pk": pk},
+        # Editors see drafts and their tools: theirs is built for them alone, as a moderator's thread is.
+        key=None if editor else f"faq-article:{pk}:{version}",
+    )
+
+
+@require_safe
+def article_detail(request, section, slug):
+    """The article page; each view served is counted in the cache and flushed by beat (faq.tasks)."""
+    response = _article_page(request, section, slug)
+    # A visitor's page from the cache never reached the view, but its address was read to find the key.
+    row = getattr(request, "faq_article_row", None)
+    pk = getattr(request, "faq_article_pk", None) or (row[0] if row else None)
+    if response.status_code == 200 and pk:
+        tasks.count_view(pk)
+    return response
+
+
+def _faq_page_data(request, article: Article) -> dict:
+    """schema.org FAQPage for a public article; json_script escapes it for the page."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": [
+            {
+                "@type": "Question",
+                "name": article.question,
+                "dateModified": article.updated_at.isoformat(),
+                "acceptedAnswer": {"@type": "Answer", "text": article.body_html},
+            }
+        ],
+        "url": request.build_absolute_uri(article.get_absolute_url()),
+    }
+
+
+def _chosen_posts(request, thread: Thread) -> list[Post]:
+    """The thread's posts an editor may promote, in thread order, for the form's choices."""
+    return list(
+        permissions.promotable_posts(request.user, Post.objects.filter(thread=thread))
+        .select_related("author")
+        .order_by("tree_id", "lft")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def promote(request):
+    """Promote a thread (`?thread=`) or some of its posts (`?post=`, repeated) into a draft article."""
+    _editor_or_403(request)
+    source = request.POST if request.method == "POST" else request.GET
+    post_ids = [int(pk) for pk in source.getlist("post") + source.getlist("posts") if str(pk).isdigit()]
+    if thread_id := source.get("thread"):
+        thread = get_thread_or_404(request, thread_id if str(thread_id).isdigit() else 0)
+    elif post_ids:
+        first = get_object_or_404(Post.objects.only("thread_id"), pk=post_ids[0])
+        thread = get_thread_or_404(request, first.thread_id)
+    else:
+        raise Http404("Promote a thread or a post")
+    candidates = _chosen_posts(request, thread)
+    choices = [
+        (
+            post.pk,
+            f"{'Question' if post.parent_id is None else 'Reply'} by {post.author.name}: {excerpt(post.body, 90)}",
+        )
+        for post in candidates
+    ]
+    if request.method == "POST":
+        form = PromoteForm(request.POST, post_choices=choices)
+        if form.is_valid():
+            data = form.cleaned_data
+            chosen = Post.objects.select_related("author").filter(pk__in=data["posts"], thread=thread)
+            try:
+                article = articles.promote(
+                    request.user,
+                    posts=list(chosen),
+                    section=data["section"],
+                    question=data["question"],
+                    body=data["body"],
+                    summary=data["summary"],
+                    slug=data["slug"] or None,
+                    visibility=data["visibility"],
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, "The draft is saved. Edit it until it reads well, then publish it.")
+                return redirect("faq:edit", pk=article.pk)
+    else:
+        chosen_ids = [pk for pk in post_ids if any(pk == c.pk for c in candidates)] or [
+            post.pk for post in articles.default_posts(thread) if post in candidates
+        ]
+        chosen = [post for post in candidates if post.pk in chosen_ids]
+        form = PromoteForm(
+            post_choices=choices,
+            initial={
+                "posts": chosen_ids,
+                "question": thread.title,
+                "body": articles.draft_from(chosen),
+                "section": Section.objects.first(),
+                "visibility": Visibility.PUBLIC,
+            },
+        )
+    return form_page(request, "faq/promote.html", {"form": form, "thread": thread}, form)
+
+
+def _editable_or_404(request, pk) -> Article:
+    _editor_or_403(request)
+    return get_object_or_404(Article.objects.select_related("section", "source_thread"), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit(request, pk):
+    article = _editable_or_404(request, pk)
+    if request.method == "POST":
+        form = EditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                article = articles.edit(
+                    request.user,
+                    article,
+                    question=data["question"],
+                    body=data["body"],
+                    summary=data["summary"],
+                    section=data["section"],
+                    slug=data["slug"],
+                    visibility=data["visibility"],
+                    note=data["note"],
+                    base_revision=data["base_revision"],
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, f"Saved as revision {article.revision_count}.")
+                return redirect("faq:edit", pk=article.pk)
+    else:
+        form = EditForm(
+            initial={
+                "question": article.question,
+                "body": article.body,
+                "summary": article.summary,
+                "section": article.section_id,
+                "slug": article.slug,
+                "visibility": article.visibility,
+                "base_revision": article.revision_count,
+            }
+        )
+    return form_page(request, "faq/edit.html", {"form": form, "article": article}, form)
+
+
+def _state_change(service, done: str):
+    @login_required
+    @require_POST
+    def view(request, pk):
+        article = _editable_or_404(request, pk)
+        try:
+            service(request.user, article)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, done)
+        return redirect("faq:edit", pk=article.pk)
+
+    return view
+
+
+publish = _state_change(articles.publish, "Published: readers can find it now.")
+unpublish = _state_change(articles.unpublish, "Unpublished: only editors can see it.")
+archive = _state_change(articles.archive, "Archived.")
+
+
+@login_required
+@require_safe
+def revisions(request, pk):
+    article = _editable_or_404(request, pk)
+    return render(request, "faq/revisions.html", {"article": article, "changes": selectors.revision_diffs(article)})
+
+
+@login_required
+@require_safe
+def drafts(request):
+    _editor_or_403(request)
+    return render(request, "faq/drafts.html", {"articles": selectors.drafts()})

@@ -1,0 +1,24 @@
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.models import User
+from faq.models import Article, SourcePost, Visibility
+from faq.permissions import can_edit_articles
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_promotes_published_articles_one_internal_and_is_idempotent(client):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (Article.objects.count(), SourcePost.objects.count())
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert (Article.objects.count(), SourcePost.objects.count()) == counts
+    assert Article.objects.filter(status="published", visibility=Visibility.PUBLIC).count() >= 2
+    internal = Article.objects.get(visibility=Visibility.STAFF)
+    assert can_edit_articles(User.objects.get(username="tess"))
+    assert internal.sources.exists()
+    home = client.get(reverse("faq:home")).content.decode()
+    assert internal.question not in home
+    assert Article.objects.filter(visibility=Visibility.PUBLIC).first().question in home
