@@ -17,8 +17,9 @@ from community.models import Post, Thread
 from community.services import posts, threads, votes
 from moderation.models import ReviewItem
 from moderation.services import flags, queue, sanctions, spam
+from moderation.services import posts as moderation_posts
 from outbox import bus
-from recognition import ledger, receivers
+from recognition import ledger, receivers, tasks
 from recognition.models import PointsEntry, SuperUserChange
 from tests.builders import build_member, build_moderator, build_reply, build_thread
 
@@ -349,6 +350,8 @@ def test_reputation_agrees_with_the_ledger_after_every_kind_of_action(
 ):
     idea = build_thread(other_member, category=category, kind="idea", title="Dim every bulb at sunset")
     rude = build_reply(voters[2], question.opening_post, body="Nobody cares.")
+    ruder = build_reply(voters[2], question.opening_post, body="Still nobody cares.")
+    ring_target = [build_reply(voters[4], question.opening_post, body=f"Tip {n}.") for n in range(5)]
     steps = [
         lambda: posts.accept_answer(member, post=answer),
         lambda: votes.mark_helpful(voters[0], post=answer),
@@ -365,12 +368,19 @@ def test_reputation_agrees_with_the_ledger_after_every_kind_of_action(
         lambda: posts.accept_answer(member, post=answer),
         lambda: spam.purge_spammer(moderator, member=other_member, reason="Spam."),
         lambda: spam.unpurge_spammer(moderator, member=other_member, reason="Not spam."),
+        lambda: flags.flag_post(member, post=ruder, reason="abuse"),
+        lambda: moderation_posts.remove_post(moderator, post=ruder, reason="Rude"),
+        lambda: [votes.mark_helpful(voters[3], post=reply) for reply in ring_target],
+        lambda: tasks.reverse_serial_votes(),
+        lambda: votes.mark_helpful(voters[5], post=question.opening_post),
+        lambda: sanctions.ban(moderator, member=voters[5], reason="Vote ring."),
         lambda: posts.delete_post(other_member, post=Post.objects.get(pk=answer.pk)),
     ]
     for number, step in enumerate(steps):
         step()
         assert ledger.reputation_disagreements() == [], f"after step {number}"
     assert PointsEntry.objects.values("reason").distinct().count() == len(Reason.values)
+    assert set(PointsEntry.objects.values_list("cause", flat=True)) == set(PointsEntry.Cause.values)
 
 
 def test_recount_reputation_rebuilds_a_wrong_reputation_from_the_ledger(other_member, answer, voters):
