@@ -1,9 +1,11 @@
-"""How the pages about people are cached: badges, holders and the team, shared for a minute.
+"""How the pages about people are cached: badges and their holders shared for a minute.
 
 Badges are earned by votes and accepts all over the site, so no version could
 key these pages without being bumped by nearly every write (the leaderboards'
 reasoning). A copy at most a minute old is shared by every visitor and by every
-member; a member's own controls are personal regions, read fresh.
+member; a member's own controls are personal regions, read fresh. The key also
+holds the list version, which community's caching bumps when a member's name,
+picture, rank or marker changes, so those show at once.
 """
 
 import time
@@ -15,8 +17,8 @@ PEOPLE_SECONDS = 60
 clock = time.time
 
 
-def time_slot(request=None, *args, **kwargs) -> int:
-    return int(clock()) // PEOPLE_SECONDS
+def time_slot(request=None, *args, **kwargs) -> str:
+    return f"{int(clock()) // PEOPLE_SECONDS}:{caching.list_version()}"
 
 
 def visitors_share(view):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import User
+from accounts.services import update_profile
 from moderation.models import AuditEntry
 from moderation.services import sanctions
 from outbox.models import Event
@@ -381,3 +382,21 @@ def test_made_up_badge_page_numbers_share_one_copy(client):
         response = client.get(badge_url("first-answer") + f"?page={page}")
         assert response.status_code == 200
         assert response.content.decode().count('class="badge-holder"') == 2
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_holders_new_name_shows_on_the_cached_badge_pages_at_once(
+    client, member, signed_in, django_capture_on_commit_callbacks
+):
+    holder = build_member(username="olaf", display_name="Olaf Jensen")
+    awarding.award("first-answer", holder.pk)
+    if signed_in:
+        client.force_login(member)
+    assert "Olaf Jensen" in client.get(badge_url("first-answer")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_profile(holder, display_name="Olaf the Helpful", bio="")
+
+    html = client.get(badge_url("first-answer")).content.decode()
+    assert "Olaf the Helpful" in html
+    assert "Olaf Jensen" not in html
