@@ -301,6 +301,7 @@ RECOGNITION_RANKS = [
 # Pages of the apps beside community rendered through community.caching.render_shared
 # (one shared rendering plus each member's {% personal %} regions), held to its checks.
 COMMUNITY_SHARED_TEMPLATES = [
+    "recognition/profile.html",
     "recognition/badges.html",
     "recognition/badge.html",
     "recognition/team.html",

@@ -100,28 +100,41 @@ def _body(viewer, member, tab: str, page_number: int, *, is_self: bool) -> str:
     )
 
 
+def _tab_and_page(request) -> tuple[str, int]:
+    tab = request.GET.get("tab")
+    return (tab if tab in TABS else "threads"), _page_number(request)
+
+
+def _visitors_version(request, username) -> str | None:
+    """The shared profile's key, so a visitor's whole page is as exact as a member's: one query."""
+    member = selectors.profile_member(username)
+    return None if member is None else _body_key(member, *_tab_and_page(request))
+
+
 @require_safe
+@caching.anonymous_page(_visitors_version, seconds=BODY_SECONDS)
 def profile(request, username):
     member = selectors.profile_member(username)
     if member is None:
         raise Http404("No such member")
     viewer = request.user
-    tab = request.GET.get("tab")
-    tab = tab if tab in TABS else "threads"
-    page = _page_number(request)
+    tab, page = _tab_and_page(request)
     is_self = permissions.is_member(viewer) and viewer.pk == member.pk
     if is_self or permissions.is_moderator(viewer):
         # The member sees their own held posts, moderators those in their categories: theirs alone.
         body = _body(viewer, member, tab, page, is_self=is_self)
-    else:
-        # Everyone else sees what visitors see, so they share one rendering.
-        body = caching.remember(
-            _body_key(member, tab, page),
-            lambda: _body(None, member, tab, page, is_self=False),
-            BODY_SECONDS,
-        )
-    return render(
+        return render(request, "recognition/profile.html", {"member": member, "body": mark_safe(body)})  # noqa: S308 - our own template's output
+
+    # Everyone else sees what visitors see, so they share one rendering.
+    def shared():
+        body = _body(None, member, tab, page, is_self=False)
+        return {"member": member, "body": mark_safe(body)}  # noqa: S308 - our own template's output
+
+    return caching.render_shared(
         request,
         "recognition/profile.html",
-        {"member": member, "body": mark_safe(body)},  # noqa: S308 - our own template's output
+        shared=shared,
+        personal={},
+        key=_body_key(member, tab, page),
+        seconds=BODY_SECONDS,
     )
