@@ -118,6 +118,7 @@ RELEASE_SOURCES = (
     "community/**/*.py",
     "moderation/**/*.py",
     "recognition/**/*.py",
+    "faq/**/*.py",
     "config/jinja2.py",
 )
 
