@@ -55,7 +55,12 @@ def visible_articles(user, articles: QuerySet[Article] | None = None) -> QuerySe
 
 
 def can_vote_helpful(user, article: Article) -> bool:
-    return can_view_article(user, article) and article.status == Article.Status.PUBLISHED
+    """Anyone who may read a published article, visitors too; a suspended member writes nothing."""
+    return (
+        can_view_article(user, article)
+        and article.status == Article.Status.PUBLISHED
+        and posting_refusal(user) is None
+    )
 
 
 def can_suggest(user) -> bool:

@@ -1,3 +1,10 @@
 """The FAQ's signals: helpfulness, candidates, suggestions, staleness and deflection."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from faq import views_signals as views
+
+urlpatterns = [
+    path("articles/<int:pk>/helpful/", views.helpful, name="helpful"),
+    path("feedback/", views.feedback, name="feedback"),
+]

@@ -1,0 +1,32 @@
+"""Reads for the FAQ's signals: what a reader already said, and the staff's working lists."""
+
+from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, QuerySet
+
+from community.permissions import is_member
+from faq.models import Article, HelpfulVote
+from faq.permissions import visible_articles
+
+FEEDBACK_ARTICLES = 50
+COMMENTS_SHOWN = 20
+
+
+def has_voted_helpful(voter, article: Article, session_key: str = "") -> bool:
+    if is_member(voter):
+        return HelpfulVote.objects.filter(article=article, member=voter).exists()
+    if not session_key:
+        return False
+    return HelpfulVote.objects.filter(article=article, member=None, session_key=session_key).exists()
+
+
+def least_helpful(viewer) -> QuerySet[Article]:
+    """Articles with any "no", the largest share of them first, each with its latest comments."""
+    share = ExpressionWrapper(F("helpful_no") * 1.0 / (F("helpful_yes") + F("helpful_no")), output_field=FloatField())
+    comments = HelpfulVote.objects.exclude(comment="").order_by("-created_at")
+    return (
+        visible_articles(viewer)
+        .filter(helpful_no__gt=0)
+        .select_related("section")
+        .annotate(unhelpful_share=share)
+        .order_by("-unhelpful_share", "-helpful_no", "pk")
+        .prefetch_related(Prefetch("helpful_votes", queryset=comments, to_attr="comments"))[:FEEDBACK_ARTICLES]
+    )

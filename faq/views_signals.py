@@ -1,0 +1,81 @@
+"""Pages and endpoints for the FAQ's signals. Each parses, calls one service or selector, and renders."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from community.forms import add_errors
+from faq import permissions, selectors_signals
+from faq.forms_signals import HelpfulForm
+from faq.models import Article
+from faq.services import signals
+
+
+def _readable_article(request, pk) -> Article:
+    article = get_object_or_404(Article.objects.select_related("section"), pk=pk)
+    if not permissions.can_view_article(request.user, article):
+        raise Http404("No such article")
+    return article
+
+
+def _require_reviewer(request) -> None:
+    """The staff's working lists: login_required sends visitors to sign in first."""
+    if not permissions.can_review_faq(request.user):
+        raise PermissionDenied("Only the FAQ's editors see this list.")
+
+
+def _session_key(request, *, create: bool) -> str:
+    if not request.session.session_key and create:
+        # An empty session is never sent back as a cookie; this mark keeps it.
+        request.session["faq_helpful"] = True
+        request.session.save()
+    return request.session.session_key or ""
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def helpful(request, pk):
+    """ "Was this helpful?": the article page loads it with htmx; without script it is a page of its own."""
+    article = _readable_article(request, pk)
+    form = HelpfulForm(request.POST or None)
+    status = 200
+    voted = selectors_signals.has_voted_helpful(request.user, article, _session_key(request, create=False))
+    if request.method == "POST" and not voted and form.is_valid():
+        try:
+            signals.vote_helpful(
+                request.user,
+                article=article,
+                helpful=form.cleaned_data["helpful"],
+                comment=form.cleaned_data["comment"],
+                session_key=_session_key(request, create=True),
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            if not request.htmx:
+                messages.success(request, "Thank you for telling us.")
+                return redirect(article)
+            voted = True
+    if form.errors:
+        status = 429 if getattr(form, "retry_after", None) else 400
+    context = {
+        "article": article,
+        "form": form,
+        "voted": voted,
+        "can_vote": permissions.can_vote_helpful(request.user, article),
+    }
+    template = "faq/partials/helpful.html" if request.htmx else "faq/helpful.html"
+    response = render(request, template, context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(form.retry_after)
+    return response
+
+
+@login_required
+@require_safe
+def feedback(request):
+    """The least helpful articles and what readers said about them."""
+    _require_reviewer(request)
+    return render(request, "faq/feedback.html", {"articles": selectors_signals.least_helpful(request.user)})
