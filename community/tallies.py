@@ -12,6 +12,8 @@ import time
 
 from django.core.cache import cache
 
+# Thread pages read; the FAQ's candidate ranking drains them.
+THREAD_VIEWS = "thread-views"
 WINDOW_SECONDS = 60
 KEEP_SECONDS = 24 * 60 * 60
 MAX_WINDOWS = KEEP_SECONDS // WINDOW_SECONDS

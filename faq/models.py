@@ -227,3 +227,33 @@ class Deflection(models.Model):
 
     def __str__(self):
         return f"Article {self.article_id} shown in {self.visit}"
+
+
+class Candidate(models.Model):
+    """Why a thread might belong in the FAQ: its signals, gathered by beat (faq.signal_tasks) and by suggestions.
+
+    Views and search hits arrive in batches from the cache; an accepted answer
+    and helpful votes are read from the thread when the signals are refreshed.
+    """
+
+    thread = models.OneToOneField(
+        "community.Thread", primary_key=True, on_delete=models.CASCADE, related_name="faq_candidate"
+    )
+    views = models.PositiveIntegerField(default=0)
+    search_hits = models.PositiveIntegerField(default=0)
+    # Questions started later whose titles resemble this thread's.
+    similar_asked = models.PositiveIntegerField(default=0)
+    suggestions = models.PositiveIntegerField(default=0)
+    has_accepted_answer = models.BooleanField(default=False)
+    helpful_votes = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["dismissed_at"], name="faq_candidate_open")]
+
+    def __str__(self):
+        return f"Candidate thread {self.thread_id}"

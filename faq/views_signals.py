@@ -5,9 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from community.forms import add_errors
+from community.models import Thread
+from community.views.common import error_text, get_thread_or_404
+from faq import candidates as faq_candidates
 from faq import permissions, selectors_signals
 from faq.forms_signals import HelpfulForm
 from faq.models import Article
@@ -79,3 +82,38 @@ def feedback(request):
     """The least helpful articles and what readers said about them."""
     _require_reviewer(request)
     return render(request, "faq/feedback.html", {"articles": selectors_signals.least_helpful(request.user)})
+
+
+@login_required
+@require_safe
+def candidates(request):
+    """Public threads worth promoting, strongest signals first."""
+    _require_reviewer(request)
+    return render(request, "faq/candidates.html", {"candidates": faq_candidates.candidate_queue()})
+
+
+@login_required
+@require_POST
+def dismiss_candidate(request, pk):
+    _require_reviewer(request)
+    thread = get_object_or_404(Thread, pk=pk)
+    try:
+        signals.dismiss_candidate(request.user, thread=thread)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, f"“{thread.title}” is off the candidates.")
+    return redirect("faq:candidates")
+
+
+@login_required
+@require_POST
+def suggest(request, pk):
+    thread = get_thread_or_404(request, pk)
+    try:
+        signals.suggest_for_faq(request.user, thread=thread)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, "Thanks! The FAQ's editors will see your suggestion.")
+    return redirect(thread)

@@ -120,3 +120,8 @@ def super_user_changed(actor, member, *, nominated: bool, note: str = "", before
         before={"super_user": before},
         after={"super_user": after},
     )
+
+
+def faq_signal_resolved(actor, target, *, action: str, before=None, after=None) -> AuditEntry:
+    """An FAQ candidate dismissed (the thread), or a source post's edit taken in or dismissed (the article)."""
+    return record(actor, action, target, before=before, after=after)
