@@ -1,7 +1,7 @@
 from django import forms
 
-from community.forms import CountedTextarea, MultilineField
-from faq.models import COMMENT_MAX
+from community.forms import CountedTextarea, MarkdownTextarea, MultilineField
+from faq.models import BODY_MAX, COMMENT_MAX
 
 
 class HelpfulForm(forms.Form):
@@ -17,4 +17,13 @@ class HelpfulForm(forms.Form):
         required=False,
         max_length=COMMENT_MAX,
         widget=CountedTextarea(attrs={"rows": 3}),
+    )
+
+
+class TakeChangeForm(forms.Form):
+    body = MultilineField(
+        label="The answer, with the change taken in",
+        max_length=BODY_MAX,
+        widget=MarkdownTextarea(),
+        help_text="Edit it as the article should read; saving keeps a new revision.",
     )

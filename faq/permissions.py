@@ -54,6 +54,11 @@ def visible_articles(user, articles: QuerySet[Article] | None = None) -> QuerySe
     return articles.filter(Q(status=Article.Status.PUBLISHED) & Q(visibility__in=audiences(user)))
 
 
+def reviewable_articles(user) -> QuerySet[Article]:
+    """The articles whose signals `user` reviews: every one for an editor (as can_view_article), else the visible."""
+    return Article.objects.all() if can_edit_articles(user) else visible_articles(user)
+
+
 def can_vote_helpful(user, article: Article) -> bool:
     """Anyone who may read a published article, visitors too; a suspended member writes nothing."""
     return (

@@ -3,8 +3,8 @@
 from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, QuerySet
 
 from community.permissions import is_member
-from faq.models import Article, HelpfulVote
-from faq.permissions import visible_articles
+from faq.models import Article, HelpfulVote, SourceChange
+from faq.permissions import reviewable_articles, visible_articles
 
 FEEDBACK_ARTICLES = 50
 COMMENTS_SHOWN = 20
@@ -30,3 +30,20 @@ def least_helpful(viewer) -> QuerySet[Article]:
         .order_by("-unhelpful_share", "-helpful_no", "pk")
         .prefetch_related(Prefetch("helpful_votes", queryset=comments, to_attr="comments"))[:FEEDBACK_ARTICLES]
     )
+
+
+def pending_changes(viewer) -> QuerySet[SourceChange]:
+    """Source edits waiting for review, oldest first, on articles the viewer may read."""
+    return (
+        SourceChange.objects.filter(state=SourceChange.State.PENDING, source__article__in=reviewable_articles(viewer))
+        .select_related("source__article__section", "source__post__thread", "source__author")
+        .order_by("detected_at")
+    )
+
+
+def proposed_body(change: SourceChange) -> str:
+    """The article with the source's new text in place of the old, when the old text is there word for word."""
+    article = change.source.article
+    if change.body_before and change.body_before in article.body:
+        return article.body.replace(change.body_before, change.body_after)
+    return article.body

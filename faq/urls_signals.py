@@ -10,4 +10,7 @@ urlpatterns = [
     path("candidates/", views.candidates, name="candidates"),
     path("candidates/<int:pk>/dismiss/", views.dismiss_candidate, name="dismiss_candidate"),
     path("suggest/<int:pk>/", views.suggest, name="suggest"),
+    path("source-changes/", views.source_changes, name="source_changes"),
+    path("source-changes/<int:pk>/", views.source_change, name="source_change"),
+    path("source-changes/<int:pk>/dismiss/", views.dismiss_source_change, name="dismiss_source_change"),
 ]

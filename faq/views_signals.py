@@ -9,11 +9,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from community.forms import add_errors
 from community.models import Thread
+from community.selectors import line_diff
 from community.views.common import error_text, get_thread_or_404
 from faq import candidates as faq_candidates
 from faq import permissions, selectors_signals
-from faq.forms_signals import HelpfulForm
-from faq.models import Article
+from faq.forms_signals import HelpfulForm, TakeChangeForm
+from faq.models import Article, SourceChange
 from faq.services import signals
 
 
@@ -117,3 +118,57 @@ def suggest(request, pk):
     else:
         messages.success(request, "Thanks! The FAQ's editors will see your suggestion.")
     return redirect(thread)
+
+
+@login_required
+@require_safe
+def source_changes(request):
+    """Source posts edited since their article took them in."""
+    _require_reviewer(request)
+    return render(request, "faq/source_changes.html", {"changes": selectors_signals.pending_changes(request.user)})
+
+
+def _pending_change_or_404(request, pk) -> SourceChange:
+    change = selectors_signals.pending_changes(request.user).filter(pk=pk).first()
+    if change is None:
+        raise Http404("No such change waiting for review")
+    return change
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def source_change(request, pk):
+    """One change as a diff, with the article's answer to settle and take in, or to dismiss."""
+    _require_reviewer(request)
+    change = _pending_change_or_404(request, pk)
+    form = TakeChangeForm(request.POST or None, initial={"body": selectors_signals.proposed_body(change)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            article = signals.take_source_change(request.user, change=change, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"The change is in “{article.question}”, as a new revision.")
+            return redirect("faq:source_changes")
+    context = {
+        "change": change,
+        "article": change.source.article,
+        "lines": line_diff(change.body_before, change.body_after),
+        "form": form,
+        "can_take": permissions.can_edit_articles(request.user),
+    }
+    return render(request, "faq/source_change.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def dismiss_source_change(request, pk):
+    _require_reviewer(request)
+    change = _pending_change_or_404(request, pk)
+    try:
+        signals.dismiss_source_change(request.user, change=change)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, "Dismissed: the article stays as it is.")
+    return redirect("faq:source_changes")

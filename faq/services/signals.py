@@ -11,9 +11,20 @@ from django.utils import timezone
 
 from community.models import Thread
 from community.permissions import is_member, is_moderator
-from faq import permissions
+from community.rendering import render_markdown
+from faq import permissions, search
 from faq.candidates import public_threads
-from faq.models import COMMENT_MAX, Article, Candidate, HelpfulVote, Suggestion
+from faq.models import (
+    BODY_MAX,
+    COMMENT_MAX,
+    Article,
+    Candidate,
+    HelpfulVote,
+    Revision,
+    SourceChange,
+    SourcePost,
+    Suggestion,
+)
 from moderation import audit, screening
 from moderation.models import AuditEntry
 
@@ -83,3 +94,95 @@ def dismiss_candidate(actor, *, thread: Thread) -> Candidate:
         candidate.save(update_fields=["dismissed_at", "dismissed_by"])
         audit.faq_signal_resolved(actor, thread, action=AuditEntry.Action.FAQ_CANDIDATE_DISMISSED)
     return candidate
+
+
+# Source posts edited after promotion ------------------------------------------
+# Lock order: the article, then the source change (and its source post).
+
+
+def note_source_change(source: SourcePost) -> SourceChange | None:
+    """A source post was edited: open a review of the change, or update the one already open.
+
+    Run after commit for community's PostEdited (faq.signal_receivers), so a
+    redelivered event finds the same text and changes nothing. An edit back to
+    the text last seen closes the open review, as there is nothing to take in.
+    """
+    with transaction.atomic():
+        source = SourcePost.objects.select_for_update().select_related("post").get(pk=source.pk)
+        pending = source.changes.filter(state=SourceChange.State.PENDING).first()
+        body = source.post.body if source.post is not None else None
+        if body is None or body == source.body_seen:
+            if pending is not None:
+                pending.delete()
+            return None
+        if pending is not None:
+            pending.body_after = body
+            pending.save(update_fields=["body_after"])
+            return pending
+        return SourceChange.objects.create(source=source, body_before=source.body_seen, body_after=body)
+
+
+def revise_article(editor, *, article: Article, body: str, note: str) -> Article:
+    """Save a new text of the article with its revision; call inside the caller's transaction, article locked."""
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationError({"body": "The answer can't be empty."})
+    if len(body) > BODY_MAX:
+        raise ValidationError({"body": f"Keep it under {BODY_MAX:,} characters (it has {len(body):,})."})
+    number = article.revision_count + 1
+    Revision.objects.create(
+        article=article,
+        number=number,
+        question=article.question,
+        summary=article.summary,
+        body=body,
+        edited_by=editor,
+        note=note[:200],
+    )
+    article.body, article.body_html = body, render_markdown(body).html
+    article.revision_count, article.updated_at = number, timezone.now()
+    article.save(update_fields=["body", "body_html", "revision_count", "updated_at"])
+    search.index_article(article)
+    return article
+
+
+def _lock_pending(change: SourceChange) -> tuple[Article, SourceChange]:
+    article = Article.objects.select_for_update().get(sources__changes=change)
+    change = SourceChange.objects.select_for_update().select_related("source").get(pk=change.pk)
+    if change.state != SourceChange.State.PENDING:
+        raise ValidationError("Someone already reviewed this change.")
+    return article, change
+
+
+def _resolve(actor, article: Article, change: SourceChange, state: str, action: str) -> None:
+    change.state, change.resolved_by, change.resolved_at = state, actor, timezone.now()
+    change.save(update_fields=["state", "resolved_by", "resolved_at"])
+    SourcePost.objects.filter(pk=change.source_id).update(body_seen=change.body_after)
+    audit.faq_signal_resolved(
+        actor,
+        article,
+        action=action,
+        before={"source_post": change.source.post_id, "body": change.body_before},
+        after={"body": change.body_after},
+    )
+
+
+def take_source_change(editor, *, change: SourceChange, body: str) -> Article:
+    """Take a source post's edit into its article as a new revision (`body`, as the editor settled it); audited."""
+    if not permissions.can_edit_articles(editor):
+        raise PermissionDenied("Only the FAQ's editors change articles.")
+    with transaction.atomic():
+        article, change = _lock_pending(change)
+        revise_article(editor, article=article, body=body, note="Took in an edit to a source post")
+        _resolve(editor, article, change, SourceChange.State.TAKEN, AuditEntry.Action.FAQ_SOURCE_TAKEN)
+    return article
+
+
+def dismiss_source_change(actor, *, change: SourceChange) -> SourceChange:
+    """Keep the article as it is; later edits are compared with the text dismissed. Audited."""
+    if not permissions.can_review_faq(actor):
+        raise PermissionDenied("Only the FAQ's editors review source changes.")
+    with transaction.atomic():
+        article, change = _lock_pending(change)
+        _resolve(actor, article, change, SourceChange.State.DISMISSED, AuditEntry.Action.FAQ_SOURCE_DISMISSED)
+    return change
