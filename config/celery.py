@@ -29,6 +29,8 @@ app.conf.beat_schedule = {
     },
     # Views and search hits gathered in the cache become FAQ candidates' signals.
     "faq-refresh-candidates": {"task": "faq.signal_tasks.refresh_candidates", "schedule": 10 * 60},
+    # Ask-page suggestions gathered in the cache become rows; those 30 minutes old are settled.
+    "faq-record-deflections": {"task": "faq.signal_tasks.record_deflections", "schedule": 5 * 60},
     # Badges no event announces (a year of membership, an FAQ promotion), and any an event missed.
     "recognition-award-badges": {
         "task": "recognition.tasks.award_badges_nightly",

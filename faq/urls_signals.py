@@ -6,7 +6,9 @@ from faq import views_signals as views
 
 urlpatterns = [
     path("articles/<int:pk>/helpful/", views.helpful, name="helpful"),
+    path("articles/<int:pk>/open/", views.open_article, name="open"),
     path("feedback/", views.feedback, name="feedback"),
+    path("deflection/", views.deflection_rates, name="deflection"),
     path("candidates/", views.candidates, name="candidates"),
     path("candidates/<int:pk>/dismiss/", views.dismiss_candidate, name="dismiss_candidate"),
     path("suggest/<int:pk>/", views.suggest, name="suggest"),

@@ -12,7 +12,7 @@ from community.models import Thread
 from community.selectors import line_diff
 from community.views.common import error_text, get_thread_or_404
 from faq import candidates as faq_candidates
-from faq import permissions, selectors_signals
+from faq import deflection, permissions, selectors_signals
 from faq.forms_signals import HelpfulForm, TakeChangeForm
 from faq.models import Article, SourceChange
 from faq.services import signals
@@ -172,3 +172,30 @@ def dismiss_source_change(request, pk):
     else:
         messages.success(request, "Dismissed: the article stays as it is.")
     return redirect("faq:source_changes")
+
+
+@require_safe
+def open_article(request, pk):
+    """An article suggested on the ask page: the open is noted in the cache, then the reader goes on to it."""
+    article = _readable_article(request, pk)
+    deflection.note_opened(article, request.GET.get("visit", "")[:64])
+    return redirect(article)
+
+
+@login_required
+@require_safe
+def deflection_rates(request):
+    """How often a suggested article sent a member away without posting a question."""
+    _require_reviewer(request)
+    per_article, overall = deflection.rates(request.user)
+    rows = [{**row, "rate": _share(row["left"], row["settled"])} for row in per_article]
+    context = {
+        "rows": rows,
+        "overall": {**overall, "rate": _share(overall["left"], overall["settled"])},
+        "opened_rate": _share(overall["opened_left"], overall["opened"]),
+    }
+    return render(request, "faq/deflection.html", context)
+
+
+def _share(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None

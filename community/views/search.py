@@ -87,8 +87,8 @@ def search(request):
 
 
 @functools.cache
-def _providers() -> list:
-    return [import_string(path) for path in settings.COMMUNITY_SEARCH_PROVIDERS]
+def _providers(setting: str = "COMMUNITY_SEARCH_PROVIDERS") -> list:
+    return [import_string(path) for path in getattr(settings, setting)]
 
 
 def _from_providers(viewer, query: str, page: int, thread_ids: list[int]):
@@ -116,6 +116,7 @@ def _search_key(request, page: int) -> str:
 def similar_threads(request):
     """Threads like the title being typed, solved ones first, so a repeat question is avoided."""
     title = request.GET.get("title", "").strip()[:150]
-    return render(
-        request, "community/partials/similar.html", {"similar": community_search.similar(request.user, title)}
-    )
+    # What other apps suggest (FAQ articles) comes first, from their own templates.
+    above = "".join(provider(request=request, title=title) for provider in _providers("COMMUNITY_SIMILAR_PROVIDERS"))
+    context = {"similar": community_search.similar(request.user, title), "above": mark_safe(above)}  # noqa: S308
+    return render(request, "community/partials/similar.html", context)

@@ -108,7 +108,7 @@ def note_source_change(source: SourcePost) -> SourceChange | None:
     the text last seen closes the open review, as there is nothing to take in.
     """
     with transaction.atomic():
-        source = SourcePost.objects.select_for_update().select_related("post").get(pk=source.pk)
+        source = SourcePost.objects.select_for_update(of=("self",)).select_related("post").get(pk=source.pk)
         pending = source.changes.filter(state=SourceChange.State.PENDING).first()
         body = source.post.body if source.post is not None else None
         if body is None or body == source.body_seen:
@@ -147,7 +147,7 @@ def revise_article(editor, *, article: Article, body: str, note: str) -> Article
 
 
 def _lock_pending(change: SourceChange) -> tuple[Article, SourceChange]:
-    article = Article.objects.select_for_update().get(sources__changes=change)
+    article = Article.objects.select_for_update(of=("self",)).get(sources__changes=change)
     change = SourceChange.objects.select_for_update().select_related("source").get(pk=change.pk)
     if change.state != SourceChange.State.PENDING:
         raise ValidationError("Someone already reviewed this change.")
