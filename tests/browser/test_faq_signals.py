@@ -8,6 +8,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from community.services import posts, votes
 from faq import candidates
 from faq.models import HelpfulVote
+from tests.browser.test_accessibility import AXE, RUN_AXE, WCAG_22_AA
 from tests.browser.test_community_flow import sign_in, submit, wait
 from tests.builders import build_category, build_member, build_reply, build_thread
 from tests.faq.builders import build_article, build_editor
@@ -21,6 +22,12 @@ def _faq_pages(settings):
         reverse("faq:article", kwargs={"section": "s", "slug": "a"})
     except NoReverseMatch:
         settings.ROOT_URLCONF = "tests.faq.urls"
+
+
+def axe_violations(page) -> list:
+    page.execute_script(AXE)
+    page.set_script_timeout(30)
+    return page.execute_async_script(RUN_AXE, WCAG_22_AA)
 
 
 @pytest.fixture
@@ -55,6 +62,7 @@ def test_articles_are_suggested_first_on_the_ask_page(page, community, screensho
     assert "How do I pair a bulb with the hub?" in faq.text
     page.execute_script("arguments[0].scrollIntoView({block: 'center'})", faq)
     page.save_screenshot(str(screenshot_dir / "faq-ask-suggestions.png"))
+    assert axe_violations(page) == []
 
 
 def test_a_reader_says_whether_an_article_helped(page, community, screenshot_dir):
@@ -62,6 +70,7 @@ def test_a_reader_says_whether_an_article_helped(page, community, screenshot_dir
     sign_in(page, community["asker"])
     page.get(page.url(reverse("faq:helpful", args=[article.pk])))
     page.save_screenshot(str(screenshot_dir / "faq-helpful.png"))
+    assert axe_violations(page) == []
 
     page.find_element(By.CSS_SELECTOR, "label[for='id_helpful_1']").click()
     page.find_element(By.ID, "id_comment").send_keys("It didn't say where the button is.")
@@ -83,6 +92,7 @@ def test_the_editor_works_the_candidates(page, community, screenshot_dir):
     row = page.find_element(By.CSS_SELECTOR, ".signal-table tbody tr")
     assert "Cannot pair a bulb with the hub" in row.text
     page.save_screenshot(str(screenshot_dir / "faq-candidates.png"))
+    assert axe_violations(page) == []
 
     submit(row.find_element(By.CSS_SELECTOR, "form"))
     wait(page).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".empty-state")))
