@@ -10,6 +10,7 @@ is computed when the queue is read, so a change of weights needs no rewrite.
 
 from collections import defaultdict
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
@@ -57,12 +58,11 @@ def public_threads() -> QuerySet[Thread]:
     return visible_threads(AnonymousUser(), Thread.objects.all())
 
 
-def score():
-    terms = [Case(When(has_accepted_answer=True, then=Value(WEIGHTS["has_accepted_answer"])), default=Value(0.0))]
-    terms += [F(name) * WEIGHTS[name] for name in WEIGHTS if name != "has_accepted_answer"]
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term
+def score() -> ExpressionWrapper:
+    total: Any = Case(When(has_accepted_answer=True, then=Value(WEIGHTS["has_accepted_answer"])), default=Value(0.0))
+    for name, weight in WEIGHTS.items():
+        if name != "has_accepted_answer":
+            total = total + F(name) * weight
     return ExpressionWrapper(total, output_field=FloatField())
 
 

@@ -162,7 +162,8 @@ def similar_articles(viewer, title: str, *, limit: int = ASK_SUGGESTIONS) -> lis
         if not ranked:
             return []
         cutoff = ranked[0].rank * community_search.SIMILAR_RELATIVE_RANK
-        return [article for article in ranked if article.rank >= cutoff][:limit]
+        close: list[Article] = [article for article in ranked if article.rank >= cutoff]
+        return close[:limit]
     match = Q()
     for word in words:
         match |= Q(question__icontains=word)
