@@ -51,6 +51,11 @@ SAMPLE_KWARGS = {
     "badge": {"slug": "thank-you"},
     "give_badge": {"slug": "thank-you"},
     "remove_super_user": {"username": "maria"},
+    "open": {"pk": "1"},
+    "suggest": {"pk": "{thread}"},
+    "dismiss_candidate": {"pk": "{thread}"},
+    "source_change": {"pk": "1"},
+    "dismiss_source_change": {"pk": "1"},
 }
 NOT_HTML_PREFIXES = ("healthz", "static/")
 
