@@ -174,3 +174,22 @@ def test_a_drained_tally_is_never_counted_twice(client, member, category):
 
     assert Candidate.objects.get(thread=thread).views == 1
     assert tallies.drain(tallies.THREAD_VIEWS, later(5).timestamp()) == {}
+
+
+def test_the_signal_tasks_are_discovered_and_scheduled():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
+
+    for name in ("faq.signal_tasks.refresh_candidates", "faq.signal_tasks.record_deflections"):
+        assert name in app.tasks
+        assert name in scheduled
+
+
+def test_the_refresh_task_runs_the_refresh(answered):
+    from faq.signal_tasks import refresh_candidates
+
+    refresh_candidates.delay()
+
+    assert Candidate.objects.filter(thread=answered, has_accepted_answer=True).exists()
