@@ -4,7 +4,7 @@ A count lands in the current minute's window: one `incr` per event, plus,
 the first time a key is seen in a window, one slot recording which key it
 was, since the cache can't list its keys. A periodic task `drain`s the
 windows that have closed (one minute of margin for counts still in flight)
-and writes the totals in one statement. While the cache is unreachable the
+and its caller writes the totals in a few statements. While the cache is unreachable the
 counts are lost, never the page: they are signals, not ledgers.
 """
 

@@ -47,3 +47,8 @@ def proposed_body(change: SourceChange) -> str:
     if change.body_before and change.body_before in article.body:
         return article.body.replace(change.body_before, change.body_after)
     return article.body
+
+
+def source_changed(article: Article) -> bool:
+    """Whether the article is marked "source changed": an edit to a source post waits for review."""
+    return SourceChange.objects.filter(source__article=article, state=SourceChange.State.PENDING).exists()

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from community.services import posts
 from faq.models import Article, Revision, SourceChange, SourcePost
+from faq.selectors_signals import source_changed
 from moderation.models import AuditEntry
 from tests.builders import build_member
 from tests.faq.builders import build_article, build_editor, grant
@@ -31,6 +32,7 @@ def test_an_edit_to_a_source_post_opens_one_review(promoted, answer, django_capt
 
     change = SourceChange.objects.get()
     assert change.state == SourceChange.State.PENDING
+    assert source_changed(promoted)
     assert (change.body_before, change.body_after) == (BEFORE, "Hold the button for ten seconds, then wait.")
 
 
@@ -69,6 +71,7 @@ def test_an_editor_takes_the_change_in_as_a_new_revision(client, promoted, answe
     assert Revision.objects.get(article=promoted, number=2).edited_by == editor
     change.refresh_from_db()
     assert (change.state, change.resolved_by) == (SourceChange.State.TAKEN, editor)
+    assert not source_changed(promoted)
     assert SourcePost.objects.get().body_seen == "Hold the button for ten seconds."
     entry = AuditEntry.objects.get(action=AuditEntry.Action.FAQ_SOURCE_TAKEN)
     assert (entry.actor, entry.target_id) == (editor, promoted.pk)
