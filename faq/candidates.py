@@ -9,7 +9,7 @@ is computed when the queue is read, so a change of weights needs no rewrite.
 """
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -90,16 +90,27 @@ def add_counts(field: str, counts: dict[int, int]) -> None:
         Candidate.objects.filter(thread_id__in=pks).update(**{field: F(field) + count})
 
 
-def similar_asked_since(since, until) -> dict[int, int]:
-    """For each older public thread, how many questions started in [since, until) resemble it."""
+def similar_asked_since(since, until) -> tuple[dict[int, int], datetime]:
+    """For each older public thread, how many questions started from `since` on resemble it, and where that stopped.
+
+    At most SIMILAR_BATCH questions are read a run; the next run goes on from
+    the moment returned, so a burst of questions is caught up, not skipped.
+    """
     anyone = AnonymousUser()
     counts: dict[int, int] = defaultdict(int)
     asked = public_threads().filter(kind=Thread.Kind.QUESTION, created_at__gte=since, created_at__lt=until)
-    for pk, title, created_at in asked.order_by("created_at").values_list("pk", "title", "created_at")[:SIMILAR_BATCH]:
+    rows = list(asked.order_by("created_at", "pk").values_list("pk", "title", "created_at")[: SIMILAR_BATCH + 1])
+    reached = rows[SIMILAR_BATCH][2] if len(rows) > SIMILAR_BATCH else until
+    if rows and rows[0][2] >= reached:
+        # A whole batch started in one instant: read it and move past that instant.
+        reached += timedelta(microseconds=1)
+    for pk, title, created_at in rows[:SIMILAR_BATCH]:
+        if created_at >= reached:
+            break  # its moment is read again next run, with the rest of that instant
         for thread in community_search.similar(anyone, title):
             if thread.pk != pk and thread.created_at < created_at:
                 counts[thread.pk] += 1
-    return dict(counts)
+    return dict(counts), reached
 
 
 def refresh_candidates(now=None) -> None:
@@ -108,7 +119,7 @@ def refresh_candidates(now=None) -> None:
     since = cache.get(SIMILAR_SINCE_KEY) or now - timedelta(hours=1)
     moment = now.timestamp()
     views, hits = tallies.drain(tallies.THREAD_VIEWS, moment), tallies.drain(SEARCH_HITS, moment)
-    similar = similar_asked_since(since, now)
+    similar, reached = similar_asked_since(since, now)
     with transaction.atomic():
         add_counts("views", views)
         add_counts("search_hits", hits)
@@ -131,4 +142,4 @@ def refresh_candidates(now=None) -> None:
             helpful_votes=Coalesce(Subquery(helpful, output_field=IntegerField()), 0),
             refreshed_at=now,
         )
-    cache.set(SIMILAR_SINCE_KEY, now, None)
+    cache.set(SIMILAR_SINCE_KEY, reached, None)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import tallies
+from community.models import Thread
 from community.services import posts, votes
 from faq import candidates
 from faq.models import Candidate, Suggestion
@@ -193,3 +194,17 @@ def test_the_refresh_task_runs_the_refresh(answered):
     refresh_candidates.delay()
 
     assert Candidate.objects.filter(thread=answered, has_accepted_answer=True).exists()
+
+
+def test_a_burst_of_questions_is_caught_up_over_several_runs(member, category, monkeypatch):
+    older = build_thread(member, category=category, title="Colour temperature of the bulbs", body="Warm?")
+    Thread.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    for n in range(3):
+        build_thread(build_member(), category=category, title=f"Bulbs colour temperature too cold {n}", body="Blue.")
+    monkeypatch.setattr(candidates, "SIMILAR_BATCH", 2)
+
+    candidates.refresh_candidates(later())
+    assert Candidate.objects.get(thread=older).similar_asked == 2
+
+    candidates.refresh_candidates(later(4))
+    assert Candidate.objects.get(thread=older).similar_asked == 3
