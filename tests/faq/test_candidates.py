@@ -208,3 +208,30 @@ def test_a_burst_of_questions_is_caught_up_over_several_runs(member, category, m
 
     candidates.refresh_candidates(later(4))
     assert Candidate.objects.get(thread=older).similar_asked == 3
+
+
+class UnreachableCache:
+    """What config.cache answers while Redis is away: misses, and nothing stored."""
+
+    def incr(self, key, delta=1):
+        raise ValueError(key)
+
+    def add(self, *args, **kwargs):
+        return False
+
+    def get_many(self, keys):
+        return {}
+
+    def get(self, key, default=None):
+        return default
+
+    def set(self, *args, **kwargs):
+        return None
+
+
+def test_a_thread_page_is_served_while_the_counts_cannot_be_kept(client, member, category, monkeypatch):
+    thread = build_thread(member, category=category, title="Which bulbs work outdoors?", body="Garden.")
+    monkeypatch.setattr(tallies, "cache", UnreachableCache())
+
+    assert client.get(thread.get_absolute_url()).status_code == 200
+    assert tallies.drain(tallies.THREAD_VIEWS, later().timestamp()) == {}
