@@ -124,7 +124,7 @@ def expand(term: Term, groups: list[list[str]]) -> list[str]:
     return [term.text]
 
 
-def _ts_query(terms: list[Term], groups):
+def ts_query(terms: list[Term], groups):
     from django.contrib.postgres.search import SearchQuery
 
     combined = None
@@ -282,9 +282,9 @@ def _marked(threads, chosen, terms, groups) -> tuple[dict[int, Thread], dict[int
     thread_ids = [thread_id for thread_id, _ in chosen]
     bodies = _plain_bodies([post_id for _, (post_id, _) in chosen])
     if is_full_text():
-        query = _ts_query(terms, groups)
+        query = ts_query(terms, groups)
         title = Replace(Replace(F("title"), Value(MARK_OPEN)), Value(MARK_CLOSE))
-        by_id = threads.annotate(marked_title=_headline(title, query, highlight_all=True)).in_bulk(thread_ids)
+        by_id = threads.annotate(marked_title=headline(title, query, highlight_all=True)).in_bulk(thread_ids)
         return by_id, {pk: t.marked_title for pk, t in by_id.items()}, _pg_snippets(bodies, query)
     alternatives = [expand(term, groups) for term in terms if not term.negated]
     pattern = words_pattern(alternatives)
@@ -296,7 +296,7 @@ def _marked(threads, chosen, terms, groups) -> tuple[dict[int, Thread], dict[int
 def _pg_candidates(posts, terms, groups):
     from django.contrib.postgres.search import SearchRank
 
-    query = _ts_query(terms, groups)
+    query = ts_query(terms, groups)
     return (
         posts.filter(search_vector=query)
         .annotate(rank=SearchRank(F("search_vector"), query, normalization=Value(1)))
@@ -325,10 +325,15 @@ def _plain_bodies(post_ids: list[int]) -> dict[int, str]:
     return {pk: unmarked(rendering.plain_text(body)) for pk, body in rows}
 
 
-def _headline(expression, query, **options):
+def headline(expression, query, **options):
     from django.contrib.postgres.search import SearchHeadline
 
     return SearchHeadline(expression, query, config=CONFIG, start_sel=MARK_OPEN, stop_sel=MARK_CLOSE, **options)
+
+
+def snippet_headline(text, query):
+    """ts_headline's snippet of `text`, in fragments as long as the fallback's."""
+    return headline(text, query, max_words=35, min_words=15, max_fragments=SNIPPET_FRAGMENTS, fragment_delimiter=" … ")
 
 
 def _pg_snippets(bodies: dict[int, str], query) -> dict[int, str]:
@@ -336,10 +341,8 @@ def _pg_snippets(bodies: dict[int, str], query) -> dict[int, str]:
     if not bodies:
         return {}
     text = Case(*(When(pk=pk, then=Value(body)) for pk, body in bodies.items()), output_field=TextField())
-    headline = _headline(
-        text, query, max_words=35, min_words=15, max_fragments=SNIPPET_FRAGMENTS, fragment_delimiter=" … "
-    )
-    return dict(Post.objects.filter(pk__in=bodies).annotate(headline=headline).values_list("pk", "headline"))
+    snippets = Post.objects.filter(pk__in=bodies).annotate(headline=snippet_headline(text, query))
+    return dict(snippets.values_list("pk", "headline"))
 
 
 def similar(viewer, title: str, limit: int = 5) -> list[Thread]:

@@ -643,6 +643,16 @@ class Edit:
     new_title: str = ""
 
 
+def line_diff(before: str, after: str) -> list[tuple[str, str]]:
+    """(added, removed or same, line) for each line from `before` to `after`; templates escape the text."""
+    lines = []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        marker, text = line[:2], line[2:]
+        if marker != "? ":
+            lines.append(({"+ ": "added", "- ": "removed"}.get(marker, "same"), text))
+    return lines
+
+
 def revision_diffs(post: Post) -> list[Edit]:
     """Each edit as a line diff, newest first. A revision keeps the text from before its edit."""
     revisions = list(post.revisions.select_related("edited_by").order_by("number"))
@@ -652,12 +662,7 @@ def revision_diffs(post: Post) -> list[Edit]:
     later_titles = [r.title for r in revisions[1:]] + [post.thread.title]
     edits = []
     for revision, after, after_title in zip(revisions, later_bodies, later_titles, strict=True):
-        lines = []
-        for line in difflib.ndiff(revision.body.splitlines(), after.splitlines()):
-            marker, text = line[:2], line[2:]
-            if marker == "? ":
-                continue
-            lines.append(({"+ ": "added", "- ": "removed"}.get(marker, "same"), text))
+        lines = line_diff(revision.body, after)
         title_changed = post.is_opening and revision.title and revision.title != after_title
         edits.append(
             Edit(

@@ -8,6 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("concierge")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The FAQ's signals keep their periodic tasks apart from the FAQ's own tasks module.
+app.autodiscover_tasks(related_name="signal_tasks")
 
 # Every periodic schedule lives here, so beat has one place to read.
 app.conf.beat_schedule = {
@@ -25,6 +27,10 @@ app.conf.beat_schedule = {
         "task": "recognition.tasks.reverse_serial_votes",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Views and search hits gathered in the cache become FAQ candidates' signals.
+    "faq-refresh-candidates": {"task": "faq.signal_tasks.refresh_candidates", "schedule": 10 * 60},
+    # Ask-page suggestions gathered in the cache become rows; those 30 minutes old are settled.
+    "faq-record-deflections": {"task": "faq.signal_tasks.record_deflections", "schedule": 5 * 60},
     # Badges no event announces (a year of membership, an FAQ promotion), and any an event missed.
     # FAQ article views gathered in the cache; the "most viewed" list is at most this old.
     "faq-flush-article-views": {"task": "faq.tasks.flush_article_views", "schedule": 5 * 60},

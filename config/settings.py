@@ -239,6 +239,11 @@ AVATAR_SIZE = 256
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 ATTACHMENT_MAX_SIDE = 2048
 
+# What other apps add to community pages, which never import them: each entry
+# is a function returning the HTML of its own slot (see community.views.search).
+COMMUNITY_SEARCH_PROVIDERS = ["faq.search.site_search_results"]
+COMMUNITY_SIMILAR_PROVIDERS = ["faq.deflection.ask_suggestions"]
+
 # Moderation ----------------------------------------------------------------
 # Posting limits per trust level (0 = new member ... 4 = leader): each entry is
 # (how many, per how many seconds). They rise with trust. The level-0 and

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -22,6 +23,13 @@ class Visibility(models.TextChoices):
     STAFF = "staff", "Staff only (internal)"
 
 
+# The first path segments of the FAQ's own pages (faq/urls.py): a section with one of these
+# slugs would have a page nobody could reach.
+RESERVED_SECTION_SLUGS = frozenset(
+    {"articles", "candidates", "deflection", "drafts", "feedback", "promote", "source-changes", "suggest"}
+)
+
+
 class Section(models.Model):
     name = models.CharField(max_length=80)
     slug = models.SlugField(max_length=80, unique=True)
@@ -36,6 +44,10 @@ class Section(models.Model):
 
     def get_absolute_url(self):
         return reverse("faq:section", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.slug in RESERVED_SECTION_SLUGS:
+            raise ValidationError({"slug": f"“{self.slug}” is the address of one of the FAQ's own pages."})
 
 
 class Article(models.Model):
@@ -227,3 +239,33 @@ class Deflection(models.Model):
 
     def __str__(self):
         return f"Article {self.article_id} shown in {self.visit}"
+
+
+class Candidate(models.Model):
+    """Why a thread might belong in the FAQ: its signals, gathered by beat (faq.signal_tasks) and by suggestions.
+
+    Views and search hits arrive in batches from the cache; an accepted answer
+    and helpful votes are read from the thread when the signals are refreshed.
+    """
+
+    thread = models.OneToOneField(
+        "community.Thread", primary_key=True, on_delete=models.CASCADE, related_name="faq_candidate"
+    )
+    views = models.PositiveIntegerField(default=0)
+    search_hits = models.PositiveIntegerField(default=0)
+    # Questions started later whose titles resemble this thread's.
+    similar_asked = models.PositiveIntegerField(default=0)
+    suggestions = models.PositiveIntegerField(default=0)
+    has_accepted_answer = models.BooleanField(default=False)
+    helpful_votes = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["dismissed_at"], name="faq_candidate_open")]
+
+    def __str__(self):
+        return f"Candidate thread {self.thread_id}"

@@ -79,8 +79,18 @@ def visible_articles(user, articles: QuerySet[Article] | None = None) -> QuerySe
     return articles.filter(Q(status=Article.Status.PUBLISHED) & Q(visibility__in=audiences(user)))
 
 
+def reviewable_articles(user) -> QuerySet[Article]:
+    """The articles whose signals `user` reviews: every one for an editor (as can_view_article), else the visible."""
+    return Article.objects.all() if can_edit_articles(user) else visible_articles(user)
+
+
 def can_vote_helpful(user, article: Article) -> bool:
-    return can_view_article(user, article) and article.status == Article.Status.PUBLISHED
+    """Anyone who may read a published article, visitors too; a suspended member writes nothing."""
+    return (
+        can_view_article(user, article)
+        and article.status == Article.Status.PUBLISHED
+        and posting_refusal(user) is None
+    )
 
 
 def can_suggest(user) -> bool:

@@ -123,5 +123,6 @@ def super_user_changed(actor, member, *, nominated: bool, note: str = "", before
 
 
 def faq_article_changed(actor, article, *, action: str, reason: str = "", before=None, after=None) -> AuditEntry:
-    """Promotions into the FAQ, and edits, publishing, unpublishing and archiving of its articles."""
+    """Promotions into the FAQ; edits, publishing, unpublishing and archiving of its articles; a candidate
+    dismissed (the target is then its thread); a source post's edit taken in or dismissed."""
     return record(actor, action, article, reason=reason, before=before, after=after)

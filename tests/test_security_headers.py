@@ -57,6 +57,11 @@ SAMPLE_KWARGS = {
     "publish": {"pk": "1"},
     "unpublish": {"pk": "1"},
     "archive": {"pk": "1"},
+    "open": {"pk": "1"},
+    "suggest": {"pk": "{thread}"},
+    "dismiss_candidate": {"pk": "{thread}"},
+    "source_change": {"pk": "1"},
+    "dismiss_source_change": {"pk": "1"},
 }
 NOT_HTML_PREFIXES = ("healthz", "static/")
 

@@ -4,8 +4,10 @@ import functools
 import hashlib
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -38,7 +40,12 @@ def search(request):
                 tag=data["tag"],
             )
             html = render_to_string("community/partials/search_results.html", {"hits": hits})
-            return {"html": html, "count": len(hits), "has_next": has_next}
+            return {
+                "html": html,
+                "count": len(hits),
+                "has_next": has_next,
+                "thread_ids": [hit.thread.pk for hit in hits],
+            }
 
         # Moderators also find removed threads; everyone else sees the same results
         # for the same query, until the next write.
@@ -52,7 +59,8 @@ def search(request):
     params.pop("page", None)
 
     def shared():
-        results = find() if find else {"html": "", "count": 0, "has_next": False}
+        results = find() if find else {"html": "", "count": 0, "has_next": False, "thread_ids": []}
+        found_elsewhere = _from_providers(request.user, query, page, results["thread_ids"]) if query else ""
         nothing_found = bool(query) and not results["count"]
         return {
             "form": form,
@@ -61,6 +69,7 @@ def search(request):
             "active_filters": form.active_filters() if query else [],
             "unfiltered": urlencode({"q": query}),
             "results": {**results, "html": mark_safe(results["html"])},  # noqa: S308 - our own template's output
+            "above_results": found_elsewhere,
             "suggestions": _unanswered(request.user) if nothing_found else [],
             "page": page,
             "querystring": params.urlencode(),
@@ -77,6 +86,22 @@ def search(request):
     )
 
 
+@functools.cache
+def _providers(setting: str = "COMMUNITY_SEARCH_PROVIDERS") -> list:
+    return [import_string(path) for path in getattr(settings, setting)]
+
+
+def _from_providers(viewer, query: str, page: int, thread_ids: list[int]):
+    """What other apps find for the query (FAQ articles), shown above the threads.
+
+    Each provider returns HTML from its own template. The page may be shared
+    by every member, so what a provider shows must depend on the viewer only
+    through the same audience rules that let members share this page.
+    """
+    html = "".join(provider(viewer=viewer, query=query, page=page, thread_ids=thread_ids) for provider in _providers())
+    return mark_safe(html)  # noqa: S308 - each provider's own template's output
+
+
 def _unanswered(viewer) -> list:
     """A few questions still waiting for an answer, offered when a search finds nothing."""
     return list(selectors.thread_list(viewer, filter_name="unanswered")[:SUGGESTIONS])
@@ -91,6 +116,7 @@ def _search_key(request, page: int) -> str:
 def similar_threads(request):
     """Threads like the title being typed, solved ones first, so a repeat question is avoided."""
     title = request.GET.get("title", "").strip()[:150]
-    return render(
-        request, "community/partials/similar.html", {"similar": community_search.similar(request.user, title)}
-    )
+    # What other apps suggest (FAQ articles) comes first, from their own templates.
+    above = "".join(provider(request=request, title=title) for provider in _providers("COMMUNITY_SIMILAR_PROVIDERS"))
+    context = {"similar": community_search.similar(request.user, title), "above": mark_safe(above)}  # noqa: S308
+    return render(request, "community/partials/similar.html", context)

@@ -1,6 +1,7 @@
 """A thread page, a branch of it, and starting a thread."""
 
 import functools
+from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from community import caching, permissions, selectors
+from community import caching, permissions, selectors, tallies
 from community.forms import ReplyForm, StatusForm, ThreadForm, add_errors
 from community.models import Thread
 from community.services import threads
@@ -72,6 +73,19 @@ def _thread_context(request, thread, fragment, state):
     }
 
 
+def counts_views(view):
+    """Count a read of the thread page in the cache, before a cached copy may answer it; never a row."""
+
+    @wraps(view)
+    def counted(request, pk, slug=None):
+        if request.method == "GET" and not request.htmx:
+            tallies.count(tallies.THREAD_VIEWS, pk)
+        return view(request, pk, slug)
+
+    return counted
+
+
+@counts_views
 @caching.anonymous_page(thread_version)
 def thread_detail(request, pk, slug=None):
     sort = request.GET.get("sort", "votes")

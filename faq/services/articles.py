@@ -20,7 +20,7 @@ from django.utils.text import slugify
 
 from community.models import Post, Thread
 from community.rendering import render_markdown
-from faq import events, permissions
+from faq import events, permissions, search
 from faq.models import BODY_MAX, QUESTION_MAX, SUMMARY_MAX, Article, Revision, Section, SourcePost, Visibility
 from moderation import audit
 from moderation.models import AuditEntry
@@ -166,6 +166,7 @@ def promote(
             SourcePost(article=article, post=post, author_id=post.author_id, body_seen=post.body, position=n)
             for n, post in enumerate(locked)
         )
+        search.index_article(article)
         audit.faq_article_changed(
             actor,
             article,
@@ -262,6 +263,7 @@ def edit(
                 "updated_at",
             ]
         )
+        search.index_article(current)
         audit.faq_article_changed(
             actor,
             current,

@@ -7,7 +7,7 @@ from community.services import posts as post_services
 from faq.models import Article, Section
 from tests.browser.test_community_flow import sign_in, submit, wait
 from tests.builders import build_category, build_member, build_reply, build_thread
-from tests.faq.conftest import build_editor
+from tests.faq.builders import build_editor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

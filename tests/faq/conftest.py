@@ -2,16 +2,7 @@ import pytest
 
 from community.services import posts as post_services
 from faq.models import Section
-from faq.roles import editors_group
-from tests.builders import build_member
-
-
-def build_editor(**fields):
-    """A staff member in the "FAQ editors" group (faq migration 0002), as the admin makes one."""
-    fields.setdefault("is_staff_member", True)
-    user = build_member(**fields)
-    user.groups.add(editors_group())
-    return user
+from tests.faq.builders import build_editor
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from faq.services import articles
 from moderation.models import AuditEntry
 from recognition.models import PointsEntry
 from tests.builders import build_member, build_moderator
-from tests.faq.conftest import build_editor
+from tests.faq.builders import build_editor
 
 pytestmark = pytest.mark.django_db
 
