@@ -79,10 +79,6 @@ class Delivery(models.Model):
     def __str__(self):
         return f"{self.event_id} → {self.recipient_id} ({self.channel})"
 
-    @property
-    def key(self) -> str:
-        return f"{self.event_id}.{self.recipient_id}.{self.channel}"
-
 
 class Preference(models.Model):
     """A member's choice for one kind; without a row, settings.NOTIFICATION_DEFAULTS decides."""

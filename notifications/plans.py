@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from community import events
 from community.models import IdeaVote, MeToo, Post, Review, Subscription, Thread
 from moderation import events as moderation_events
+from moderation.models import Flag, Sanction
 from notifications.models import Kind
 
 # What a post's author hears about a moderator's decision, by (old review, new review).
@@ -21,6 +22,13 @@ REVIEW_DETAIL: dict[tuple[str, str], str] = {
     (Review.PUBLISHED, Review.HIDDEN): "hidden",
     (Review.PENDING, Review.HIDDEN): "hidden",
     (Review.PUBLISHED, Review.PENDING): "held",
+}
+# The words for a notification's `detail`: a new status, a flag's outcome, a sanction.
+DETAIL_LABELS: dict[str, str] = {
+    **dict(Thread.IdeaStatus.choices),
+    **dict(Thread.ProblemStatus.choices),
+    **dict(Flag.Outcome.choices),
+    **dict(Sanction.Kind.choices),
 }
 # Kinds about one thread's new replies, shown together as one line.
 REPLY_KINDS = frozenset({Kind.REPLY, Kind.ANSWER, Kind.WATCHED_REPLY})
@@ -33,6 +41,10 @@ class Subject:
     post_id: int | None = None
     detail: str = ""
     reason: str = ""
+
+
+def detail_label(detail: str) -> str:
+    return str(DETAIL_LABELS.get(detail, detail)).lower()
 
 
 def group_key(event, kind: str, subject: Subject) -> str:

@@ -1,6 +1,5 @@
 """Telling members what happened, and their own choices about it."""
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,10 +12,21 @@ from django.utils import timezone
 from accounts.models import User
 from community import permissions as community_permissions
 from community.models import Category, Post, Subscription, Thread
-from notifications import permissions, plans
+from notifications import emails, permissions, plans
 from notifications.models import Channel, Delivery, Kind, MutedMember, Notification, Preference
 
-logger = logging.getLogger(__name__)
+# What the rules (community.permissions) and the email read from a recipient: a batch loads only these.
+RECIPIENT_FIELDS = (
+    "username",
+    "display_name",
+    "email",
+    "is_active",
+    "is_superuser",
+    "is_staff_member",
+    "moderates_everywhere",
+    "moderated_categories",
+    "suspended_until",
+)
 
 
 def choices_for(user_ids: Iterable[int], kind: str) -> dict[int, dict[str, bool]]:
@@ -53,21 +63,26 @@ def _watch_levels(user_ids: list[int], thread: Thread | None) -> dict[int, str]:
 
 
 def notify(event, audience: list[tuple[int, str]]) -> int:
-    """Tell one batch of `audience` (recipient id, kind) about `event`; returns how many were told.
+    """Tell one batch of `audience` (recipient id, kind) about `event`; returns how many deliveries it made.
 
-    Everything is written in one transaction, each notification with its
-    delivery row, whose unique (event, recipient, channel) the database
-    enforces: a task run twice, or two at once, tells nobody twice (the second
-    fails on the constraint, rolls back, and its retry finds the work done).
+    Everything is written in one transaction, each notification and each email
+    (queued in the outbox) with its delivery row, whose unique (event,
+    recipient, channel) the database enforces: a task run twice, or two at
+    once, tells nobody twice (the second fails on the constraint, rolls back,
+    and its retry finds the work done).
     """
     with transaction.atomic():
         user_ids = [user_id for user_id, _ in audience]
         done = set(
-            Delivery.objects.filter(
-                event_id=event.event_id, recipient__in=user_ids, channel=Channel.IN_APP
-            ).values_list("recipient_id", flat=True)
+            Delivery.objects.filter(event_id=event.event_id, recipient__in=user_ids).values_list(
+                "recipient_id", "channel"
+            )
         )
-        pending = [(user_id, kind) for user_id, kind in audience if user_id not in done]
+        pending = [
+            (user_id, kind)
+            for user_id, kind in audience
+            if (user_id, Channel.IN_APP) not in done or (user_id, Channel.EMAIL) not in done
+        ]
         if not pending:
             return 0
         first = plans.subject(event, pending[0][1])
@@ -76,14 +91,16 @@ def notify(event, audience: list[tuple[int, str]]) -> int:
             thread = Thread.objects.select_related("category").filter(pk=first.thread_id).first()
         if first.post_id:
             post = Post.objects.filter(pk=first.post_id).first()
-        users = User.objects.in_bulk([user_id for user_id, _ in pending])
         subjects = {kind: plans.subject(event, kind) for kind in {kind for _, kind in pending}}
-        actors = {subject.actor_id for subject in subjects.values() if subject.actor_id}
-        muting = set(MutedMember.objects.filter(user__in=users, muted__in=actors).values_list("user_id", "muted_id"))
-        levels = _watch_levels(list(users), thread)
+        actor_ids = {subject.actor_id for subject in subjects.values() if subject.actor_id}
+        users = User.objects.only(*RECIPIENT_FIELDS).in_bulk([user_id for user_id, _ in pending] + list(actor_ids))
+        muting = set(
+            MutedMember.objects.filter(user__in=user_ids, muted__in=actor_ids).values_list("user_id", "muted_id")
+        )
+        levels = _watch_levels(user_ids, thread)
         channels = {kind: choices_for([u for u, k in pending if k == kind], kind) for kind in subjects}
         moment = timezone.now()
-        deliveries, notifications = [], []
+        deliveries, notifications, mails = [], [], []
         for user_id, kind in pending:
             subject = subjects[kind]
             heard = permissions.may_hear(
@@ -95,26 +112,42 @@ def notify(event, audience: list[tuple[int, str]]) -> int:
                 mutes_actor=(user_id, subject.actor_id) in muting,
                 watch_level=levels.get(user_id),
             )
-            if not heard or not channels[kind][user_id]["in_app"]:
+            if not heard:
                 continue
-            deliveries.append(Delivery(event_id=event.event_id, recipient_id=user_id, channel=Channel.IN_APP))
-            notifications.append(
-                Notification(
-                    recipient_id=user_id,
-                    kind=kind,
-                    actor_id=subject.actor_id,
-                    thread_id=subject.thread_id if thread else None,
-                    post_id=subject.post_id if post else None,
-                    group_key=plans.group_key(event, kind, subject),
-                    detail=subject.detail,
-                    reason=subject.reason,
-                    event_id=event.event_id,
-                    created_at=moment,
+            wants = channels[kind][user_id]
+            if wants["in_app"] and (user_id, Channel.IN_APP) not in done:
+                deliveries.append(Delivery(event_id=event.event_id, recipient_id=user_id, channel=Channel.IN_APP))
+                notifications.append(
+                    Notification(
+                        recipient_id=user_id,
+                        kind=kind,
+                        actor_id=subject.actor_id,
+                        thread_id=subject.thread_id if thread else None,
+                        post_id=subject.post_id if post else None,
+                        group_key=plans.group_key(event, kind, subject),
+                        detail=subject.detail,
+                        reason=subject.reason,
+                        event_id=event.event_id,
+                        created_at=moment,
+                    )
                 )
-            )
+            if wants["email"] and users[user_id].email and (user_id, Channel.EMAIL) not in done:
+                deliveries.append(Delivery(event_id=event.event_id, recipient_id=user_id, channel=Channel.EMAIL))
+                mails.append((users[user_id], kind, subject))
         Delivery.objects.bulk_create(deliveries)
         Notification.objects.bulk_create(notifications)
-    return len(notifications)
+        for recipient, kind, subject in mails:
+            emails.queue(
+                event_id=event.event_id,
+                recipient=recipient,
+                kind=kind,
+                actor=users.get(subject.actor_id) if subject.actor_id else None,
+                thread=thread,
+                post=post,
+                detail_label=plans.detail_label(subject.detail),
+                reason=subject.reason,
+            )
+    return len(deliveries)
 
 
 # The member's own actions ---------------------------------------------------------
@@ -178,3 +211,18 @@ def mute_member(user, *, member: User) -> MutedMember:
 
 def unmute_member(user, *, member: User) -> None:
     MutedMember.objects.filter(user=user, muted=member).delete()
+
+
+def unsubscribe(token: str) -> tuple[User, str] | None:
+    """Stop the emails of the kind a signed link names; None, and nothing changed, for a forged or expired one."""
+    signed = emails.read_unsubscribe_token(token)
+    if signed is None:
+        return None
+    user_id, kind = signed
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return None
+    with transaction.atomic():
+        in_app = choices_for_member(user)[kind]["in_app"]
+        Preference.objects.update_or_create(user=user, kind=kind, defaults={"in_app": in_app, "email": False})
+    return user, kind

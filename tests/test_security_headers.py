@@ -51,6 +51,10 @@ SAMPLE_KWARGS = {
     "badge": {"slug": "thank-you"},
     "give_badge": {"slug": "thank-you"},
     "remove_super_user": {"username": "maria"},
+    "mark_read": {"pk": "1"},
+    "mute": {"username": "olaf"},
+    "unmute": {"username": "olaf"},
+    "unsubscribe": {"token": "not-a-real-token"},
 }
 NOT_HTML_PREFIXES = ("healthz", "static/")
 

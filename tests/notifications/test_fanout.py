@@ -218,7 +218,7 @@ def test_a_task_run_twice_tells_once(after_commit, member, other_member, questio
 
     assert tasks.notify(event_id, [[member.pk, Kind.ANSWER]]) == 0
     assert Notification.objects.filter(recipient=member).count() == 1
-    assert Delivery.objects.filter(event_id=event_id, recipient=member).count() == 1
+    assert Delivery.objects.filter(event_id=event_id, recipient=member, channel="in_app").count() == 1
 
 
 def test_a_rolled_back_reply_tells_nobody(after_commit, member, other_member, question):
