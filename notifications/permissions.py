@@ -41,7 +41,8 @@ def may_hear(
         return False
     if thread is None:
         return True
-    if post is None:
+    # A flag's outcome names the thread, not the post: the post the flag hid is no longer the flagger's to see.
+    if post is None or kind == Kind.FLAG:
         return community.can_view_thread(user, thread)
     return community.can_view_post(user, post, thread)
 

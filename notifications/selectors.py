@@ -6,7 +6,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Min, Q
 
 from community.models import Category, Subscription
 from notifications import plans
-from notifications.models import MutedMember, Notification
+from notifications.models import Kind, MutedMember, Notification
 
 # The bell shows "99+" beyond this, so counting never reads more rows.
 UNREAD_SHOWN = 99
@@ -68,7 +68,9 @@ def link(notification: Notification) -> str:
     if notification.thread is None:
         return ""
     url = notification.thread.get_absolute_url()
-    return f"{url}#post-{notification.post_id}" if notification.post_id else url
+    if notification.post_id and notification.kind != Kind.FLAG:
+        return f"{url}#post-{notification.post_id}"
+    return url
 
 
 def watched(user) -> dict:

@@ -235,3 +235,44 @@ def test_a_rolled_back_reply_tells_nobody(after_commit, member, other_member, qu
 
     assert not Notification.objects.exists()
     assert not Event.objects.filter(type="ReplyPosted").exists()
+
+
+def test_a_problem_status_change_tells_everyone_who_confirmed_it(after_commit, member, other_member, staff, category):
+    problem = build_thread(member, category=category, kind="problem", title="Lights flicker at 10%")
+    votes.confirm_problem(other_member, thread=problem)
+
+    after_commit(thread_services.set_problem_status, staff, thread=problem, status="known_issue")
+
+    assert [(n.kind, n.detail) for n in Notification.objects.filter(recipient=other_member)] == [
+        (Kind.STATUS, "known_issue")
+    ]
+
+
+def test_hiding_a_flagged_post_tells_the_flagger_and_the_author_why(
+    after_commit, member, other_member, moderator, answer
+):
+    from moderation.services import flags, queue
+
+    flags.flag_post(member, post=answer, reason="spam")
+    item = answer.review_items.get()
+
+    after_commit(queue.hide_post, moderator, item=item, reason="Advertising")
+
+    flagger = Notification.objects.get(recipient=member, kind=Kind.FLAG)
+    author = Notification.objects.get(recipient=other_member)
+    assert (flagger.detail, flagger.actor) == ("helpful", moderator)
+    assert (author.kind, author.detail, author.reason) == (Kind.MODERATION, "hidden", "Advertising")
+
+
+def test_flags_that_hide_a_post_on_their_own_tell_its_author(after_commit, settings, member, other_member, answer):
+    from moderation.services import flags
+
+    settings.MODERATION_AUTO_HIDE_WEIGHT = 1
+
+    after_commit(flags.flag_post, member, post=answer, reason="spam")
+
+    note = Notification.objects.get(recipient=other_member)
+    assert (note.kind, note.detail, note.actor) == (Kind.MODERATION, "hidden", None)
+    assert note.reason == flags.AUTO_HIDE_REASON
+    # The flagger hears of the flag's outcome once a moderator decides, not before.
+    assert told(member) == []
