@@ -10,8 +10,8 @@ def set_review(post: Post, *, review: str, actor=None, reason: str = "") -> Post
 
     Moderation decides and checks permission; this keeps the counters, which
     count only published posts, and the page versions right. `actor` and
-    `reason` travel with the event, so the author can be told who and why. Locks the thread
-    row (select_for_update), like every other write to a thread.
+    `reason` travel with the event, so the author can be told who and why.
+    Locks the thread row (select_for_update), like every other write to a thread.
     """
     with transaction.atomic():
         thread = lock_thread(post.thread_id)
