@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
 from notifications import emails, selectors, services
@@ -23,6 +23,7 @@ def _back(request, fallback: str):
 
 
 @login_required
+@require_safe
 def notification_list(request):
     page = Paginator(selectors.line_groups(request.user), settings.NOTIFICATIONS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -51,6 +52,7 @@ def mark_all_read(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request):
     current = services.choices_for_member(request.user)
     # An empty POST is a choice too: every box unticked.
