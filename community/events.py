@@ -66,6 +66,9 @@ class PostReviewed(Event):
     author_id: int
     old_review: str
     new_review: str
+    # Who decided (None when flags hid it on their own), and why, as the author is told.
+    actor_id: int | None = None
+    reason: str = ""
     event_id: str = field(default_factory=_new_id)
 
 
@@ -84,6 +87,7 @@ class PostDeleted(Event):
     post_id: int
     author_id: int
     actor_id: int
+    reason: str = ""
     event_id: str = field(default_factory=_new_id)
 
 
@@ -95,6 +99,7 @@ class PostRestored(Event):
     post_id: int
     author_id: int
     actor_id: int
+    reason: str = ""
     event_id: str = field(default_factory=_new_id)
 
 

@@ -307,13 +307,24 @@ class StatusChange(models.Model):
 
 
 class Subscription(models.Model):
-    """A member follows a thread or a whole category."""
+    """A member follows a thread or a whole category, at a watch level.
+
+    Watching a thread tells of every reply and watching a category of every new
+    thread; tracking tells only of what is addressed to the member (replies to
+    their posts, mentions); muted tells nothing about it at all.
+    """
+
+    class Level(models.TextChoices):
+        WATCHING = "watching", "Watching"
+        TRACKING = "tracking", "Tracking"
+        MUTED = "muted", "Muted"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")
     thread = models.ForeignKey(Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions")
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions"
     )
+    level = models.CharField(max_length=8, choices=Level.choices, default=Level.WATCHING)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

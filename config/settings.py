@@ -320,6 +320,30 @@ RECOGNITION_SERIAL_VOTES = env.int("RECOGNITION_SERIAL_VOTES", default=5)
 RECOGNITION_SERIAL_MINUTES = env.int("RECOGNITION_SERIAL_MINUTES", default=60)
 RECOGNITION_SERIAL_LOOKBACK_HOURS = env.int("RECOGNITION_SERIAL_LOOKBACK_HOURS", default=26)
 
+# Notifications ---------------------------------------------------------------
+# What a member hears, and how, until they choose (notifications.models.Kind):
+# in the community for everything, by email only for what is addressed to them.
+# Moderation already writes to a member whose post it hid or removed, or whom it
+# sanctioned (moderation.services.feedback), so those are not emailed twice.
+NOTIFICATION_DEFAULTS = {
+    "reply": {"in_app": True, "email": True},
+    "answer": {"in_app": True, "email": True},
+    "accepted": {"in_app": True, "email": True},
+    "verified": {"in_app": True, "email": True},
+    "mention": {"in_app": True, "email": True},
+    "new_thread": {"in_app": True, "email": False},
+    "watched_reply": {"in_app": True, "email": False},
+    "status": {"in_app": True, "email": True},
+    "moderation": {"in_app": True, "email": False},
+    "flag": {"in_app": True, "email": False},
+    "sanction": {"in_app": True, "email": False},
+}
+# Recipients per fan-out task: small enough to retry cheaply, large enough to keep queries few.
+NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=500)
+NOTIFICATIONS_PER_PAGE = 30
+# How long an email's unsubscribe link works.
+NOTIFICATION_UNSUBSCRIBE_MAX_AGE = env.int("NOTIFICATION_UNSUBSCRIBE_MAX_AGE", default=90 * 24 * 60 * 60)
+
 # Static and media ----------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

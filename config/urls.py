@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("recognition.urls")),
     path("faq/", include("faq.urls")),
+    path("", include("notifications.urls")),
     path("accounts/login/", accounts_views.sign_in, name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -36,6 +36,19 @@ class MemberBanned(Event):
     event_id: str = field(default_factory=_new_id)
 
 
+@dataclass(frozen=True)
+class MemberSanctioned(Event):
+    """A member was warned, suspended or banned: `kind` is a Sanction.Kind value, `reason` what they are told."""
+
+    member_id: int
+    actor_id: int
+    sanction_id: int
+    kind: str
+    reason: str
+    ends_at: str | None = None  # ISO 8601, for suspensions and bans that end
+    event_id: str = field(default_factory=_new_id)
+
+
 def publish(event: Event) -> None:
     """Record `event` in the outbox within the caller's transaction (see outbox.bus)."""
     bus.publish(event)

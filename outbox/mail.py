@@ -17,10 +17,14 @@ class MailQueued:
     to: tuple[str, ...]
     from_email: str
     html: str | None = None
+    # More headers, e.g. List-Unsubscribe on notification mail.
+    headers: dict[str, str] = field(default_factory=dict)
     event_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
-def queue_mail(*, message_id: str, to: list[str], subject: str, body: str, from_email: str = "", html=None) -> None:
+def queue_mail(
+    *, message_id: str, to: list[str], subject: str, body: str, from_email: str = "", html=None, headers=None
+) -> None:
     """Queue one email in the caller's transaction: sent after commit, never if it rolls back.
 
     `message_id` becomes the Message-ID header, naming what the mail is about.
@@ -33,6 +37,7 @@ def queue_mail(*, message_id: str, to: list[str], subject: str, body: str, from_
             to=tuple(to),
             from_email=from_email or settings.DEFAULT_FROM_EMAIL,
             html=html,
+            headers=dict(headers or {}),
         )
     )
 
@@ -43,7 +48,7 @@ def send(event: MailQueued) -> None:
         body=event.body,
         from_email=event.from_email,
         to=list(event.to),
-        headers={"Message-ID": event.message_id},
+        headers={**event.headers, "Message-ID": event.message_id},
     )
     if event.html:
         message.attach_alternative(event.html, "text/html")

@@ -62,6 +62,10 @@ SAMPLE_KWARGS = {
     "dismiss_candidate": {"pk": "{thread}"},
     "source_change": {"pk": "1"},
     "dismiss_source_change": {"pk": "1"},
+    "mark_read": {"pk": "1"},
+    "mute": {"username": "olaf"},
+    "unmute": {"username": "olaf"},
+    "unsubscribe": {"token": "not-a-real-token"},
 }
 NOT_HTML_PREFIXES = ("healthz", "static/")
 

@@ -157,7 +157,7 @@ def delete_post(actor, *, post: Post) -> Post:
         return do_delete_post(actor, post=post, thread=thread)
 
 
-def do_delete_post(actor, *, post: Post, thread: Thread) -> Post:
+def do_delete_post(actor, *, post: Post, thread: Thread, reason: str = "") -> Post:
     """Remove `post` as `actor` without asking whether they may: the caller decided, under `lock_post`'s locks."""
     post.is_deleted, post.deleted_at, post.deleted_by = True, now(), actor
     post.save(update_fields=["is_deleted", "deleted_at", "deleted_by"])
@@ -179,7 +179,9 @@ def do_delete_post(actor, *, post: Post, thread: Thread) -> Post:
         post.save(update_fields=["is_verified"])
         counters.verified_changed(thread)
     events.publish(
-        events.PostDeleted(thread_id=thread.pk, post_id=post.pk, author_id=post.author_id, actor_id=actor.pk)
+        events.PostDeleted(
+            thread_id=thread.pk, post_id=post.pk, author_id=post.author_id, actor_id=actor.pk, reason=reason
+        )
     )
     return post
 

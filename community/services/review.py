@@ -5,12 +5,13 @@ from community.models import Post, Review
 from community.services._common import lock_thread
 
 
-def set_review(post: Post, *, review: str) -> Post:
+def set_review(post: Post, *, review: str, actor=None, reason: str = "") -> Post:
     """Publish, hold or hide a post (for a thread's opening post, the whole thread).
 
     Moderation decides and checks permission; this keeps the counters, which
-    count only published posts, and the page versions right. Locks the thread
-    row (select_for_update), like every other write to a thread.
+    count only published posts, and the page versions right. `actor` and
+    `reason` travel with the event, so the author can be told who and why.
+    Locks the thread row (select_for_update), like every other write to a thread.
     """
     with transaction.atomic():
         thread = lock_thread(post.thread_id)
@@ -29,7 +30,13 @@ def set_review(post: Post, *, review: str) -> Post:
                 counters.reply_left_view(thread)
         events.publish(
             events.PostReviewed(
-                thread_id=thread.pk, post_id=post.pk, author_id=post.author_id, old_review=old, new_review=review
+                thread_id=thread.pk,
+                post_id=post.pk,
+                author_id=post.author_id,
+                old_review=old,
+                new_review=review,
+                actor_id=actor.pk if actor else None,
+                reason=reason,
             )
         )
     return post

@@ -12,6 +12,7 @@ from moderation import audit, permissions, screening
 from moderation.models import Flag, ReviewItem
 
 ALREADY_FLAGGED = "You have already flagged this post. A moderator will look at it."
+AUTO_HIDE_REASON = "Several members flagged it, so it is hidden until a moderator looks at it."
 
 
 def flag_weight(user, *, thread: Thread) -> int:
@@ -71,7 +72,7 @@ def flag_post(actor, *, post: Post, reason: str, text: str = "") -> Flag:
             and post.review == Review.PUBLISHED
             and not post.is_deleted
         ):
-            set_review(post, review=Review.HIDDEN)
+            set_review(post, review=Review.HIDDEN, reason=AUTO_HIDE_REASON)
             item.auto_hidden = True
             item.save(update_fields=["auto_hidden"])
             audit.post_auto_hidden(post, weight=item.flag_weight)

@@ -43,7 +43,7 @@ def remove_post(actor, *, post: Post, reason: str = "") -> Post:
         community_posts.refuse_if_unseen(actor, post, thread)
         if not community_permissions.can_remove_others_post(actor, post, thread):
             raise PermissionDenied("You can't remove this post.")
-        post = community_posts.do_delete_post(actor, post=post, thread=thread)
+        post = community_posts.do_delete_post(actor, post=post, thread=thread, reason=reason)
         audit.post_reviewed(
             actor,
             post,

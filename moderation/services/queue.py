@@ -196,7 +196,7 @@ def approve_post(actor, *, item: ReviewItem | int, reason: str = "") -> ReviewIt
         if post.is_deleted:
             raise ValidationError("This post was removed, so it can't be approved. Dismiss the flags instead.")
         before = _state(post)
-        set_review(post, review=Review.PUBLISHED)
+        set_review(post, review=Review.PUBLISHED, actor=actor, reason=reason)
         return _resolve(
             actor,
             item,
@@ -217,7 +217,7 @@ def dismiss_flags(actor, *, item: ReviewItem | int, reason: str = "") -> ReviewI
             raise ValidationError("This post is waiting for approval: approve it or remove it.")
         before = _state(post)
         if item.auto_hidden and post.review == Review.HIDDEN and not post.is_deleted:
-            set_review(post, review=Review.PUBLISHED)
+            set_review(post, review=Review.PUBLISHED, actor=actor, reason=reason)
         return _resolve(
             actor,
             item,
@@ -237,7 +237,7 @@ def hide_post(actor, *, item: ReviewItem | int, reason: str = "") -> ReviewItem:
         if post.is_deleted:
             raise ValidationError("This post was already removed. Remove it here to settle the flags.")
         before = _state(post)
-        set_review(post, review=Review.HIDDEN)
+        set_review(post, review=Review.HIDDEN, actor=actor, reason=reason)
         item = _resolve(
             actor,
             item,
@@ -259,7 +259,7 @@ def remove_post(actor, *, item: ReviewItem | int, reason: str = "") -> ReviewIte
         before = _state(post)
         if not post.is_deleted:
             thread, post = community_posts.lock_post(post)
-            community_posts.do_delete_post(actor, post=post, thread=thread)
+            community_posts.do_delete_post(actor, post=post, thread=thread, reason=reason)
         item = _resolve(
             actor,
             item,

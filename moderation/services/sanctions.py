@@ -113,6 +113,7 @@ def warn(actor, *, member: User, reason: str) -> Sanction:
         audit.member_sanctioned(
             actor, member, action=Action.MEMBER_WARNED, reason=reason, before=state, after=_after(member, sanction)
         )
+        _announce(actor, sanction)
         recalculate_trust(member)
     return sanction
 
@@ -148,6 +149,7 @@ def suspend(actor, *, member: User, until: datetime, reason: str) -> Sanction:
         audit.member_sanctioned(
             actor, member, action=Action.MEMBER_SUSPENDED, reason=reason, before=state, after=_after(member, sanction)
         )
+        _announce(actor, sanction)
         recalculate_trust(member)
     return sanction
 
@@ -197,8 +199,22 @@ def do_ban(actor, *, member: User, reason: str, until: datetime | None = None) -
         actor, member, action=Action.MEMBER_BANNED, reason=reason, before=state, after=_after(member, sanction)
     )
     events.publish(events.MemberBanned(member_id=member.pk, actor_id=actor.pk, sanction_id=sanction.pk))
+    _announce(actor, sanction)
     recalculate_trust(member)
     return sanction
+
+
+def _announce(actor, sanction: Sanction) -> None:
+    events.publish(
+        events.MemberSanctioned(
+            member_id=sanction.member_id,
+            actor_id=actor.pk,
+            sanction_id=sanction.pk,
+            kind=sanction.kind,
+            reason=sanction.reason,
+            ends_at=sanction.ends_at.isoformat() if sanction.ends_at else None,
+        )
+    )
 
 
 def _after(member: User, sanction: Sanction) -> dict:

@@ -134,7 +134,8 @@ def profile(request, username):
         request,
         "recognition/profile.html",
         shared=shared,
-        personal={},
+        # The mute button's region (notifications) names the member too.
+        personal={"member": member},
         key=_body_key(member, tab, page),
         seconds=BODY_SECONDS,
     )

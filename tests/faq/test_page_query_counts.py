@@ -13,13 +13,13 @@ from tests.conftest import clear_cache
 pytestmark = pytest.mark.django_db
 
 # Home: the sections with their counts, most viewed, recently updated (cached together per audience).
-HOME = {"visitor": 3, "member": 5}
+HOME = {"visitor": 3, "member": 6}
 # Section: the section, its articles.
-SECTION = {"visitor": 2, "member": 4}
+SECTION = {"visitor": 2, "member": 5}
 # Article: its address (the cached page's key), then, when nothing is cached, the article with its
 # section and source thread, and its credited sources with their authors, posts and threads.
-ARTICLE = {"visitor": 3, "member": 5}
-# A member also pays for their session and their own row.
+ARTICLE = {"visitor": 3, "member": 6}
+# A member also pays for their session, their own row and the header bell's unread count.
 
 
 def grow(editor, category, section, n):
@@ -70,7 +70,7 @@ def test_a_visitors_cached_article_costs_one_query(client, editor, category, dja
         assert client.get(url).status_code == 200
 
 
-def test_a_members_cached_article_costs_their_row_and_its_address(
+def test_a_members_cached_article_costs_their_row_their_bell_and_its_address(
     client, editor, category, member, django_assert_num_queries
 ):
     section = Section.objects.create(name="Setup", slug="setup")
@@ -80,7 +80,8 @@ def test_a_members_cached_article_costs_their_row_and_its_address(
     client.get(url)
 
     # The session comes from the cache; the shared rendering too, keyed by the article's version.
-    with django_assert_num_queries(2):
+    # Then the member's row, the bell's unread count and the article's address.
+    with django_assert_num_queries(3):
         response = client.get(url)
 
     assert response.status_code == 200

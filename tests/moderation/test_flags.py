@@ -400,12 +400,13 @@ def test_my_flags_query_count_is_constant(client, settings, question, django_ass
     client.force_login(flagger)
     flag_post(flagger, post=build_member_thread_post(question), reason=Flag.Reason.SPAM)
     client.get(reverse("moderation:my_flags"))  # the session, from the cache afterwards
-    # The user, the page count, the page of flags with their posts and threads, and the accuracy counts.
-    with django_assert_max_num_queries(4) as few:
+    # The user, the header bell's unread count, the page count, the page of flags with their posts and
+    # threads, and the accuracy counts.
+    with django_assert_max_num_queries(5) as few:
         client.get(reverse("moderation:my_flags"))
     for _ in range(12):
         flag_post(flagger, post=build_member_thread_post(question), reason=Flag.Reason.OFF_TOPIC)
-    with django_assert_max_num_queries(4) as many:
+    with django_assert_max_num_queries(5) as many:
         response = client.get(reverse("moderation:my_flags"))
 
     assert len(response.context["flags"]) == 13

@@ -49,8 +49,8 @@ def test_a_members_badge_list_costs_the_same_queries_as_holders_grow(
     client.force_login(member)
     client.get(reverse("home"))
     awarding.award("first-answer", build_member(username="early").pk)
-    # The holder counts, and the member's own row.
-    with django_assert_max_num_queries(2) as few:
+    # The holder counts, the member's own row, and the header bell's unread count.
+    with django_assert_max_num_queries(3) as few:
         client.get(reverse("recognition:badges"))
     for i in range(20):
         holder = build_member(username=f"late{i}")
@@ -70,8 +70,9 @@ def test_a_members_team_page_costs_the_same_queries_however_large_the_team(
     client.force_login(member)
     client.get(reverse("home"))
     build_member(username="first", is_staff_member=True)
-    # The member's own row, the team's version, and the team when that version is new.
-    with django_assert_max_num_queries(3) as few:
+    # The member's own row, the header bell's unread count, the team's version, and the team when
+    # that version is new.
+    with django_assert_max_num_queries(4) as few:
         client.get(reverse("recognition:team"))
     for i in range(8):
         staff = build_member(username=f"staff{i}", is_staff_member=True)

@@ -19,7 +19,8 @@ from tests.recognition.ledger_rows import award, give_points
 pytestmark = pytest.mark.django_db
 
 SVG = "{http://www.w3.org/2000/svg}"
-PROFILE_QUERIES = 13
+# For a signed-in viewer, two of these are theirs: the header bell's unread count, and whether they muted the member.
+PROFILE_QUERIES = 15
 
 
 def profile_url(member, **query):
@@ -353,8 +354,9 @@ def test_profile_query_count_stays_constant_as_the_member_does_more(
             # and their count, points and replies by category, recent posts and badges, the chart.
             with django_assert_max_num_queries(PROFILE_QUERIES):
                 client.get(profile_url(member, tab=tab))
-            # Shared with other readers: the member row and the viewer's (moderators' are never shared).
-            with django_assert_max_num_queries(2 if viewer == "member" else PROFILE_QUERIES - 1):
+            # Shared with other readers: the member row and the viewer's, the bell and the mute state
+            # (moderators' are never shared).
+            with django_assert_max_num_queries(4 if viewer == "member" else PROFILE_QUERIES - 1):
                 client.get(profile_url(member, tab=tab))
 
 

@@ -1,0 +1,93 @@
+"""Notification mail: one message per delivery, through the outbox, with a one-click unsubscribe.
+
+Every link is absolute, built from SITE_URL (config.site), as a worker has no
+request to take the host from. The Message-ID is the delivery's key, so a
+message sent twice by a broken connection is one message to the reader's
+mail program, and the unsubscribe link is signed, so it works without signing in.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from config.site import absolute_url
+from notifications.models import Kind
+from outbox.mail import queue_mail
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+SUBJECTS = {
+    Kind.REPLY: "{actor} replied to you in “{thread}”",
+    Kind.ANSWER: "{actor} answered your question “{thread}”",
+    Kind.ACCEPTED: "Your answer in “{thread}” was accepted",
+    Kind.VERIFIED: "The team verified your answer in “{thread}”",
+    Kind.MENTION: "{actor} mentioned you in “{thread}”",
+    Kind.NEW_THREAD: "New thread: “{thread}”",
+    Kind.WATCHED_REPLY: "New reply in “{thread}”",
+    Kind.STATUS: "“{thread}” is now {detail}",
+    Kind.MODERATION: "About your post in “{thread}”",
+    Kind.FLAG: "Your flag in “{thread}”: {detail}",
+    Kind.SANCTION: "A {detail} from the moderators",
+}
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT)
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    """(member id, kind) from a token this site signed and that has not expired; None for anything else."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=settings.NOTIFICATION_UNSUBSCRIBE_MAX_AGE)
+    except signing.BadSignature:  # expired ones too
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or data.get("k") not in Kind.values:
+        return None
+    return data["u"], data["k"]
+
+
+def message_id(event_id: str, recipient_id: int) -> str:
+    """The email delivery's key (event, recipient, channel) as a Message-ID."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{event_id}.{recipient_id}.email@{host}>"
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def queue(*, event_id: str, recipient, kind: str, actor, thread, post, detail_label: str, reason: str) -> None:
+    """Queue one notification email in the caller's transaction (outbox.mail): sent after commit, or never."""
+    unsubscribe = absolute_url(reverse("notifications:unsubscribe", args=[unsubscribe_token(recipient.pk, kind)]))
+    if thread is None:
+        link = absolute_url(reverse("notifications:list"))
+    else:
+        link = absolute_url(f"{thread.get_absolute_url()}#post-{post.pk}" if post else thread.get_absolute_url())
+    context = {
+        "recipient": recipient,
+        "actor_name": actor.name if actor else "Someone",
+        "thread_title": thread.title if thread else "",
+        "kind_label": Kind(kind).label,
+        "detail": detail_label,
+        "reason": reason,
+        "link": link,
+        "unsubscribe_url": unsubscribe,
+        "preferences_url": absolute_url(reverse("notifications:preferences")),
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+    }
+    subject = SUBJECTS[kind].format(actor=context["actor_name"], thread=context["thread_title"], detail=detail_label)
+    queue_mail(
+        message_id=message_id(event_id, recipient.pk),
+        to=[recipient.email],
+        subject=one_line(subject)[:200],
+        body=render_to_string(f"notifications/email/{kind}.txt", context),
+        html=render_to_string(f"notifications/email/{kind}.html", context),
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )

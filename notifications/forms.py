@@ -1,0 +1,41 @@
+from django import forms
+
+from community.models import Category, Subscription, Thread
+from notifications.models import Kind
+
+LEVEL_CHOICES = [("", "Not following"), *Subscription.Level.choices]
+
+
+class PreferencesForm(forms.Form):
+    """Two checkboxes per kind: in the community, and by email."""
+
+    def __init__(self, *args, current: dict[str, dict[str, bool]], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in Kind:
+            self.fields[f"{kind.value}_in_app"] = forms.BooleanField(
+                required=False, initial=current[kind.value]["in_app"], label="In the community"
+            )
+            self.fields[f"{kind.value}_email"] = forms.BooleanField(
+                required=False, initial=current[kind.value]["email"], label="By email"
+            )
+
+    def rows(self):
+        return [(kind.label, self[f"{kind.value}_in_app"], self[f"{kind.value}_email"]) for kind in Kind]
+
+    def choices(self) -> dict[str, dict[str, bool]]:
+        data = self.cleaned_data
+        return {
+            kind.value: {"in_app": data[f"{kind.value}_in_app"], "email": data[f"{kind.value}_email"]} for kind in Kind
+        }
+
+
+class WatchForm(forms.Form):
+    thread = forms.ModelChoiceField(queryset=Thread.objects.all(), required=False, widget=forms.HiddenInput)
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False, widget=forms.HiddenInput)
+    level = forms.ChoiceField(choices=LEVEL_CHOICES, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("thread")) == bool(data.get("category")):
+            raise forms.ValidationError("Choose a thread or a category.")
+        return data

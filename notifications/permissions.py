@@ -1,0 +1,51 @@
+"""Who may hear of what: the one place the notification rules are decided.
+
+What a member may see is community.permissions' decision, asked here and
+never restated, so a notification or email can't leak a held, hidden or
+removed post.
+"""
+
+from community import permissions as community
+from community.models import Post, Subscription, Thread
+from notifications.models import Kind
+
+# About the member's own post or account: told whoever did it, and whatever the member muted.
+PERSONAL_KINDS = frozenset({Kind.MODERATION, Kind.SANCTION})
+
+
+def may_hear(
+    user,
+    *,
+    kind: str,
+    actor_id: int | None,
+    thread: Thread | None,
+    post: Post | None,
+    mutes_actor: bool = False,
+    watch_level: str | None = None,
+) -> bool:
+    """Whether `user` is told of something of `kind` that `actor_id` did to `thread` or `post`.
+
+    Nobody hears of their own actions; suspended and banned members hear of
+    their sanctions only; a muted member, thread or category is silent; and
+    nobody is told of what they can't see.
+    """
+    if user is None or user.pk == actor_id:
+        return False
+    if kind == Kind.SANCTION:
+        return True
+    if not community.is_member(user) or community.posting_refusal(user):
+        return False
+    if kind in PERSONAL_KINDS:
+        return True
+    if mutes_actor or watch_level == Subscription.Level.MUTED:
+        return False
+    if thread is None:
+        return True
+    # A flag's outcome names the thread, not the post: the post the flag hid is no longer the flagger's to see.
+    if post is None or kind == Kind.FLAG:
+        return community.can_view_thread(user, thread)
+    return community.can_view_post(user, post, thread)
+
+
+def can_mute(user, member) -> bool:
+    return community.is_member(user) and member is not None and member.pk != user.pk

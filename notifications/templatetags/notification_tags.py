@@ -1,0 +1,27 @@
+import functools
+
+from django import template
+from django.urls import get_script_prefix, reverse
+
+from notifications import selectors
+
+register = template.Library()
+
+
+@functools.cache
+def _list_url(script_prefix: str) -> str:
+    return reverse("notifications:list")
+
+
+@register.simple_tag
+def notification_bell(user) -> dict:
+    """The header bell: where it leads and how many are unread (one query, for members only)."""
+    count = selectors.unread_count(user)
+    shown = f"{selectors.UNREAD_SHOWN}+" if count > selectors.UNREAD_SHOWN else str(count)
+    return {"url": _list_url(get_script_prefix()), "count": count, "shown": shown}
+
+
+@register.simple_tag
+def mutes(user, member) -> bool:
+    """Whether the signed-in `user` muted `member` (for the profile's mute button)."""
+    return selectors.mutes(user, member)

@@ -1,0 +1,24 @@
+import pytest
+
+
+@pytest.fixture
+def after_commit(django_capture_on_commit_callbacks):
+    """Run an action and what it hands over after commit, as the relay and a worker would."""
+
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def services_up():
+    """PostgreSQL and Redis, or a skip (a failure under CI=true, for tests marked integration)."""
+    from tests.integration.conftest import require_services
+
+    require_services()
+
+
+# The real worker, SMTP sink and broker switch of the integration tests, for the fan-out at scale.
+from tests.integration.conftest import broker, celery_worker_process, smtp_sink  # noqa: E402, F401
