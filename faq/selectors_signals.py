@@ -49,6 +49,6 @@ def proposed_body(change: SourceChange) -> str:
     return article.body
 
 
-def source_changed(article: Article) -> bool:
+def source_changed(article_id: int) -> bool:
     """Whether the article is marked "source changed": an edit to a source post waits for review."""
-    return SourceChange.objects.filter(source__article=article, state=SourceChange.State.PENDING).exists()
+    return SourceChange.objects.filter(source__article_id=article_id, state=SourceChange.State.PENDING).exists()

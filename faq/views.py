@@ -13,7 +13,7 @@ from community.forms import add_errors
 from community.models import Post, Thread
 from community.rendering import excerpt
 from community.views.common import error_text, form_page, get_thread_or_404
-from faq import permissions, selectors, tasks
+from faq import permissions, selectors, selectors_signals, tasks
 from faq.forms import EditForm, PromoteForm
 from faq.models import Article, Section, Visibility
 from faq.services import articles
@@ -78,7 +78,11 @@ def _article_page(request, section, slug):
         request,
         "faq/article.html",
         shared=shared,
-        personal={"can_edit": editor, "article_pk": pk},
+        personal={
+            "can_edit": editor,
+            "article_pk": pk,
+            "source_changed": editor and selectors_signals.source_changed(pk),
+        },
         # Editors see drafts and their tools: theirs is built for them alone, as a moderator's thread is.
         key=None if editor else f"faq-article:{pk}:{version}",
     )

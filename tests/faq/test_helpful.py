@@ -193,3 +193,16 @@ def test_the_feedback_list_is_for_the_faqs_editors_only(client, member, staff):
     assert client.get(reverse("faq:feedback")).status_code == 403
     client.force_login(staff)
     assert client.get(reverse("faq:feedback")).status_code == 403
+
+
+def test_a_published_article_loads_the_helpful_question_and_a_draft_does_not(client, staff):
+    published = build_article(staff, slug="published-one")
+    draft = build_article(staff, slug="draft-one", status=Article.Status.DRAFT)
+    helpful = reverse("faq:helpful", args=[published.pk])
+
+    html = client.get(published.get_absolute_url()).content.decode()
+    assert f'hx-get="{helpful}"' in html
+    assert f'href="{helpful}"' in html  # without JavaScript, a link to the same question
+
+    client.force_login(build_editor(username="ed"))
+    assert reverse("faq:helpful", args=[draft.pk]) not in client.get(draft.get_absolute_url()).content.decode()

@@ -32,7 +32,7 @@ def test_an_edit_to_a_source_post_opens_one_review(promoted, answer, django_capt
 
     change = SourceChange.objects.get()
     assert change.state == SourceChange.State.PENDING
-    assert source_changed(promoted)
+    assert source_changed(promoted.pk)
     assert (change.body_before, change.body_after) == (BEFORE, "Hold the button for ten seconds, then wait.")
 
 
@@ -71,7 +71,7 @@ def test_an_editor_takes_the_change_in_as_a_new_revision(client, promoted, answe
     assert Revision.objects.get(article=promoted, number=2).edited_by == editor
     change.refresh_from_db()
     assert (change.state, change.resolved_by) == (SourceChange.State.TAKEN, editor)
-    assert not source_changed(promoted)
+    assert not source_changed(promoted.pk)
     assert SourcePost.objects.get().body_seen == "Hold the button for ten seconds."
     entry = AuditEntry.objects.get(action=AuditEntry.Action.FAQ_SOURCE_TAKEN)
     assert (entry.actor, entry.target_id) == (editor, promoted.pk)
@@ -146,3 +146,18 @@ def test_a_change_already_reviewed_is_gone(client, promoted, answer, django_capt
 
     assert client.post(reverse("faq:dismiss_source_change", args=[change.pk])).status_code == 404
     assert AuditEntry.objects.filter(action=AuditEntry.Action.FAQ_SOURCE_DISMISSED).count() == 1
+
+
+def test_the_article_page_tells_its_editors_a_source_changed_and_nobody_else(
+    client, editor, member, promoted, answer, django_capture_on_commit_callbacks
+):
+    url = promoted.get_absolute_url()
+    client.force_login(editor)
+    assert "A source post was edited" not in client.get(url).content.decode()
+
+    edit(answer, "Hold the button for ten seconds.", django_capture_on_commit_callbacks)
+
+    assert "A source post was edited" in client.get(url).content.decode()
+    assert "A source post was edited" in client.get(url).content.decode()
+    client.force_login(member)
+    assert "A source post was edited" not in client.get(url).content.decode()
