@@ -337,6 +337,8 @@ NOTIFICATION_DEFAULTS = {
     "moderation": {"in_app": True, "email": False},
     "flag": {"in_app": True, "email": False},
     "sanction": {"in_app": True, "email": False},
+    "promoted": {"in_app": True, "email": True},
+    "badge": {"in_app": True, "email": False},
 }
 # Recipients per fan-out task: small enough to retry cheaply, large enough to keep queries few.
 NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=500)

@@ -31,6 +31,8 @@ SUBJECTS = {
     Kind.MODERATION: "About your post in “{thread}”",
     Kind.FLAG: "Your flag in “{thread}”: {detail}",
     Kind.SANCTION: "A {detail} from the moderators",
+    Kind.PROMOTED: "Your answer in “{thread}” is now in the FAQ",
+    Kind.BADGE: "You earned the “{badge}” badge",
 }
 
 
@@ -59,7 +61,9 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def queue(*, event_id: str, recipient, kind: str, actor, thread, post, detail_label: str, reason: str) -> None:
+def queue(
+    *, event_id: str, recipient, kind: str, actor, thread, post, detail: str, detail_label: str, reason: str
+) -> None:
     """Queue one notification email in the caller's transaction (outbox.mail): sent after commit, or never."""
     unsubscribe = absolute_url(reverse("notifications:unsubscribe", args=[unsubscribe_token(recipient.pk, kind)]))
     if thread is None:
@@ -72,6 +76,7 @@ def queue(*, event_id: str, recipient, kind: str, actor, thread, post, detail_la
         "thread_title": thread.title if thread else "",
         "kind_label": Kind(kind).label,
         "detail": detail_label,
+        "detail_text": detail,
         "reason": reason,
         "link": link,
         "unsubscribe_url": unsubscribe,
@@ -79,7 +84,9 @@ def queue(*, event_id: str, recipient, kind: str, actor, thread, post, detail_la
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
     }
-    subject = SUBJECTS[kind].format(actor=context["actor_name"], thread=context["thread_title"], detail=detail_label)
+    subject = SUBJECTS[kind].format(
+        actor=context["actor_name"], thread=context["thread_title"], detail=detail_label, badge=detail
+    )
     queue_mail(
         message_id=message_id(event_id, recipient.pk),
         to=[recipient.email],

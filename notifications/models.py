@@ -18,6 +18,8 @@ class Kind(models.TextChoices):
     MODERATION = "moderation", "Moderators' decisions about your posts"
     FLAG = "flag", "Outcomes of your flags"
     SANCTION = "sanction", "Warnings, suspensions and bans"
+    PROMOTED = "promoted", "Your answers published in the FAQ"
+    BADGE = "badge", "Badges you earn"
 
 
 class Channel(models.TextChoices):

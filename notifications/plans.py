@@ -9,11 +9,17 @@ preferences) is decided later, per batch, by notifications.services.
 
 from dataclasses import dataclass
 
+from accounts.models import User
 from community import events
 from community.models import IdeaVote, MeToo, Post, Review, Subscription, Thread
+from faq import events as faq_events
+from faq import permissions as faq_permissions
+from faq.models import Article
 from moderation import events as moderation_events
 from moderation.models import Flag, Sanction
 from notifications.models import Kind
+from recognition import badges
+from recognition import events as recognition_events
 
 # What a post's author hears about a moderator's decision, by (old review, new review).
 REVIEW_DETAIL: dict[tuple[str, str], str] = {
@@ -119,6 +125,15 @@ def _status_audience(event: events.StatusChanged) -> Audience:
     return Audience().add([author], Kind.STATUS).add(sorted(carers), Kind.STATUS)
 
 
+def _credited_readers(article_id: int) -> list[int]:
+    """The authors an article credits who may read it: an internal article is news to nobody outside the team."""
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None:
+        return []
+    authors = User.objects.filter(pk__in=article.sources.values("author_id")).order_by("pk")
+    return [author.pk for author in authors if faq_permissions.can_view_article(author, article)]
+
+
 def audience(event) -> Audience:
     match event:
         case events.ThreadStarted():
@@ -141,6 +156,11 @@ def audience(event) -> Audience:
             return Audience().add([event.flagger_id], Kind.FLAG)
         case moderation_events.MemberSanctioned():
             return Audience().add([event.member_id], Kind.SANCTION)
+        case faq_events.ArticlePublished():
+            return Audience().add(_credited_readers(event.article_id), Kind.PROMOTED)
+        # The nightly sweep's finds are kept quiet: on a first sweep of an old community they come by the thousand.
+        case recognition_events.BadgeAwarded() if not event.swept:
+            return Audience().add([event.member_id], Kind.BADGE)
     return Audience()
 
 
@@ -167,6 +187,11 @@ def subject(event, kind: str) -> Subject:
             return Subject(event.actor_id, thread_id, post_id, detail=event.outcome)
         case moderation_events.MemberSanctioned():
             return Subject(event.actor_id, detail=event.kind, reason=event.reason)
+        case faq_events.ArticlePublished():
+            return Subject(event.actor_id, event.source_thread_id)
+        case recognition_events.BadgeAwarded():
+            badge = badges.get(event.badge)
+            return Subject(event.awarded_by_id, detail=badge.name if badge else event.badge)
     return Subject(getattr(event, "actor_id", None), thread_id, post_id)
 
 
@@ -183,4 +208,6 @@ EVENT_TYPES = (
     events.PostRestored,
     moderation_events.FlagResolved,
     moderation_events.MemberSanctioned,
+    faq_events.ArticlePublished,
+    recognition_events.BadgeAwarded,
 )

@@ -144,6 +144,7 @@ def notify(event, audience: list[tuple[int, str]]) -> int:
                 actor=users.get(subject.actor_id) if subject.actor_id else None,
                 thread=thread,
                 post=post,
+                detail=subject.detail,
                 detail_label=plans.detail_label(subject.detail),
                 reason=subject.reason,
             )

@@ -22,3 +22,10 @@ def services_up():
 
 # The real worker, SMTP sink and broker switch of the integration tests, for the fan-out at scale.
 from tests.integration.conftest import broker, celery_worker_process, smtp_sink  # noqa: E402, F401
+
+
+@pytest.fixture(autouse=True)
+def quiet_badges(settings):
+    """Badges earned along the way (a first answer) would join every list these tests compare;
+    test_faq_and_badges.py, which is about them, hears them at their defaults."""
+    settings.NOTIFICATION_DEFAULTS = {**settings.NOTIFICATION_DEFAULTS, "badge": {"in_app": False, "email": False}}
