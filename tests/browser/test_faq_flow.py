@@ -78,3 +78,21 @@ def test_staff_promote_an_accepted_answer_edit_and_publish_it(page, screenshot_d
     page.get(page.url("/faq/"))
     assert article.question in page.find_element(By.CSS_SELECTOR, "main").text
     page.save_screenshot(str(screenshot_dir / "faq-home.png"))
+
+    # The article asks its readers whether it helped, loaded in place
+    page.get(page.url(article.get_absolute_url()))
+    wait(page).until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#helpful form")))
+
+    # And a member who starts the same question is shown the article first, above the thread it came from
+    sign_in(page, build_member(username="lena", display_name="Lena Fischer"))
+    page.get(page.url("/new/"))
+    page.find_element(By.CSS_SELECTOR, "label[for='id_kind_0']").click()
+    page.find_element(By.ID, "id_title").send_keys("How can I pair a bulb with my hub")
+    suggested = wait(page).until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#similar-threads .faq-ask")))
+    similar = wait(page).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, "#similar-threads .similar:not(.faq-ask)"))
+    )
+    assert article.question in suggested.text
+    assert suggested.location["y"] < similar.location["y"]
+    page.execute_script("arguments[0].scrollIntoView({block: 'center'})", suggested)
+    page.save_screenshot(str(screenshot_dir / "faq-deflection.png"))
