@@ -38,4 +38,15 @@ app.conf.beat_schedule = {
         "task": "recognition.tasks.award_badges_nightly",
         "schedule": crontab(hour=4, minute=40),
     },
+    # Summaries go out in the morning (UTC): every day, and on Mondays for the week before.
+    "notifications-daily-digests": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0),
+        "args": ("daily",),
+    },
+    "notifications-weekly-digests": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=15, day_of_week=1),
+        "args": ("weekly",),
+    },
 }

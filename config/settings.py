@@ -339,12 +339,19 @@ NOTIFICATION_DEFAULTS = {
     "sanction": {"in_app": True, "email": False},
     "promoted": {"in_app": True, "email": True},
     "badge": {"in_app": True, "email": False},
+    "thread_moved": {"in_app": True, "email": False},
+    # The team's replies are already emailed by moderation.services.feedback.
+    "staff_reply": {"in_app": True, "email": False},
+    "conversation": {"in_app": True, "email": True},
 }
 # Recipients per fan-out task: small enough to retry cheaply, large enough to keep queries few.
 NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=500)
 NOTIFICATIONS_PER_PAGE = 30
 # How long an email's unsubscribe link works.
 NOTIFICATION_UNSUBSCRIBE_MAX_AGE = env.int("NOTIFICATION_UNSUBSCRIBE_MAX_AGE", default=90 * 24 * 60 * 60)
+# Digests: members per task, and how many items each section of one shows.
+DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=200)
+DIGEST_ITEMS = 5
 
 # Static and media ----------------------------------------------------------
 STATIC_URL = "/static/"

@@ -49,6 +49,19 @@ class MemberSanctioned(Event):
     event_id: str = field(default_factory=_new_id)
 
 
+@dataclass(frozen=True)
+class ConversationMessagePosted(Event):
+    """A message in a member's conversation with the team: by staff (`from_staff`) or by the member."""
+
+    conversation_id: int
+    message_id: int
+    author_id: int
+    member_id: int
+    assignee_id: int | None
+    from_staff: bool
+    event_id: str = field(default_factory=_new_id)
+
+
 def publish(event: Event) -> None:
     """Record `event` in the outbox within the caller's transaction (see outbox.bus)."""
     bus.publish(event)

@@ -33,7 +33,12 @@ SUBJECTS = {
     Kind.SANCTION: "A {detail} from the moderators",
     Kind.PROMOTED: "Your answer in “{thread}” is now in the FAQ",
     Kind.BADGE: "You earned the “{badge}” badge",
+    Kind.THREAD_MOVED: "A thread you follow was {detail}: “{thread}”",
+    Kind.STAFF_REPLY: "{actor} from the team replied to you",
+    Kind.CONVERSATION: "{actor} wrote in a conversation assigned to you",
 }
+# Kinds about a conversation with the team, whose id the notification's detail holds.
+CONVERSATION_KINDS = frozenset({Kind.STAFF_REPLY, Kind.CONVERSATION})
 
 
 def unsubscribe_token(user_id: int, kind: str) -> str:
@@ -66,7 +71,9 @@ def queue(
 ) -> None:
     """Queue one notification email in the caller's transaction (outbox.mail): sent after commit, or never."""
     unsubscribe = absolute_url(reverse("notifications:unsubscribe", args=[unsubscribe_token(recipient.pk, kind)]))
-    if thread is None:
+    if kind in CONVERSATION_KINDS:
+        link = absolute_url(reverse("moderation:conversation", args=[detail]))
+    elif thread is None:
         link = absolute_url(reverse("notifications:list"))
     else:
         link = absolute_url(f"{thread.get_absolute_url()}#post-{post.pk}" if post else thread.get_absolute_url())

@@ -1,7 +1,7 @@
 from django import forms
 
 from community.models import Category, Subscription, Thread
-from notifications.models import Kind
+from notifications.models import DigestChoice, Kind
 
 LEVEL_CHOICES = [("", "Not following"), *Subscription.Level.choices]
 
@@ -9,7 +9,7 @@ LEVEL_CHOICES = [("", "Not following"), *Subscription.Level.choices]
 class PreferencesForm(forms.Form):
     """Two checkboxes per kind: in the community, and by email."""
 
-    def __init__(self, *args, current: dict[str, dict[str, bool]], **kwargs):
+    def __init__(self, *args, current: dict[str, dict[str, bool]], digest: str = DigestChoice.Frequency.OFF, **kwargs):
         super().__init__(*args, **kwargs)
         for kind in Kind:
             self.fields[f"{kind.value}_in_app"] = forms.BooleanField(
@@ -18,6 +18,11 @@ class PreferencesForm(forms.Form):
             self.fields[f"{kind.value}_email"] = forms.BooleanField(
                 required=False, initial=current[kind.value]["email"], label="By email"
             )
+
+        # Left out of a post, the summary stays as it was.
+        self.fields["digest"] = forms.ChoiceField(
+            choices=DigestChoice.Frequency.choices, initial=digest, required=False, label="Summary by email"
+        )
 
     def rows(self):
         return [(kind.label, self[f"{kind.value}_in_app"], self[f"{kind.value}_email"]) for kind in Kind]

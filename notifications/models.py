@@ -20,6 +20,9 @@ class Kind(models.TextChoices):
     SANCTION = "sanction", "Warnings, suspensions and bans"
     PROMOTED = "promoted", "Your answers published in the FAQ"
     BADGE = "badge", "Badges you earn"
+    THREAD_MOVED = "thread_moved", "Threads you follow moved, merged or split"
+    STAFF_REPLY = "staff_reply", "The team's replies in your conversations with them"
+    CONVERSATION = "conversation", "Members' messages in conversations assigned to you"
 
 
 class Channel(models.TextChoices):
@@ -112,3 +115,21 @@ class MutedMember(models.Model):
 
     def __str__(self):
         return f"{self.user_id} mutes {self.muted_id}"
+
+
+class DigestChoice(models.Model):
+    """How often a member wants a summary by email; without a row, none."""
+
+    class Frequency(models.TextChoices):
+        OFF = "off", "Never"
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.OFF)
+
+    class Meta:
+        indexes = [models.Index(fields=["frequency", "user"], name="digest_choice_due")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.frequency}"

@@ -10,7 +10,7 @@ from community.models import Post, Subscription, Thread
 from notifications.models import Kind
 
 # About the member's own post or account: told whoever did it, and whatever the member muted.
-PERSONAL_KINDS = frozenset({Kind.MODERATION, Kind.SANCTION})
+PERSONAL_KINDS = frozenset({Kind.MODERATION, Kind.SANCTION, Kind.STAFF_REPLY, Kind.CONVERSATION})
 
 
 def may_hear(
@@ -49,3 +49,8 @@ def may_hear(
 
 def can_mute(user, member) -> bool:
     return community.is_member(user) and member is not None and member.pk != user.pk
+
+
+def can_receive_digest(user) -> bool:
+    """A summary of the community is for members who may take part in it: not the suspended or banned."""
+    return community.is_member(user) and not community.posting_refusal(user)

@@ -16,7 +16,8 @@ from faq import events as faq_events
 from faq import permissions as faq_permissions
 from faq.models import Article
 from moderation import events as moderation_events
-from moderation.models import Flag, Sanction
+from moderation import permissions as moderation_permissions
+from moderation.models import Conversation, Flag, Sanction
 from notifications.models import Kind
 from recognition import badges
 from recognition import events as recognition_events
@@ -134,6 +135,31 @@ def _credited_readers(article_id: int) -> list[int]:
     return [author.pk for author in authors if faq_permissions.can_view_article(author, article)]
 
 
+# The thread actions its followers hear of; the others (a lock, a pin, a new title) show on the thread itself.
+FOLLOWED_THREAD_ACTIONS = frozenset({"moved", "merged", "split"})
+
+
+def _followers(thread_id: int) -> list[int]:
+    return list(
+        Subscription.objects.filter(thread_id=thread_id)
+        .exclude(level=Subscription.Level.MUTED)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
+def _conversation_audience(event: moderation_events.ConversationMessagePosted) -> Audience:
+    """The team's reply reaches the member; the member's message, the staff member it is assigned to."""
+    if event.from_staff:
+        return Audience().add([event.member_id], Kind.STAFF_REPLY)
+    conversation = Conversation.objects.filter(pk=event.conversation_id).select_related("assignee").first()
+    if conversation is None or conversation.assignee is None:
+        return Audience()
+    if not moderation_permissions.can_view_conversation(conversation.assignee, conversation):
+        return Audience()
+    return Audience().add([conversation.assignee_id], Kind.CONVERSATION)
+
+
 def audience(event) -> Audience:
     match event:
         case events.ThreadStarted():
@@ -161,6 +187,10 @@ def audience(event) -> Audience:
         # The nightly sweep's finds are kept quiet: on a first sweep of an old community they come by the thousand.
         case recognition_events.BadgeAwarded() if not event.swept:
             return Audience().add([event.member_id], Kind.BADGE)
+        case events.ThreadChanged() if event.action in FOLLOWED_THREAD_ACTIONS:
+            return Audience().add(_followers(event.thread_id), Kind.THREAD_MOVED)
+        case moderation_events.ConversationMessagePosted():
+            return _conversation_audience(event)
     return Audience()
 
 
@@ -192,6 +222,13 @@ def subject(event, kind: str) -> Subject:
         case recognition_events.BadgeAwarded():
             badge = badges.get(event.badge)
             return Subject(event.awarded_by_id, detail=badge.name if badge else event.badge)
+        # A merged thread is empty and redirects, so its followers are sent where its replies went.
+        case events.ThreadChanged() if event.action == "merged":
+            return Subject(event.actor_id, event.other_thread_id, detail=event.action)
+        case events.ThreadChanged():
+            return Subject(event.actor_id, thread_id, detail=event.action)
+        case moderation_events.ConversationMessagePosted():
+            return Subject(event.author_id, detail=str(event.conversation_id))
     return Subject(getattr(event, "actor_id", None), thread_id, post_id)
 
 
@@ -210,4 +247,6 @@ EVENT_TYPES = (
     moderation_events.MemberSanctioned,
     faq_events.ArticlePublished,
     recognition_events.BadgeAwarded,
+    events.ThreadChanged,
+    moderation_events.ConversationMessagePosted,
 )

@@ -3,9 +3,10 @@
 import dataclasses
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Min, Q, QuerySet
+from django.urls import reverse
 
 from community.models import Category, Subscription
-from notifications import plans
+from notifications import emails, plans
 from notifications.models import Kind, MutedMember, Notification
 
 # The bell shows "99+" beyond this, so counting never reads more rows.
@@ -65,6 +66,8 @@ def lines(groups) -> list[Line]:
 
 def link(notification: Notification) -> str:
     """Straight to the post (for a group, the oldest one it holds), else the thread, else the list."""
+    if notification.kind in emails.CONVERSATION_KINDS:
+        return reverse("moderation:conversation", args=[notification.detail])
     if notification.thread is None:
         return ""
     url = notification.thread.get_absolute_url()

@@ -12,8 +12,8 @@ from django.utils import timezone
 from accounts.models import User
 from community import permissions as community_permissions
 from community.models import Category, Post, Subscription, Thread
-from notifications import emails, permissions, plans
-from notifications.models import Channel, Delivery, Kind, MutedMember, Notification, Preference
+from notifications import digests, emails, permissions, plans
+from notifications.models import Channel, Delivery, DigestChoice, Kind, MutedMember, Notification, Preference
 
 # What the rules (community.permissions) and the email read from a recipient: a batch loads only these.
 RECIPIENT_FIELDS = (
@@ -167,12 +167,17 @@ def mark_all_read(user) -> int:
     return Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())
 
 
-def set_preferences(user, *, choices: dict[str, dict[str, bool]]) -> None:
-    """Save the member's channels for each kind in `choices` (kind -> {"in_app": bool, "email": bool})."""
+def set_preferences(user, *, choices: dict[str, dict[str, bool]], digest: str | None = None) -> None:
+    """Save the member's channels for each kind in `choices` (kind -> {"in_app": bool, "email": bool}),
+    and how often they get a summary (`digest`, a DigestChoice.Frequency; None leaves it)."""
     unknown = set(choices) - set(Kind.values)
     if unknown:
         raise ValidationError(f"Unknown kinds: {', '.join(sorted(unknown))}")
+    if digest is not None and digest not in DigestChoice.Frequency.values:
+        raise ValidationError({"digest": "Choose never, daily or weekly."})
     with transaction.atomic():
+        if digest is not None:
+            digests.set_frequency(user, frequency=digest)
         for kind, channel in choices.items():
             Preference.objects.update_or_create(
                 user=user,

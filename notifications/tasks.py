@@ -1,7 +1,10 @@
+from datetime import datetime
+
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
-from notifications import services
+from notifications import digests, services
 from outbox import bus
 from outbox.models import Event
 
@@ -29,3 +32,30 @@ def fan_out(event, audience: dict[int, str]) -> int:
     for start in range(0, len(pairs), size):
         notify.delay(str(event.event_id), pairs[start : start + size])
     return -(-len(pairs) // size)
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=12,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def send_digest_batch(frequency: str, moment: str, user_ids: list[int]) -> int:
+    """One batch of a period's digests; harmless to repeat, as each member's is sent once per period."""
+    sent, failed = digests.send_batch(user_ids, frequency=frequency, moment=datetime.fromisoformat(moment))
+    if failed:
+        raise RuntimeError(f"{len(failed)} digests of {frequency} {moment} failed")
+    return sent
+
+
+@shared_task
+def send_digests(frequency: str) -> int:
+    """Beat's entry: queue the period's digests in batches, for the members still due; returns how many batches."""
+    moment = timezone.now()
+    due = digests.due_members(frequency, digests.period_key(frequency, moment))
+    size = settings.DIGEST_BATCH_SIZE
+    for start in range(0, len(due), size):
+        send_digest_batch.delay(frequency, moment.isoformat(), due[start : start + size])
+    return -(-len(due) // size)

@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
-from notifications import emails, selectors, services
+from notifications import digests, emails, selectors, services
 from notifications.forms import LEVEL_CHOICES, PreferencesForm, WatchForm
 from notifications.models import Kind
 
@@ -56,9 +56,11 @@ def mark_all_read(request):
 def preferences(request):
     current = services.choices_for_member(request.user)
     # An empty POST is a choice too: every box unticked.
-    form = PreferencesForm(request.POST if request.method == "POST" else None, current=current)
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None, current=current, digest=digests.frequency_of(request.user)
+    )
     if request.method == "POST" and form.is_valid():
-        services.set_preferences(request.user, choices=form.choices())
+        services.set_preferences(request.user, choices=form.choices(), digest=form.cleaned_data["digest"] or None)
         messages.success(request, "Your notification settings are saved.")
         return redirect("notifications:preferences")
     return render(
@@ -124,3 +126,16 @@ def unsubscribe(request, token):
         services.unsubscribe(token)
         return render(request, "notifications/unsubscribe.html", {"done": True, "kind_label": kind_label})
     return render(request, "notifications/unsubscribe.html", {"kind_label": kind_label})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@csrf_exempt  # the signed token is the credential: mail programs post here without a session (RFC 8058)
+def digest_unsubscribe(request, token):
+    """One click from a digest stops the digests; a plain visit asks first, as link scanners visit too."""
+    if digests.read_unsubscribe_token(token) is None:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+    context = {"kind_label": "Daily and weekly summaries", "digest": True}
+    if request.method == "POST":
+        digests.unsubscribe(token)
+        context["done"] = True
+    return render(request, "notifications/unsubscribe.html", context)

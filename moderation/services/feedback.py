@@ -20,7 +20,7 @@ from accounts.models import User
 from community.permissions import is_member, is_staff
 from community.rendering import render_markdown
 from config.site import absolute_url
-from moderation import audit, permissions
+from moderation import audit, events, permissions
 from moderation.models import AuditEntry, Conversation, Message
 from moderation.screening import RateLimited
 from outbox import mail
@@ -149,6 +149,16 @@ def reply_to_conversation(author, *, conversation: Conversation, body: str) -> M
         elif conversation.status == Conversation.Status.CLOSED:
             conversation.status = Conversation.Status.OPEN
             conversation.save(update_fields=["status"])
+        events.publish(
+            events.ConversationMessagePosted(
+                conversation_id=conversation.pk,
+                message_id=message.pk,
+                author_id=author.pk,
+                member_id=conversation.member_id,
+                assignee_id=conversation.assignee_id,
+                from_staff=from_staff,
+            )
+        )
     return message
 
 
