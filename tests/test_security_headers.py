@@ -66,6 +66,7 @@ SAMPLE_KWARGS = {
     "mute": {"username": "olaf"},
     "unmute": {"username": "olaf"},
     "unsubscribe": {"token": "not-a-real-token"},
+    "digest_unsubscribe": {"token": "not-a-real-token"},
 }
 NOT_HTML_PREFIXES = ("healthz", "static/")
 
