@@ -1,6 +1,5 @@
 """Reads for the pages about people: the team, and the super users with where they help."""
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,22 +15,14 @@ TOP_CATEGORIES = 3
 ACCEPTED_WEIGHT = 3
 
 
-TEAM_FIELDS = (*SHOWN_FIELDS, "bio", "team_focus")
-
-
-def _team():
-    return active_users().filter(is_staff_member=True).order_by("display_name", "username")
-
-
 def team_members() -> list[User]:
     """Staff members with what the Meet the team page shows of them: one query."""
-    return list(_team().only(*TEAM_FIELDS))
-
-
-def team_version() -> str:
-    """Names everything the team page shows, so a copy keyed by it is never out of date: one query."""
-    shown = repr(list(_team().values_list(*TEAM_FIELDS)))
-    return hashlib.sha256(shown.encode()).hexdigest()[:16]
+    return list(
+        active_users()
+        .filter(is_staff_member=True)
+        .only(*SHOWN_FIELDS, "bio", "team_focus")
+        .order_by("display_name", "username")
+    )
 
 
 @dataclass(frozen=True)

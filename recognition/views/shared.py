@@ -1,4 +1,4 @@
-"""How the pages about people are cached: badges and their holders shared for a minute.
+"""How the pages about people are cached: badges, their holders and the team, shared for a minute.
 
 Badges are earned by votes and accepts all over the site, so no version could
 key these pages without being bumped by nearly every write (the leaderboards'
@@ -26,13 +26,10 @@ def visitors_share(view):
     return caching.anonymous_page(time_slot, seconds=PEOPLE_SECONDS)(view)
 
 
-def render_people(request, template_name: str, *, key: str, shared, personal: dict | None = None, per_minute=True):
-    """One rendering for visitors and members (per minute, unless `key` names everything the page
-    shows); moderators get theirs built but not stored, like lists."""
-    if per_minute:
-        key = f"{key}:{time_slot()}"
+def render_people(request, template_name: str, *, key: str, shared, personal: dict | None = None):
+    """One rendering a minute for visitors and members; moderators get theirs built but not stored, like lists."""
     shares = not request.user.is_authenticated or shares_member_page(request)
-    page_key = f"recognition:{key}" if shares else None
+    page_key = f"recognition:{key}:{time_slot()}" if shares else None
     return caching.render_shared(
         request, template_name, shared=shared, personal=personal or {}, key=page_key, seconds=PEOPLE_SECONDS
     )

@@ -1,19 +1,13 @@
 from django.views.decorators.http import require_safe
 
 from recognition import people
-from recognition.views.shared import render_people
+from recognition.views.shared import render_people, visitors_share
 
 
 @require_safe
+@visitors_share
 def team(request):
-    """Meet the team: the staff members customers talk to, each with a card to link to.
-
-    Keyed by what it shows of them, so a new role, photo or bio shows on the next request.
-    """
+    """Meet the team: the staff members customers talk to, each with a card to link to."""
     return render_people(
-        request,
-        "recognition/team.html",
-        key=f"team:{people.team_version()}",
-        shared=lambda: {"members": people.team_members()},
-        per_minute=False,
+        request, "recognition/team.html", key="team", shared=lambda: {"members": people.team_members()}
     )
