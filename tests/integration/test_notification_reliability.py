@@ -78,7 +78,7 @@ def wait_for(inbox, domain: str, count: int, *, timeout: float, broker_url: str 
     return to_domain(inbox, domain)
 
 
-def test_a_worker_killed_during_a_fan_out_loses_no_email_and_doubles_at_most_one_per_kill(smtp_sink, tmp_path):
+def test_a_worker_killed_during_a_fan_out_loses_no_email_and_doubles_at_most_one_per_kill(smtp_sink, tmp_path, capsys):
     inbox, smtp_port = smtp_sink
     domain = "killed.example"
     with running_redis(tmp_path) as redis:
@@ -112,6 +112,8 @@ def test_a_worker_killed_during_a_fan_out_loses_no_email_and_doubles_at_most_one
             stop(worker)
     received = to_domain(inbox, domain)
     distinct = {m["Message-ID"] for m in received}
+    with capsys.disabled():
+        print(f"\n{KILLS} kills: {len(received)} messages, {len(received) - len(distinct)} of them duplicates")
     assert len(distinct) == RECIPIENTS
     assert {m["To"] for m in received} == {f"w{n}@{domain}" for n in range(RECIPIENTS)}
     assert len(received) - len(distinct) <= KILLS
