@@ -41,7 +41,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import memory, mix, writing
+from bench import memory, mix, notifications, writing
 from bench.harness import (
     CONNECTIONS,
     DURATION,
@@ -637,6 +637,7 @@ def main():
             if r.get("rps") and wsgi.get(r["page"])
         }
 
+    report["notifications"] = notifications.run()
     report["machine"]["load_average_at_end"] = [round(n, 2) for n in os.getloadavg()]
     report["elapsed_s"] = round(time.monotonic() - started, 1)
     path = RESULTS / f"{stamp}.json"
