@@ -9,6 +9,7 @@ update, never a wrong one: the page catches up through the thread's "since"
 cursor when it reconnects.
 """
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -21,6 +22,8 @@ from community.events import ReplyPosted
 from outbox import bus
 
 logger = logging.getLogger(__name__)
+
+CONCURRENT_SENDS = 20
 
 
 def connect() -> None:
@@ -41,7 +44,25 @@ def may_watch_thread(user, thread_id: int) -> bool:
 
 
 def push_now(group: str, payload: dict) -> None:
-    async_to_sync(get_channel_layer().group_send)(group, {"type": "live.event", "payload": payload})
+    push_many_now([(group, payload)])
+
+
+def push_many_now(pushes: list[tuple[str, dict]]) -> None:
+    """Send each (group, payload) in one trip into the event loop: a batch of a thousand bells costs one."""
+
+    async def send_all():
+        layer = get_channel_layer()
+        # A few at a time: each is a round trip to Redis, and its connection pool is small.
+        for start in range(0, len(pushes), CONCURRENT_SENDS):
+            await asyncio.gather(
+                *(
+                    layer.group_send(group, {"type": "live.event", "payload": payload})
+                    for group, payload in pushes[start : start + CONCURRENT_SENDS]
+                )
+            )
+
+    if pushes:
+        async_to_sync(send_all)()
 
 
 def push_on_commit(group: str, payload: dict) -> None:
@@ -70,7 +91,9 @@ def _push_unread_counts(user_ids: list[int]) -> None:
         .annotate(n=Count("pk"))
         .values_list("recipient", "n")
     )
+    pushes = []
     for user_id in user_ids:
         count = counts.get(user_id, 0)
         shown = f"{UNREAD_SHOWN}+" if count > UNREAD_SHOWN else str(count)
-        push_now(user_group(user_id), {"type": "unread", "count": count, "shown": shown})
+        pushes.append((user_group(user_id), {"type": "unread", "count": count, "shown": shown}))
+    push_many_now(pushes)

@@ -42,6 +42,22 @@ def chromium(*, scripts: bool = True):
     return driver
 
 
+def _asgi_media_handler(application):
+    """Uploaded files, served as pytest-django's live server serves them (Django's _MediaFilesHandler), over ASGI."""
+    from django.conf import settings
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.views.static import serve
+
+    class MediaFilesHandler(ASGIStaticFilesHandler):
+        def get_base_url(self):
+            return settings.MEDIA_URL
+
+        def serve(self, request):
+            return serve(request, self.file_path(request.path), document_root=settings.MEDIA_ROOT)
+
+    return MediaFilesHandler(application)
+
+
 class AsgiLiveServer:
     """The site served as in production, over ASGI (uvicorn), so its pages' WebSockets connect too.
 
@@ -63,7 +79,11 @@ class AsgiLiveServer:
             self.port = probe.getsockname()[1]
         self.host = host
         config = uvicorn.Config(
-            ASGIStaticFilesHandler(application), host=host, port=self.port, lifespan="off", log_level="warning"
+            ASGIStaticFilesHandler(_asgi_media_handler(application)),
+            host=host,
+            port=self.port,
+            lifespan="off",
+            log_level="warning",
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
