@@ -83,3 +83,17 @@ def test_reply_text_is_escaped(client, member, other_member, question, opened_at
 
     assert "<script>alert" not in html
     assert "<img src=x" not in html
+
+
+def test_new_replies_cost_the_same_few_queries_however_many(
+    client, member, other_member, question, opened_at, django_assert_max_num_queries
+):
+    for n in range(8):
+        build_reply(other_member, question.opening_post, body=f"Answer number {n}.")
+    client.force_login(member)
+    since(client, question, opened_at)  # the session and the thread's cached values, as on an open page
+
+    with django_assert_max_num_queries(4):
+        response = since(client, question, opened_at)
+
+    assert response.content.decode().count('<article id="post-') == 8
