@@ -423,6 +423,33 @@ def subtree(post: Post, *, moderator: bool = False) -> ReplyPage:
     return ReplyPage(nodes=nodes, page=1, has_next=False, sort="oldest", post_ids=[root.pk] + [p.pk for p in posts])
 
 
+# The most replies a page that was left open fetches at once; it reloads for more.
+SINCE_LIMIT = 50
+
+
+@dataclass
+class NewReplies(ReplyPage):
+    """Replies written after a page was rendered, each at its own depth, to be added to that page."""
+
+    @property
+    def rows(self) -> list[ReplyRow]:
+        return [ReplyRow(node.post, min(node.post.level, MAX_DEPTH), False) for node in self.nodes]
+
+
+def replies_since(viewer, thread: Thread, since, *, moderator: bool = False) -> NewReplies:
+    """The replies `viewer` may see that were written after `since`, oldest first (at most SINCE_LIMIT)."""
+    posts = Post.objects.filter(thread=thread, level__gte=1, level__lte=MAX_DEPTH, created_at__gt=since)
+    posts = _with_authors(_shown(permissions.visible_posts(viewer, posts), moderator))
+    found = list(posts.order_by("created_at", "pk")[:SINCE_LIMIT])
+    return NewReplies(
+        nodes=[ReplyNode(post) for post in found],
+        page=0,
+        has_next=False,
+        sort="oldest",
+        post_ids=[post.pk for post in found],
+    )
+
+
 _TABLES = {
     "thread": Thread._meta.db_table,
     "post": Post._meta.db_table,

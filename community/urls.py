@@ -16,6 +16,7 @@ urlpatterns = [
     path("t/<int:pk>/me-too/", views.me_too, name="me_too"),
     path("t/<int:pk>/status/", views.set_status, name="set_status"),
     path("t/<int:pk>/follow/", views.follow_thread, name="follow_thread"),
+    path("t/<int:pk>/since/", views.replies_since, name="replies_since"),
     # After the thread actions above, whose names would otherwise read as slugs.
     path("t/<int:pk>/<slug:slug>/", views.thread_detail, name="thread"),
     path("posts/<int:pk>/", views.post_context, name="post_context"),

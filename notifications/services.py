@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from community import permissions as community_permissions
 from community.models import Category, Post, Subscription, Thread
-from notifications import digests, emails, permissions, plans
+from notifications import digests, emails, live, permissions, plans
 from notifications.models import Channel, Delivery, DigestChoice, Kind, MutedMember, Notification, Preference
 
 # What the rules (community.permissions) and the email read from a recipient: a batch loads only these.
@@ -136,6 +136,7 @@ def notify(event, audience: list[tuple[int, str]]) -> int:
                 mails.append((users[user_id], kind, subject))
         Delivery.objects.bulk_create(deliveries)
         Notification.objects.bulk_create(notifications)
+        live.unread_counts_on_commit(n.recipient_id for n in notifications)
         for recipient, kind, subject in mails:
             emails.queue(
                 event_id=event.event_id,

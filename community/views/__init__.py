@@ -18,7 +18,7 @@ from community.views.posts import (
     verify,
 )
 from community.views.search import search, similar_threads
-from community.views.threads import post_context, start_thread, thread_detail
+from community.views.threads import post_context, replies_since, start_thread, thread_detail
 from community.views.writing import mention_suggestions, preview, upload_attachment
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "post_actions",
     "post_context",
     "preview",
+    "replies_since",
     "reply",
     "revisions",
     "search",

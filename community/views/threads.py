@@ -5,11 +5,13 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.safestring import mark_safe
 
 from community import caching, permissions, selectors, tallies
 from community.forms import ReplyForm, StatusForm, ThreadForm, add_errors
@@ -17,6 +19,7 @@ from community.models import Thread
 from community.services import threads
 from community.views.common import (
     form_page,
+    get_thread_or_404,
     page_number,
     shares_member_page,
     tell_if_held,
@@ -141,6 +144,38 @@ def thread_detail(request, pk, slug=None):
         key=shared_key.format(version=thread.version) if shares_member_page(request, thread.category) else None,
         fetched=fetched,
     )
+
+
+def replies_since(request, pk):
+    """The replies written after `since` that this reader may see, for a thread page left open.
+
+    static/js/live.js asks for them when the thread's group says a reply was
+    posted, and after a reconnect, with the newest time the page shows: the
+    same permissions and the same template as the page, and this member's
+    tools for the new posts, as "Load more" returns them.
+    """
+    thread = get_thread_or_404(request, pk)
+    try:
+        since = parse_datetime(request.GET.get("since", ""))
+    except ValueError:
+        since = None
+    if since is None or since.tzinfo is None:
+        return HttpResponseBadRequest("Give `since` as an ISO 8601 time with its offset.")
+    moderator = permissions.is_moderator(request.user, thread.category)
+    replies = selectors.replies_since(request.user, thread, since, moderator=moderator)
+    if not replies.post_ids:
+        return HttpResponse(status=204)
+    html = render_to_string(
+        "community/reply_page.html", {"replies": replies, "thread": thread, "moderator": moderator}, using="jinja2"
+    )
+    _version, state = selectors.thread_state(thread.pk, request.user if permissions.is_member(request.user) else None)
+    caps = permissions.thread_capabilities(request.user, thread)
+    context = {
+        "reply_html": mark_safe(html),  # noqa: S308 - our own template's output
+        "viewer": _viewer_overlay(request, thread, state, caps, replies.facts, replies.post_ids),
+        "page_state_id": f"viewer-state-live-{replies.post_ids[-1]}",
+    }
+    return render(request, "community/partials/reply_page_response.html", context)
 
 
 @functools.cache

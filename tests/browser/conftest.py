@@ -1,5 +1,8 @@
 import os
 import shutil
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -37,6 +40,78 @@ def chromium(*, scripts: bool = True):
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.implicitly_wait(5)
     return driver
+
+
+def _asgi_media_handler(application):
+    """Uploaded files, served as pytest-django's live server serves them (Django's _MediaFilesHandler), over ASGI."""
+    from django.conf import settings
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.views.static import serve
+
+    class MediaFilesHandler(ASGIStaticFilesHandler):
+        def get_base_url(self):
+            return settings.MEDIA_URL
+
+        def serve(self, request):
+            return serve(request, self.file_path(request.path), document_root=settings.MEDIA_ROOT)
+
+    return MediaFilesHandler(application)
+
+
+class AsgiLiveServer:
+    """The site served as in production, over ASGI (uvicorn), so its pages' WebSockets connect too.
+
+    It stands in for pytest-django's `live_server` (whose WSGI server has no
+    WebSockets) with the same face: `url`, and the ALLOWED_HOSTS change that
+    pytest-django's helper switches on for each test. It runs in a thread of the
+    test process, as that one does, sharing the cache and the channel layer.
+    """
+
+    def __init__(self, host: str = "localhost"):
+        import uvicorn
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+        from django.test.utils import modify_settings
+
+        from config.asgi import application
+
+        with socket.socket() as probe:
+            probe.bind((host, 0))
+            self.port = probe.getsockname()[1]
+        self.host = host
+        config = uvicorn.Config(
+            ASGIStaticFilesHandler(_asgi_media_handler(application)),
+            host=host,
+            port=self.port,
+            lifespan="off",
+            log_level="warning",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self._live_server_modified_settings = modify_settings(ALLOWED_HOSTS={"append": host})
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the ASGI test server did not start")
+            time.sleep(0.05)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def __str__(self) -> str:
+        return self.url
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    server = AsgiLiveServer()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
