@@ -38,4 +38,6 @@ app.conf.beat_schedule = {
         "task": "recognition.tasks.award_badges_nightly",
         "schedule": crontab(hour=4, minute=40),
     },
+    # Unanswered questions climb their ladder (experts, then staff, then a reminder) within ten minutes of a step.
+    "notifications-escalate-unanswered": {"task": "notifications.tasks.escalate_unanswered", "schedule": 10 * 60},
 }

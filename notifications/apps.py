@@ -6,6 +6,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from notifications import receivers
+        from notifications import escalation, receivers
 
         receivers.connect()
+        escalation.connect()

@@ -33,6 +33,9 @@ SUBJECTS = {
     Kind.SANCTION: "A {detail} from the moderators",
     Kind.PROMOTED: "Your answer in “{thread}” is now in the FAQ",
     Kind.BADGE: "You earned the “{badge}” badge",
+    Kind.INVITED: "Can you help? “{thread}” is waiting for an answer",
+    Kind.ESCALATED: "Unanswered question for the team: “{thread}”",
+    Kind.REMINDER: "Did an answer solve “{thread}”?",
 }
 
 

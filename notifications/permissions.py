@@ -49,3 +49,8 @@ def may_hear(
 
 def can_mute(user, member) -> bool:
     return community.is_member(user) and member is not None and member.pk != user.pk
+
+
+def can_see_unanswered(user) -> bool:
+    """The unanswered questions and their owners are the team's worklist."""
+    return community.is_staff(user)

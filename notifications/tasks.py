@@ -29,3 +29,11 @@ def fan_out(event, audience: dict[int, str]) -> int:
     for start in range(0, len(pairs), size):
         notify.delay(str(event.event_id), pairs[start : start + size])
     return -(-len(pairs) // size)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def escalate_unanswered() -> dict[str, int]:
+    """Climb the ladder of every unanswered question due a step; each step is recorded, so a rerun repeats none."""
+    from notifications import escalation
+
+    return escalation.run()

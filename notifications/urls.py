@@ -13,4 +13,5 @@ urlpatterns = [
     path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("u/<str:username>/mute/", views.mute, name="mute"),
     path("u/<str:username>/unmute/", views.unmute, name="unmute"),
+    path("staff/unanswered/", views.unanswered, name="unanswered"),
 ]
