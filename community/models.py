@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -38,6 +38,7 @@ class Category(models.Model):
     answer_within_hours = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
+        validators=[MinValueValidator(1)],
         help_text="The public promise for questions here (“We answer within 24 hours”); empty for none.",
     )
     thread_count = models.PositiveIntegerField(default=0, editable=False)

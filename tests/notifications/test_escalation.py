@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -351,3 +352,12 @@ def test_only_staff_see_the_worklist(client, who, member, moderator, category):
 
     assert response.status_code == (302 if user is None else 403)
     assert b"How do I pair" not in response.content
+
+
+def test_a_promise_of_no_hours_is_refused_with_a_field_error():
+    category = build_category(name="Billing", answer_within_hours=0)
+
+    with pytest.raises(ValidationError) as refused:
+        category.full_clean()
+
+    assert "answer_within_hours" in refused.value.message_dict
