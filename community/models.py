@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -35,6 +35,12 @@ class Category(models.Model):
         help_text="Sub-categories go one level deep.",
     )
     who_can_start = models.CharField(max_length=10, choices=StartPolicy.choices, default=StartPolicy.MEMBERS)
+    answer_within_hours = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="The public promise for questions here (“We answer within 24 hours”); empty for none.",
+    )
     thread_count = models.PositiveIntegerField(default=0, editable=False)
     post_count = models.PositiveIntegerField(default=0, editable=False)
     last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)

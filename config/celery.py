@@ -49,4 +49,6 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=15, day_of_week=1),
         "args": ("weekly",),
     },
+    # Unanswered questions climb their ladder (experts, then staff, then a reminder) within ten minutes of a step.
+    "notifications-escalate-unanswered": {"task": "notifications.tasks.escalate_unanswered", "schedule": 10 * 60},
 }

@@ -343,7 +343,19 @@ NOTIFICATION_DEFAULTS = {
     # The team's replies are already emailed by moderation.services.feedback.
     "staff_reply": {"in_app": True, "email": False},
     "conversation": {"in_app": True, "email": True},
+    "invited": {"in_app": True, "email": True},
+    "escalated": {"in_app": True, "email": True},
+    "reminder": {"in_app": True, "email": True},
 }
+# The ladder of an unanswered question (notifications.escalation), in hours from its asking.
+ESCALATION_INVITE_AFTER_HOURS = env.int("ESCALATION_INVITE_AFTER_HOURS", default=4)
+ESCALATION_STAFF_AFTER_HOURS = env.int("ESCALATION_STAFF_AFTER_HOURS", default=24)
+# How many members one question invites, and how many invitations one member gets a day.
+ESCALATION_INVITES_PER_QUESTION = env.int("ESCALATION_INVITES_PER_QUESTION", default=3)
+ESCALATION_INVITES_PER_MEMBER_PER_DAY = env.int("ESCALATION_INVITES_PER_MEMBER_PER_DAY", default=3)
+# An asker with answers but none accepted is reminded once, this many days after the first answer.
+ESCALATION_REMIND_AFTER_DAYS = env.int("ESCALATION_REMIND_AFTER_DAYS", default=3)
+ESCALATION_UNANSWERED_PER_PAGE = 30
 # Recipients per fan-out task: small enough to retry cheaply, large enough to keep queries few.
 NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=500)
 NOTIFICATIONS_PER_PAGE = 30

@@ -6,7 +6,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from notifications import live, receivers
+        from notifications import escalation, live, receivers
 
         receivers.connect()
         live.connect()
+        escalation.connect()

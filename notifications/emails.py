@@ -36,6 +36,9 @@ SUBJECTS = {
     Kind.THREAD_MOVED: "A thread you follow was {detail}: “{thread}”",
     Kind.STAFF_REPLY: "{actor} from the team replied to you",
     Kind.CONVERSATION: "{actor} wrote in a conversation assigned to you",
+    Kind.INVITED: "Can you help? “{thread}” is waiting for an answer",
+    Kind.ESCALATED: "Unanswered question for the team: “{thread}”",
+    Kind.REMINDER: "Did an answer solve “{thread}”?",
 }
 # Kinds about a conversation with the team, whose id the notification's detail holds.
 CONVERSATION_KINDS = frozenset({Kind.STAFF_REPLY, Kind.CONVERSATION})

@@ -23,6 +23,9 @@ class Kind(models.TextChoices):
     THREAD_MOVED = "thread_moved", "Threads you follow moved, merged or split"
     STAFF_REPLY = "staff_reply", "The team's replies in your conversations with them"
     CONVERSATION = "conversation", "Members' messages in conversations assigned to you"
+    INVITED = "invited", "Invitations to answer questions you know about"
+    ESCALATED = "escalated", "Questions left unanswered, handed to the team"
+    REMINDER = "reminder", "Reminders to accept an answer to your question"
 
 
 class Channel(models.TextChoices):
@@ -133,3 +136,57 @@ class DigestChoice(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.frequency}"
+
+
+class EscalationStep(models.Model):
+    """One rung of an unanswered question's ladder, climbed once: the database refuses a second."""
+
+    class Step(models.TextChoices):
+        INVITED = "invited", "Experts invited"
+        ESCALATED = "escalated", "Handed to the team"
+        REMINDED = "reminded", "Asker reminded to accept"
+
+    thread = models.ForeignKey("community.Thread", on_delete=models.CASCADE, related_name="escalation_steps")
+    step = models.CharField(max_length=10, choices=Step.choices)
+    # The staff member who owns an escalated question.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["thread", "step"], name="escalation_step_once")]
+        indexes = [models.Index(fields=["owner", "step"], name="escalation_owner")]
+
+    def __str__(self):
+        return f"{self.step} {self.thread_id}"
+
+
+class Invitation(models.Model):
+    """A member asked to answer a question; counted for the daily limit per member."""
+
+    thread = models.ForeignKey("community.Thread", on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["thread", "member"], name="invitation_once")]
+        indexes = [models.Index(fields=["member", "created_at"], name="invitation_daily")]
+
+    def __str__(self):
+        return f"{self.member_id} invited to {self.thread_id}"
+
+
+class FirstAnswer(models.Model):
+    """How a question was first answered: when, by whom (the community or the team), and against its promise."""
+
+    thread = models.OneToOneField("community.Thread", on_delete=models.CASCADE, related_name="first_answer")
+    post = models.ForeignKey("community.Post", null=True, on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField()
+    seconds = models.PositiveIntegerField(help_text="From the question to its first answer.")
+    by_staff = models.BooleanField()
+    # Empty where the category promised nothing.
+    promise_kept = models.BooleanField(null=True)
+
+    def __str__(self):
+        return f"{self.thread_id} in {self.seconds}s"

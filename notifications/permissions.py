@@ -54,3 +54,8 @@ def can_mute(user, member) -> bool:
 def can_receive_digest(user) -> bool:
     """A summary of the community is for members who may take part in it: not the suspended or banned."""
     return community.is_member(user) and not community.posting_refusal(user)
+
+
+def can_see_unanswered(user) -> bool:
+    """The unanswered questions and their owners are the team's worklist."""
+    return community.is_staff(user)

@@ -59,3 +59,11 @@ def send_digests(frequency: str) -> int:
     for start in range(0, len(due), size):
         send_digest_batch.delay(frequency, moment.isoformat(), due[start : start + size])
     return -(-len(due) // size)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def escalate_unanswered() -> dict[str, int]:
+    """Climb the ladder of every unanswered question due a step; each step is recorded, so a rerun repeats none."""
+    from notifications import escalation
+
+    return escalation.run()

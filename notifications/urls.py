@@ -14,4 +14,5 @@ urlpatterns = [
     path("u/<str:username>/mute/", views.mute, name="mute"),
     path("u/<str:username>/unmute/", views.unmute, name="unmute"),
     path("notifications/unsubscribe/digest/<str:token>/", views.digest_unsubscribe, name="digest_unsubscribe"),
+    path("staff/unanswered/", views.unanswered, name="unanswered"),
 ]

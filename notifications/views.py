@@ -5,12 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
-from notifications import digests, emails, selectors, services
+from notifications import digests, emails, escalation, permissions, selectors, services
 from notifications.forms import LEVEL_CHOICES, PreferencesForm, WatchForm
 from notifications.models import Kind
 
@@ -139,3 +140,22 @@ def digest_unsubscribe(request, token):
         digests.unsubscribe(token)
         context["done"] = True
     return render(request, "notifications/unsubscribe.html", context)
+
+
+@login_required
+@require_safe
+def unanswered(request):
+    if not permissions.can_see_unanswered(request.user):
+        raise PermissionDenied("Only staff can see the unanswered questions.")
+    page = Paginator(escalation.unanswered_for_staff(request.user), settings.ESCALATION_UNANSWERED_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "notifications/unanswered.html",
+        {
+            "page_obj": page,
+            "rows": escalation.waiting_rows(page.object_list, now=timezone.now()),
+            "figures": escalation.figures(),
+        },
+    )

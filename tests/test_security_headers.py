@@ -22,6 +22,7 @@ SAMPLE_KWARGS = {
     "me_too": {"pk": "{thread}"},
     "set_status": {"pk": "{thread}"},
     "follow_thread": {"pk": "{thread}"},
+    "replies_since": {"pk": "{thread}"},
     "post_context": {"pk": "{post}"},
     "post_actions": {"pk": "{post}"},
     "reply": {"pk": "{post}"},

@@ -220,4 +220,6 @@ def start_thread(request):
         else:
             tell_if_held(request, thread.opening_post)
             return redirect(thread)
-    return form_page(request, "community/start_thread.html", {"form": form}, form)
+    # The chosen category's promise to answer: from the link that chose it, or from the posted form.
+    chosen = initial.get("category") if not form.is_bound else getattr(form, "cleaned_data", {}).get("category")
+    return form_page(request, "community/start_thread.html", {"form": form, "promised_category": chosen}, form)
