@@ -2,6 +2,7 @@ from django.db import transaction
 
 from accounts.models import User
 from community.models import Post, Review, Thread
+from faq import candidates
 from faq.models import Article, Section, SourcePost, Visibility
 from faq.roles import editors_group
 from faq.services import articles
@@ -36,7 +37,11 @@ class Command(extended.Command):
                 self._articles(editor, sections)
                 # The FAQ badge follows the promotions, as the awarding task would after their events.
                 awarding.check_badges(SourcePost.objects.values_list("author_id", flat=True).distinct())
-        self.stdout.write("  and an FAQ promoted from answered questions, one article internal to the team.")
+        # The editors' queue of threads worth promoting, as beat would fill it.
+        candidates.refresh_candidates()
+        self.stdout.write(
+            "  and an FAQ promoted from answered questions, one article internal to the team, and its candidates."
+        )
 
     def _articles(self, editor, sections):
         live = {"is_deleted": False, "review": Review.PUBLISHED}
