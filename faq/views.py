@@ -24,13 +24,20 @@ def _editor_or_403(request) -> None:
         raise PermissionDenied("Only FAQ editors can do that.")
 
 
+def list_version(request, *args, **kwargs) -> int:
+    """Visitors' FAQ home and section pages are keyed by the FAQ's list version, as their lists are."""
+    return caching.faq_version()
+
+
 @require_safe
+@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
 def home(request):
     context = {**selectors.home_lists(request.user), "can_edit": permissions.can_edit_articles(request.user)}
     return render(request, "faq/home.html", context)
 
 
 @require_safe
+@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
     items = selectors.section_articles(request.user, section)

@@ -86,3 +86,25 @@ def test_a_members_cached_article_costs_their_row_their_bell_and_its_address(
 
     assert response.status_code == 200
     assert "Answer 0.0" in response.content.decode()
+
+
+def test_a_visitors_faq_home_and_section_come_whole_from_the_cache_until_the_faq_changes(
+    client, editor, category, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    section = Section.objects.create(name="Setup", slug="setup")
+    grow(editor, category, section, 1)
+    urls = [reverse("faq:home"), reverse("faq:section", args=[section.slug])]
+    for url in urls:
+        client.get(url)
+
+    for url in urls:
+        with django_assert_num_queries(0):
+            assert client.get(url).status_code == 200
+
+    thread = build_thread(build_member(), category=category, title="Question about scenes")
+    post = build_reply(build_member(), thread.opening_post, body="Scenes live in the app.")
+    article = articles.promote(editor, posts=[post], section=section, question="How do scenes work?")
+    with django_capture_on_commit_callbacks(execute=True):
+        articles.publish(editor, article)
+    for url in urls:
+        assert "How do scenes work?" in client.get(url).content.decode()
