@@ -39,8 +39,9 @@ def test_staff_promote_an_accepted_answer_edit_and_publish_it(page, screenshot_d
     page.save_screenshot(str(screenshot_dir / "faq-promote.png"))
     submit(page.find_element(By.CSS_SELECTOR, "form.faq-editor"))
 
-    # Then edits the draft and publishes it
-    body = wait(page).until(ec.presence_of_element_located((By.ID, "id_body")))
+    # Then edits the draft and publishes it (the promote form has a body field too: wait for the editor's note)
+    wait(page).until(ec.presence_of_element_located((By.ID, "id_note")))
+    body = page.find_element(By.ID, "id_body")
     article = Article.objects.get()
     body.clear()
     body.send_keys("Hold the bulb's button for **five seconds**, until it blinks twice.")
