@@ -13,6 +13,7 @@ number, which is never read again. Nothing is ever deleted; old keys age out.
 import hashlib
 import logging
 import re
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -56,6 +57,7 @@ def connect() -> None:
     ):
         bus.subscribe(event_type, thread_changed, in_transaction=True)
     bus.subscribe(ProfileChanged, member_display_changed, in_transaction=True)
+    bus.subscribe(ProfileChanged, member_profile_changed, in_transaction=True)
     bus.subscribe(events.CategoryChanged, category_changed, in_transaction=True)
 
 
@@ -66,6 +68,7 @@ def thread_changed(event) -> None:
 
     thread_ids = {event.thread_id, getattr(event, "other_thread_id", None)} - {None}
     Thread.objects.filter(pk__in=thread_ids).update(version=F("version") + 1)
+    bump_members_on_commit(PROFILE, _profiles_shown_in(event, thread_ids))
     if isinstance(event, events.PostVoted | events.PostHeld):
         return
     category_ids = set(getattr(event, "categories", ())) or set(
@@ -76,6 +79,42 @@ def thread_changed(event) -> None:
         "slug", flat=True
     )
     bump_lists_on_commit(set(slugs))
+
+
+def _profiles_shown_in(event, thread_ids: set[int]) -> set[int]:
+    """The members whose profiles show what `event` changed: the post's author and the thread's.
+
+    A profile lists the member's threads (with their state and replies) and
+    their posts (with their thread's title). What changes a post changes its
+    author's profile and the thread's; what changes the whole thread (a new
+    title, a move, a merge, a new status) changes everyone's who wrote in it.
+    """
+    from community import events
+    from community.models import Post, Thread
+
+    authors = {getattr(event, name, None) for name in ("author_id", "post_author_id", "answer_author_id")}
+    if isinstance(event, events.ThreadChanged | events.StatusChanged | events.PostEdited):
+        authors.update(Post.objects.filter(thread_id__in=thread_ids).values_list("author_id", flat=True).distinct())
+    else:
+        authors.update(Thread.objects.filter(pk__in=thread_ids).values_list("author_id", flat=True))
+    return authors - {None}
+
+
+def member_profile_changed(event) -> None:
+    """What a member's profile shows of them changed: their fields, points, badges, standing or sanctions.
+
+    Subscribed by the apps that publish such events (accounts here; recognition
+    and moderation in their own `ready`), each naming the member as `member_id`.
+    """
+    bump_members_on_commit(PROFILE, {event.member_id})
+
+
+def member_inbox_changed(event) -> None:
+    """The members' notifications changed (new ones, or read): their bells' counts did.
+
+    Subscribed by notifications, whose event names the members as `member_ids`.
+    """
+    bump_members_on_commit(INBOX, set(event.member_ids))
 
 
 def member_display_changed(event) -> None:
@@ -208,6 +247,34 @@ def _bump_counter(key: str) -> None:
         cache.incr(key)
     except ValueError:
         cache.add(key, _fresh_version(), timeout=None)
+
+
+# What a member version keys: the profile page about them, and their own inbox (the bell).
+PROFILE = "profile"
+INBOX = "inbox"
+
+
+def _member_key(scope: str, member_id: int) -> str:
+    return f"member-version:{scope}:{member_id}"
+
+
+def member_version(scope: str, member_id: int) -> int:
+    """The version of what `scope` shows about one member (PROFILE, INBOX)."""
+    return _counter(_member_key(scope, member_id))
+
+
+def bump_members_on_commit(scope: str, member_ids) -> None:
+    """After commit, move each member's `scope` to a new version, in one round trip however many they are.
+
+    A version needs only never to repeat, not to grow: a random number does
+    that without reading the old one, so a thread's hundred authors cost one
+    write, not a hundred increments.
+    """
+    ids = sorted(set(member_ids))
+    if ids:
+        transaction.on_commit(
+            lambda: cache.set_many({_member_key(scope, pk): secrets.randbits(62) for pk in ids}, timeout=None)
+        )
 
 
 class Prefetched:

@@ -6,6 +6,11 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self):
-        from moderation import receivers
+        from community import caching
+        from moderation import events, receivers
+        from outbox import bus
 
         receivers.connect()
+        # A banned member has no profile; a sanction may change what it shows.
+        for event_type in (events.MemberBanned, events.MemberSanctioned):
+            bus.subscribe(event_type, caching.member_profile_changed, in_transaction=True)

@@ -6,8 +6,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from notifications import escalation, live, receivers
+        from community import caching
+        from notifications import escalation, events, live, receivers
+        from outbox import bus
 
         receivers.connect()
         live.connect()
         escalation.connect()
+        bus.subscribe(events.UnreadChanged, caching.member_inbox_changed, in_transaction=True)

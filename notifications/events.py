@@ -1,4 +1,7 @@
-"""Domain events of the escalation ladder, published in the transaction of the step they record.
+"""Domain events of notifications, published in the transaction of the change they record.
+
+`UnreadChanged` tells the pages that show members' unread counts (the bell)
+that theirs changed.
 
 `QuestionEscalated` is the one a help-desk integration takes: it names the
 question, its category, the staff owner it was given to and how long it has
@@ -14,6 +17,15 @@ from outbox import bus
 
 def _new_id() -> str:
     return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class UnreadChanged(Event):
+    """The members' unread notifications changed: new ones arrived, or some were read."""
+
+    member_ids: tuple[int, ...]
+    actor_id: None = None
+    event_id: str = field(default_factory=_new_id)
 
 
 @dataclass(frozen=True)

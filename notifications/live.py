@@ -27,7 +27,10 @@ CONCURRENT_SENDS = 20
 
 
 def connect() -> None:
+    from notifications.events import UnreadChanged
+
     bus.subscribe(ReplyPosted, reply_posted)
+    bus.subscribe(UnreadChanged, unread_changed)
 
 
 def user_group(user_id: int) -> str:
@@ -74,17 +77,12 @@ def reply_posted(event) -> None:
     push_on_commit(thread_group(event.thread_id), {"type": "reply", "thread": event.thread_id, "post": event.post_id})
 
 
-def unread_counts_on_commit(user_ids) -> None:
-    """After commit, tell each member's open pages their bell's new count (one query for them all)."""
-    ids = sorted(set(user_ids))
-    if ids:
-        transaction.on_commit(lambda: _push_unread_counts(ids), robust=True)
-
-
-def _push_unread_counts(user_ids: list[int]) -> None:
+def unread_changed(event) -> None:
+    """Tell each member's open pages their bell's new count (one query for them all); an outbox subscriber."""
     from notifications.models import Notification
     from notifications.selectors import UNREAD_SHOWN
 
+    user_ids = list(event.member_ids)
     counts = dict(
         Notification.objects.filter(recipient__in=user_ids, read_at=None)
         .values("recipient")

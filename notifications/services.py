@@ -12,8 +12,9 @@ from django.utils import timezone
 from accounts.models import User
 from community import permissions as community_permissions
 from community.models import Category, Post, Subscription, Thread
-from notifications import digests, emails, live, permissions, plans
+from notifications import digests, emails, events, permissions, plans
 from notifications.models import Channel, Delivery, DigestChoice, Kind, MutedMember, Notification, Preference
+from outbox import bus
 
 # What the rules (community.permissions) and the email read from a recipient: a batch loads only these.
 RECIPIENT_FIELDS = (
@@ -136,7 +137,7 @@ def notify(event, audience: list[tuple[int, str]]) -> int:
                 mails.append((users[user_id], kind, subject))
         Delivery.objects.bulk_create(deliveries)
         Notification.objects.bulk_create(notifications)
-        live.unread_counts_on_commit(n.recipient_id for n in notifications)
+        _unread_changed([n.recipient_id for n in notifications])
         for recipient, kind, subject in mails:
             emails.queue(
                 event_id=event.event_id,
@@ -159,13 +160,27 @@ def mark_read(user, *, notification: Notification) -> int:
     """Mark `notification` read, with the others shown on its line (the same group); returns how many."""
     if notification.recipient_id != user.pk:
         raise PermissionDenied("That is not your notification.")
-    return Notification.objects.filter(recipient=user, group_key=notification.group_key, read_at=None).update(
-        read_at=timezone.now()
-    )
+    with transaction.atomic():
+        marked = Notification.objects.filter(recipient=user, group_key=notification.group_key, read_at=None).update(
+            read_at=timezone.now()
+        )
+        if marked:
+            _unread_changed([user.pk])
+    return marked
 
 
 def mark_all_read(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())
+    with transaction.atomic():
+        marked = Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())
+        if marked:
+            _unread_changed([user.pk])
+    return marked
+
+
+def _unread_changed(member_ids: list[int]) -> None:
+    """The members' bells change: their cached counts move on, and their open pages are told (live.unread_changed)."""
+    if member_ids:
+        bus.publish(events.UnreadChanged(member_ids=tuple(sorted(set(member_ids)))))
 
 
 def set_preferences(user, *, choices: dict[str, dict[str, bool]], digest: str | None = None) -> None:

@@ -7,7 +7,8 @@ class RecognitionConfig(AppConfig):
 
     def ready(self):
         from community import caching
-        from recognition import awarding, receivers
+        from outbox import bus
+        from recognition import awarding, events, receivers
 
         # In-transaction subscribers run in the order they subscribed, and recognition is listed
         # before community (its seed_demo must win). Lock order: a thread row before members' rows.
@@ -20,3 +21,6 @@ class RecognitionConfig(AppConfig):
         receivers.connect()
         receivers.connect_faq()
         awarding.connect()
+        # A member's profile shows their reputation, badges and standing.
+        for event_type in (events.ReputationMoved, events.BadgeAwarded, events.StandingChanged):
+            bus.subscribe(event_type, caching.member_profile_changed, in_transaction=True)

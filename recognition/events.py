@@ -24,6 +24,15 @@ class StandingChanged(Event):
 
 
 @dataclass(frozen=True)
+class ReputationMoved(Event):
+    """The ledger moved a member's reputation by `delta` (an entry earned, reversed or restored)."""
+
+    member_id: int
+    delta: int
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
 class BadgeAwarded(Event):
     """A member earned a badge, or staff gave them one (then `awarded_by_id` names who)."""
 

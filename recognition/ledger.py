@@ -30,7 +30,9 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
+from outbox import bus
 from recognition import standing
+from recognition.events import ReputationMoved
 from recognition.models import PointsEntry, PointsQuerySet
 
 Reason = PointsEntry.Reason
@@ -74,6 +76,7 @@ def _move(member: User, delta: int) -> None:
     old = member.reputation
     if delta:
         User.objects.filter(pk=member.pk).update(reputation=F("reputation") + delta)
+        bus.publish(ReputationMoved(member_id=member.pk, delta=delta))
     member.reputation = old + delta
     standing.reputation_moved(member, old=old, new=member.reputation)
 

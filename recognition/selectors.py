@@ -8,7 +8,7 @@ thread the reader may not see, never shows on a profile or counts in its figures
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -33,44 +33,18 @@ TOP_CATEGORIES = 5
 RECENT_ACTIVITY = 8
 
 
-def _one_value(queryset: QuerySet, aggregate) -> Subquery:
-    """`aggregate` over `queryset` (filtered on OuterRef), as a subquery of one value."""
-    return Subquery(queryset.order_by().annotate(_group=Value(1)).values("_group").annotate(v=aggregate).values("v"))
-
-
 def profile_member(username: str) -> User | None:
-    """An active member by username (any case), with what the profile's cache keys are made of.
-
-    `last_points_id` is the newest ledger line (the chart is drawn again after
-    it); `last_award_id` and `award_count` change with every badge given or
-    taken; `post_count` and `threads_version` change with every post the member
-    writes and with every change to a thread they wrote in, since community's
-    caching bumps a thread's version whenever its page changes (an edit, a
-    post held, hidden, removed or accepted, a move, a new title).
+    """An active member by username (any case), with the fields the profile shows.
 
     Suspended members keep their profile (a suspension is between them and the
     moderators); banned and deactivated ones have none.
     """
-    posts = Post.objects.filter(author=OuterRef("pk"))
-    threads_written_in = Thread.objects.filter(
-        pk__in=Post.objects.filter(author=OuterRef(OuterRef("pk"))).values("thread_id")
-    )
-    awards = Award.objects.filter(member=OuterRef("pk"))
-    return (
-        active_users()
-        .filter(username__iexact=username)
-        .only(*PROFILE_FIELDS)
-        .annotate(
-            last_points_id=Subquery(
-                PointsEntry.objects.filter(member=OuterRef("pk")).order_by("-pk").values("pk")[:1]
-            ),
-            last_award_id=_one_value(awards, Max("pk")),
-            award_count=_one_value(awards, Count("pk")),
-            post_count=_one_value(posts, Count("pk")),
-            threads_version=_one_value(threads_written_in, Sum("version")),
-        )
-        .first()
-    )
+    return active_users().filter(username__iexact=username).only(*PROFILE_FIELDS).first()
+
+
+def last_points_id(member: User) -> int | None:
+    """The member's newest ledger line: the reputation chart is drawn again after it."""
+    return PointsEntry.objects.filter(member=member).order_by("-pk").values_list("pk", flat=True).first()
 
 
 def reputation_by_day(member: User) -> list[tuple[datetime.date, int]]:

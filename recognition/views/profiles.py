@@ -1,7 +1,5 @@
 """A member's public profile: who they are, what they earned, and what they wrote that the reader may see."""
 
-import hashlib
-
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -31,10 +29,11 @@ def _chart(member) -> dict | None:
     Keyed by the member's newest ledger line: any points written, reversals
     included, give a new key, so the chart is never older than the ledger.
     """
-    if member.last_points_id is None:
+    last_line = selectors.last_points_id(member)
+    if last_line is None:
         return None
     today = timezone.localdate()
-    key = f"recognition:chart:{CHART_FORMAT}:{member.pk}:{member.last_points_id}:{today.isoformat()}"
+    key = f"recognition:chart:{CHART_FORMAT}:{member.pk}:{last_line}:{today.isoformat()}"
     chart = cache.get(key)
     if chart is None:
         chart = charts.reputation_chart(selectors.reputation_by_day(member), today)
@@ -50,21 +49,29 @@ def _page_number(request) -> int:
         return 1
 
 
-def _body_key(member, tab: str, page: int) -> str:
-    """What the shared profile body is made of: the member's shown fields, ledger, badges and posts, and the day."""
-    shown = repr([getattr(member, name) for name in selectors.PROFILE_FIELDS]).encode()
-    parts = (
-        member.pk,
-        hashlib.sha256(shown).hexdigest()[:16],
-        member.last_points_id,
-        member.last_award_id,
-        member.award_count,
-        member.post_count,
-        member.threads_version,
-        timezone.localdate().isoformat(),
-        tab,
-        page,
-    )
+def _member_id(username: str) -> int | None:
+    """Whose profile a username names, remembered for as long as a profile body is kept.
+
+    A member renamed, banned or deactivated within that time moves to a new
+    profile version, so their old page is not served; it is rendered again,
+    which finds the username's true owner (or nobody: 404).
+    """
+    key = f"recognition:profile-member:{username.lower()}"
+    member_id = cache.get(key)
+    if member_id is None:
+        member = selectors.profile_member(username)
+        if member is None:
+            return None
+        member_id = member.pk
+        cache.set(key, member_id, BODY_SECONDS)
+    return member_id
+
+
+def _body_key(member_id: int, tab: str, page: int) -> str:
+    """What the shared profile body is made of: the member's profile version (community.caching moves it
+    whenever anything the profile shows about them changes), the day, the tab and the page."""
+    version = caching.member_version(caching.PROFILE, member_id)
+    parts = (member_id, version, timezone.localdate().isoformat(), tab, page)
     return "recognition:profile:" + ":".join(str(part) for part in parts)
 
 
@@ -106,9 +113,9 @@ def _tab_and_page(request) -> tuple[str, int]:
 
 
 def _visitors_version(request, username) -> str | None:
-    """The shared profile's key, so a visitor's whole page is as exact as a member's: one query."""
-    member = selectors.profile_member(username)
-    return None if member is None else _body_key(member, *_tab_and_page(request))
+    """The shared profile's key, so a visitor's whole page is as exact as a member's, read from the cache alone."""
+    member_id = _member_id(username)
+    return None if member_id is None else _body_key(member_id, *_tab_and_page(request))
 
 
 @require_safe
@@ -136,6 +143,6 @@ def profile(request, username):
         shared=shared,
         # The mute button's region (notifications) names the member too.
         personal={"member": member},
-        key=_body_key(member, tab, page),
+        key=_body_key(member.pk, tab, page),
         seconds=BODY_SECONDS,
     )

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from community import caching
 from community.models import Subscription
 from community.services import subscriptions
 from notifications import services
@@ -57,6 +58,43 @@ def test_the_bell_shows_no_count_when_all_is_read(client, member, answered):
     page = parse_html(signed_in(client, member).get(reverse("home")).content)
 
     assert page.find("a", cls="bell").find("span", cls="bell-count") is None
+
+
+def bell_count(client) -> str | None:
+    count = parse_html(client.get(reverse("home")).content).find("a", cls="bell").find("span", cls="bell-count")
+    return None if count is None else count.text
+
+
+def test_the_bells_count_is_read_once_and_follows_every_change(
+    after_commit, client, member, other_member, question, django_assert_num_queries
+):
+    signed_in(client, member)
+    assert bell_count(client) is None
+    with django_assert_num_queries(1):  # the member's row: the count is remembered
+        assert bell_count(client) is None
+
+    after_commit(build_reply, other_member, question.opening_post)
+    assert bell_count(client) == "1"
+    after_commit(build_reply, build_member(), question.opening_post)
+    assert bell_count(client) == "2"
+
+    after_commit(services.mark_read, member, notification=Notification.objects.filter(recipient=member).first())
+    assert bell_count(client) is None
+    after_commit(build_thread, other_member, category=question.category, body="@maria have a look")
+    assert bell_count(client) == "1"
+    after_commit(services.mark_all_read, member)
+    assert bell_count(client) is None
+
+
+def test_another_members_news_leaves_the_bells_count_alone(after_commit, client, member, other_member, question):
+    signed_in(client, member)
+    bell_count(client)
+    version = caching.member_version(caching.INBOX, member.pk)
+
+    after_commit(build_thread, member, category=question.category, body="@olaf what do you think?")
+
+    assert Notification.objects.filter(recipient=other_member).exists()
+    assert caching.member_version(caching.INBOX, member.pk) == version
 
 
 def test_a_visitor_has_no_bell(client, answered):

@@ -1,7 +1,8 @@
 """Ledger lines and awards written directly, for pages that only read them (profiles, leaderboards).
 
 Both are leaf rows; the reputation a ledger line would bring is kept in step with it,
-as the ledger itself does, so `recount` finds nothing to correct.
+and announced, as the ledger itself does, so `recount` finds nothing to correct and
+the member's profile moves on.
 """
 
 import datetime
@@ -11,6 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from outbox import bus
+from recognition.events import ReputationMoved
 from recognition.models import Award, PointsEntry
 
 _events = itertools.count(1)
@@ -30,6 +33,7 @@ def give_points(member, amount, *, at=None, days_ago=0, category=None, reason=Po
         created_at=at or timezone.now() - datetime.timedelta(days=days_ago),
     )
     User.objects.filter(pk=member.pk).update(reputation=F("reputation") + amount)
+    bus.publish(ReputationMoved(member_id=member.pk, delta=amount))
 
 
 def award(member, badge, *, category=None, **fields):

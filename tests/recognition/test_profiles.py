@@ -4,14 +4,17 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import update_profile
 from community.models import Review
 from community.services.posts import accept_answer, delete_post
 from community.services.review import set_review
-from recognition import selectors
+from moderation.services import sanctions
+from recognition import awarding, selectors
 from tests.builders import build_category, build_member, build_moderator, build_reply, build_thread
 from tests.helpers import parse_html
 from tests.recognition.ledger_rows import award, give_points
@@ -67,6 +70,26 @@ def test_profile_of_unknown_or_deactivated_member_is_404(client, member):
 
     assert client.get(profile_url(member)).status_code == 404
     assert client.get(reverse("recognition:profile", kwargs={"username": "nobody"})).status_code == 404
+
+
+def test_a_cached_profile_is_gone_the_moment_its_member_is_banned(
+    client, member, staff, django_capture_on_commit_callbacks
+):
+    assert client.get(profile_url(member)).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sanctions.ban(staff, member=member, reason="Spam, again and again.")
+
+    assert client.get(profile_url(member)).status_code == 404
+
+
+def test_a_visitors_cached_profile_costs_no_query(client, member, django_assert_num_queries):
+    build_reply(member, build_thread(member, category=build_category()).opening_post)
+    client.get(profile_url(member))
+
+    with django_assert_num_queries(0):
+        page = parse_html(client.get(profile_url(member)).content)
+    assert "Maria Lopez" in page.find("h1").text
 
 
 def test_suspended_member_keeps_a_profile_that_says_nothing_of_the_suspension(client, member):
@@ -158,7 +181,9 @@ def test_chart_holds_only_numbers_and_dates_whatever_the_member_is_called(client
         assert set(path.get("d")) <= set("MLZ0123456789., -")
 
 
-def test_chart_is_drawn_once_and_again_after_the_next_ledger_line(client, member, monkeypatch):
+def test_chart_is_drawn_once_and_again_after_the_next_ledger_line(
+    client, member, monkeypatch, django_capture_on_commit_callbacks
+):
     reads = []
     read = selectors.reputation_by_day
     monkeypatch.setattr(selectors, "reputation_by_day", lambda m: reads.append(m.pk) or read(m))
@@ -166,7 +191,8 @@ def test_chart_is_drawn_once_and_again_after_the_next_ledger_line(client, member
     first = chart_svg(client.get(profile_url(member)).content.decode())
     client.get(profile_url(member))
 
-    give_points(member, 25)
+    with django_capture_on_commit_callbacks(execute=True):
+        give_points(member, 25)
     second = chart_svg(client.get(profile_url(member)).content.decode())
 
     assert reads == [member.pk, member.pk]
@@ -360,33 +386,58 @@ def test_profile_query_count_stays_constant_as_the_member_does_more(
                 client.get(profile_url(member, tab=tab))
 
 
-def test_a_shared_profile_drops_a_post_the_moment_it_is_hidden_or_removed(client, member, other_member, category):
+def test_a_shared_profile_drops_a_post_the_moment_it_is_hidden_or_removed(
+    client, member, other_member, category, django_capture_on_commit_callbacks
+):
     question = build_thread(other_member, category=category, title="Which hub firmware?")
     hidden = build_reply(member, question.opening_post, body="Soon to be hidden")
     removed = build_reply(member, question.opening_post, body="Soon to be removed")
     assert "Soon to be hidden" in _all_text(client, member)
 
-    set_review(hidden, review=Review.HIDDEN)
-    delete_post(member, post=removed)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_review(hidden, review=Review.HIDDEN)
+        delete_post(member, post=removed)
 
     text = _all_text(client, member)
     assert "Soon to be hidden" not in text and "Soon to be removed" not in text
 
 
-def test_a_shared_profile_shows_a_new_name_badge_thread_and_points_at_once(client, member, category):
+@pytest.mark.parametrize("change", ["name", "badge", "thread", "points"])
+def test_a_shared_profile_shows_a_new_name_badge_thread_and_points_at_once(
+    client, member, category, change, django_capture_on_commit_callbacks
+):
     profile_page(client, member)
 
-    member.display_name = "Maria L."
-    member.save()
-    award(member, "welcomer")
-    build_thread(member, category=category, title="A brand new thread")
-    give_points(member, 10)
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "name":
+            update_profile(member, display_name="Maria L.", bio=member.bio)
+        elif change == "badge":
+            awarding.award("welcomer", member.pk)
+        elif change == "thread":
+            build_thread(member, category=category, title="A brand new thread")
+        else:
+            give_points(member, 10)
 
     page = profile_page(client, member)
-    assert page.find("h1").text == "Maria L."
-    assert "Welcomer" in page.find("section", aria_labelledby="badges-heading").text
-    assert "A brand new thread" in page.find(id="posts").text
-    assert page.find(cls="profile-stat-reputation").find("dd").text == "10"
+    assert (page.find("h1").text == "Maria L.") == (change == "name")
+    assert ("Welcomer" in page.find("section", aria_labelledby="badges-heading").text) == (change == "badge")
+    assert ("A brand new thread" in page.find(id="posts").text) == (change == "thread")
+    assert page.find(cls="profile-stat-reputation").find("dd").text == ("10" if change == "points" else "0")
+
+
+def test_a_profile_keeps_its_shared_rendering_while_nothing_it_shows_changes(
+    client, member, other_member, category, django_capture_on_commit_callbacks
+):
+    elsewhere = build_thread(other_member, category=category, title="Not Maria's thread")
+    key = f"member-version:profile:{member.pk}"
+    profile_page(client, member)
+    version = cache.get(key)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        build_reply(other_member, elsewhere.opening_post, body="Nothing to do with Maria")
+        update_profile(other_member, display_name="Olaf J.", bio="")
+
+    assert cache.get(key) == version
 
 
 def test_the_member_sees_their_own_held_reply_and_others_still_do_not(client, member, other_member, category):

@@ -291,6 +291,7 @@ def test_the_page_costs_the_same_queries_however_many_super_users(
             set_super_user(helper, User.SuperUser.EARNED)
 
     add_super_users(1)
+    client.get(reverse("recognition:super_users"))  # a member's bell is counted once, then cached
     with django_assert_max_num_queries(5 if signed_in else 2) as few:
         client.get(reverse("recognition:super_users"))
     add_super_users(6)
