@@ -310,6 +310,7 @@ COMMUNITY_SHARED_TEMPLATES = [
     "recognition/badges.html",
     "recognition/badge.html",
     "recognition/team.html",
+    "recognition/leaderboard.html",
     "faq/article.html",
 ]
 # Reputation past which a member becomes a super user, unless staff removed them.

@@ -3,13 +3,13 @@
 import time
 
 from django.conf import settings
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from community import caching
 from recognition import selectors
+from recognition.views.shared import render_people
 
 # Boards are cached for a minute, keyed by period, category and the staff toggle (and the window's
 # start, so a new week starts empty at once). Points arrive with every vote and accept all over the
@@ -75,20 +75,37 @@ def leaderboard(request):
         standing = selectors.standing(
             viewer, period, category_ids=category["ids"] if category else None, include_staff=include_staff
         )
-    return render(
-        request,
-        "recognition/leaderboard.html",
-        {
+    start = selectors.period_start(period)
+    context = {
+        "period": period,
+        "category": category,
+        "include_staff": include_staff,
+        "board_size": len(board["ids"]),
+    }
+
+    def shared():
+        return {
+            **context,
             "periods": selectors.PERIODS,
             "points": settings.RECOGNITION_POINTS,
-            "period": period,
             "period_label": selectors.PERIODS[period],
             "categories": categories,
-            "category": category,
-            "include_staff": include_staff,
             "board_html": mark_safe(board["html"]),  # noqa: S308 - our own template's output
-            "board_size": len(board["ids"]),
-            "standing": standing,
-            "on_board": viewer.is_authenticated and viewer.pk in board["ids"],
-        },
+        }
+
+    key = ":".join(
+        (
+            "leaderboard",
+            period,
+            category["slug"] if category else "",
+            str(int(include_staff)),
+            start.isoformat() if start else "",
+        )
+    )
+    return render_people(
+        request,
+        "recognition/leaderboard.html",
+        key=key,
+        shared=shared,
+        personal={**context, "standing": standing, "on_board": viewer.is_authenticated and viewer.pk in board["ids"]},
     )
