@@ -1,5 +1,7 @@
 """The FAQ's pages: home, sections and articles for readers; promote, edit, revisions and drafts for editors."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,11 +31,23 @@ def list_version(request, *args, **kwargs) -> int:
     return caching.faq_version()
 
 
+def _list_key(request, page: str) -> str:
+    """A list page's shared rendering: one per FAQ list version and per audience, so a reader never
+    gets a rendering that lists articles their audience may not read."""
+    return f"faq-{page}:{caching.faq_version()}:{selectors.audience_key(request.user)}"
+
+
 @require_safe
 @caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
 def home(request):
-    context = {**selectors.home_lists(request.user), "can_edit": permissions.can_edit_articles(request.user)}
-    return render(request, "faq/home.html", context)
+    return caching.render_shared(
+        request,
+        "faq/home.html",
+        shared=lambda: selectors.home_lists(request.user),
+        personal={"can_edit": permissions.can_edit_articles(request.user)},
+        key=_list_key(request, "home"),
+        seconds=caching.LIST_SECONDS,
+    )
 
 
 @require_safe
@@ -44,7 +58,16 @@ def section_detail(request, slug):
     if not items and not permissions.can_edit_articles(request.user):
         # A section whose every article is hidden from this reader doesn't exist for them.
         raise Http404("No such section")
-    return render(request, "faq/section.html", {"section": section, "articles": items})
+    # The section's own words aren't in the list version: a rename shows at once.
+    shown = hashlib.sha256(repr((section.name, section.description)).encode()).hexdigest()[:12]
+    return caching.render_shared(
+        request,
+        "faq/section.html",
+        shared=lambda: {"section": section, "articles": items},
+        personal={},
+        key=f"{_list_key(request, 'section')}:{section.pk}:{shown}",
+        seconds=caching.LIST_SECONDS,
+    )
 
 
 def article_version(request, section, slug):
