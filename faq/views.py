@@ -5,8 +5,9 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -71,26 +72,30 @@ def section_detail(request, slug):
 
 
 def article_version(request, section, slug):
-    """Visitors' whole pages are keyed by the article's version; only public, published articles are cached."""
-    row = request.faq_article_row = selectors.article_address(slug)
-    if row is None or row[2] != section or row[3] != Article.Status.PUBLISHED or row[4] != Visibility.PUBLIC:
+    """Visitors' whole pages are keyed by what the page shows; only public, published articles are cached."""
+    address = request.faq_article_address = selectors.article_address(slug)
+    if (
+        address is None
+        or address.section_slug != section
+        or address.status != Article.Status.PUBLISHED
+        or address.visibility != Visibility.PUBLIC
+    ):
         return None
-    return f"{row[0]}:{row[1]}"
+    return address.page_key
 
 
 @caching.anonymous_page(article_version)
 def _article_page(request, section, slug):
     """One shared rendering per article version, for every reader who may see it; editors get their own."""
-    row = getattr(request, "faq_article_row", None) or selectors.article_address(slug)
-    if row is None:
+    address = getattr(request, "faq_article_address", None) or selectors.article_address(slug)
+    if address is None:
         raise Http404("No such article")
-    pk, version, section_slug, status, visibility = row
-    if not permissions.can_view_article(request.user, Article(status=status, visibility=visibility)):
+    if not permissions.can_view_article(request.user, Article(status=address.status, visibility=address.visibility)):
         raise Http404("No such article")
-    if section_slug != section:
-        url = reverse("faq:article", kwargs={"section": section_slug, "slug": slug})
-        return redirect(url, permanent=status == Article.Status.PUBLISHED)
-    request.faq_article_pk = pk
+    if address.section_slug != section:
+        url = reverse("faq:article", kwargs={"section": address.section_slug, "slug": slug})
+        return redirect(url, permanent=address.status == Article.Status.PUBLISHED)
+    request.faq_article_pk = address.pk
     editor = permissions.can_edit_articles(request.user)
 
     def shared():
@@ -99,9 +104,11 @@ def _article_page(request, section, slug):
         return {
             "article": article,
             "credits": selectors.credits(article),
+            "source_thread": selectors.credited_thread(article),
             "public": public,
+            "canonical": selectors.canonical_url(article) if public else "",
             "description": (article.summary or excerpt(article.body, 155)) if public else "",
-            "json_ld": _faq_page_data(request, article) if public else None,
+            "json_ld": _faq_page_data(article) if public else None,
         }
 
     return caching.render_shared(
@@ -110,11 +117,12 @@ def _article_page(request, section, slug):
         shared=shared,
         personal={
             "can_edit": editor,
-            "article_pk": pk,
-            "source_changed": editor and selectors_signals.source_changed(pk),
+            "article_pk": address.pk,
+            "source_changed": editor and selectors_signals.source_changed(address.pk),
         },
         # Editors see drafts and their tools: theirs is built for them alone, as a moderator's thread is.
-        key=None if editor else f"faq-article:{pk}:{version}",
+        # Everyone else who may read the article (checked above, on the row read now) sees the same page.
+        key=None if editor else f"faq-article:{address.page_key}",
     )
 
 
@@ -123,14 +131,14 @@ def article_detail(request, section, slug):
     """The article page; each view served is counted in the cache and flushed by beat (faq.tasks)."""
     response = _article_page(request, section, slug)
     # A visitor's page from the cache never reached the view, but its address was read to find the key.
-    row = getattr(request, "faq_article_row", None)
-    pk = getattr(request, "faq_article_pk", None) or (row[0] if row else None)
+    address = getattr(request, "faq_article_address", None)
+    pk = getattr(request, "faq_article_pk", None) or (address.pk if address else None)
     if response.status_code == 200 and pk:
         tasks.count_view(pk)
     return response
 
 
-def _faq_page_data(request, article: Article) -> dict:
+def _faq_page_data(article: Article) -> dict:
     """schema.org FAQPage for a public article; json_script escapes it for the page."""
     return {
         "@context": "https://schema.org",
@@ -143,8 +151,18 @@ def _faq_page_data(request, article: Article) -> dict:
                 "acceptedAnswer": {"@type": "Answer", "text": article.body_html},
             }
         ],
-        "url": request.build_absolute_uri(article.get_absolute_url()),
+        "url": selectors.canonical_url(article),
     }
+
+
+@require_safe
+def sitemap(request):
+    """The FAQ's sitemap for search engines: public, published articles and their sections only."""
+    xml = caching.remember(
+        f"faq:sitemap:{caching.faq_version()}",
+        lambda: render_to_string("faq/sitemap.xml", {"entries": selectors.sitemap_entries()}),
+    )
+    return HttpResponse(xml, content_type="application/xml")
 
 
 def _chosen_posts(request, thread: Thread) -> list[Post]:
