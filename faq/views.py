@@ -59,7 +59,8 @@ def section_detail(request, slug):
     if not items and not permissions.can_edit_articles(request.user):
         # A section whose every article is hidden from this reader doesn't exist for them.
         raise Http404("No such section")
-    # The section's own words aren't in the list version: a rename shows at once.
+    # The section's own words aren't in the list version: a member sees a rename at once (a visitor's
+    # whole page, read without a query, within the list cache's few minutes).
     shown = hashlib.sha256(repr((section.name, section.description)).encode()).hexdigest()[:12]
     return caching.render_shared(
         request,
