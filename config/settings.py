@@ -312,6 +312,8 @@ COMMUNITY_SHARED_TEMPLATES = [
     "recognition/team.html",
     "recognition/leaderboard.html",
     "faq/article.html",
+    "faq/home.html",
+    "faq/section.html",
 ]
 # Reputation past which a member becomes a super user, unless staff removed them.
 RECOGNITION_SUPER_USER_REPUTATION = env.int("RECOGNITION_SUPER_USER_REPUTATION", default=1000)

@@ -73,6 +73,12 @@ def can_view_article(user, article: Article) -> bool:
     return article.status == Article.Status.PUBLISHED and can_see_visibility(user, article.visibility)
 
 
+def earns_credit(author, article: Article) -> bool:
+    """Whether an author `article` was built from is credited for it now (points, badge, news): while it is
+    published, and only if they may read it, so an internal article is news to nobody outside the team."""
+    return article.status == Article.Status.PUBLISHED and can_view_article(author, article)
+
+
 def visible_articles(user, articles: QuerySet[Article] | None = None) -> QuerySet[Article]:
     """The published articles `user` may read (drafts never appear in lists, search or suggestions)."""
     articles = Article.objects.all() if articles is None else articles

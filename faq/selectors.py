@@ -5,12 +5,17 @@ article the reader's audience may not see never appears in it.
 """
 
 import difflib
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 
 from community import caching
+from community.permissions import can_view_post, can_view_thread
 from faq import permissions
 from faq.models import Article, Revision, Section, SourcePost
 
@@ -73,18 +78,42 @@ def section_articles(user, section: Section) -> list[dict]:
     return caching.remember(key, lambda: _rows(_listed(user).filter(section=section)))
 
 
-def article_address(slug: str) -> tuple | None:
-    """(pk, version, section slug, status, visibility) of the article at `slug`: what a cached page is keyed by."""
-    return (
-        Article.objects.filter(slug=slug).values_list("pk", "version", "section__slug", "status", "visibility").first()
+class Address(NamedTuple):
+    """What the article page reads on every request: where the article is, who may read it, and its versions."""
+
+    pk: int
+    version: int
+    section_slug: str
+    status: str
+    visibility: str
+    thread_version: int | None
+    section_name: str
+
+    @property
+    def page_key(self) -> str:
+        """Everything the page shows: the article (its version), the credits (its source thread's version,
+        which a removed or hidden post, a hidden thread or a new title moves) and its section's name."""
+        name = hashlib.sha256(self.section_name.encode()).hexdigest()[:12]
+        return f"{self.pk}:{self.version}:{self.thread_version}:{name}"
+
+
+def article_address(slug: str) -> Address | None:
+    """The article at `slug`, as its page is keyed and checked: one query."""
+    row = (
+        Article.objects.filter(slug=slug)
+        .values_list(
+            "pk", "version", "section__slug", "status", "visibility", "source_thread__version", "section__name"
+        )
+        .first()
     )
+    return None if row is None else Address(*row)
 
 
 def article_page(slug: str) -> Article | None:
     """The article with its section and its credited sources (authors, posts, threads): two queries."""
-    sources = SourcePost.objects.select_related("author", "post", "post__thread").order_by("position")
+    sources = SourcePost.objects.select_related("author", "post", "post__thread__category").order_by("position")
     return (
-        Article.objects.select_related("section", "source_thread")
+        Article.objects.select_related("section", "source_thread__category")
         .prefetch_related(Prefetch("sources", queryset=sources))
         .filter(slug=slug)
         .first()
@@ -92,13 +121,54 @@ def article_page(slug: str) -> Article | None:
 
 
 def credits(article: Article) -> list[dict]:
-    """Each credited author once, with links to the posts of theirs the article was built from."""
+    """Each credited author once, with links to the posts of theirs the article was built from.
+
+    The page is shared by all its readers, so it links only to what every
+    reader may open: a removed, held or hidden post keeps its author's credit
+    but loses its link.
+    """
     by_author: dict[int, dict] = {}
     for source in article.sources.all():
         entry = by_author.setdefault(source.author_id, {"author": source.author, "posts": []})
-        if source.post is not None and not source.post.is_deleted:
-            entry["posts"].append(f"{source.post.thread.get_absolute_url()}#post-{source.post_id}")
+        post = source.post
+        if post is not None and not post.is_deleted and can_view_post(None, post, post.thread):
+            entry["posts"].append(f"{post.thread.get_absolute_url()}#post-{post.pk}")
     return list(by_author.values())
+
+
+def credited_thread(article: Article):
+    """The thread the article came from, when every reader may open it; the credits name it."""
+    thread = article.source_thread
+    return thread if thread is not None and can_view_thread(None, thread) else None
+
+
+def canonical_url(article: Article) -> str:
+    """The article's one address, for search engines: the site's own, whatever host the request came by."""
+    return f"{settings.SITE_URL}{article.get_absolute_url()}"
+
+
+def sitemap_entries() -> list[dict]:
+    """The FAQ's pages a search engine may list: its home, and the articles everyone may read and their sections."""
+    public = list(
+        permissions.visible_articles(None)
+        .select_related("section")
+        .only("slug", "updated_at", "section__slug", "section__position", "section__name")
+        .order_by("section__position", "section__name", "slug")
+    )
+    sections: dict[str, dict] = {}
+    for article in public:
+        url = article.section.get_absolute_url()
+        entry = sections.setdefault(url, {"loc": f"{settings.SITE_URL}{url}", "lastmod": article.updated_at})
+        entry["lastmod"] = max(entry["lastmod"], article.updated_at)
+    home = {
+        "loc": f"{settings.SITE_URL}{reverse('faq:home')}",
+        "lastmod": max((article.updated_at for article in public), default=None),
+    }
+    return [
+        home,
+        *sections.values(),
+        *({"loc": canonical_url(article), "lastmod": article.updated_at} for article in public),
+    ]
 
 
 def drafts() -> QuerySet[Article]:

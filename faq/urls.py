@@ -9,6 +9,7 @@ app_name = "faq"
 urlpatterns = [
     path("", include("faq.urls_signals")),
     path("", views.home, name="home"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
     path("drafts/", views.drafts, name="drafts"),
     path("promote/", views.promote, name="promote"),
     path("articles/<int:pk>/edit/", views.edit, name="edit"),

@@ -1,10 +1,13 @@
 """The FAQ's pages: home, sections and articles for readers; promote, edit, revisions and drafts for editors."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -29,11 +32,23 @@ def list_version(request, *args, **kwargs) -> int:
     return caching.faq_version()
 
 
+def _list_key(request, page: str) -> str:
+    """A list page's shared rendering: one per FAQ list version and per audience, so a reader never
+    gets a rendering that lists articles their audience may not read."""
+    return f"faq-{page}:{caching.faq_version()}:{selectors.audience_key(request.user)}"
+
+
 @require_safe
 @caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
 def home(request):
-    context = {**selectors.home_lists(request.user), "can_edit": permissions.can_edit_articles(request.user)}
-    return render(request, "faq/home.html", context)
+    return caching.render_shared(
+        request,
+        "faq/home.html",
+        shared=lambda: selectors.home_lists(request.user),
+        personal={"can_edit": permissions.can_edit_articles(request.user)},
+        key=_list_key(request, "home"),
+        seconds=caching.LIST_SECONDS,
+    )
 
 
 @require_safe
@@ -44,30 +59,44 @@ def section_detail(request, slug):
     if not items and not permissions.can_edit_articles(request.user):
         # A section whose every article is hidden from this reader doesn't exist for them.
         raise Http404("No such section")
-    return render(request, "faq/section.html", {"section": section, "articles": items})
+    # The section's own words aren't in the list version: a member sees a rename at once (a visitor's
+    # whole page, read without a query, within the list cache's few minutes).
+    shown = hashlib.sha256(repr((section.name, section.description)).encode()).hexdigest()[:12]
+    return caching.render_shared(
+        request,
+        "faq/section.html",
+        shared=lambda: {"section": section, "articles": items},
+        personal={},
+        key=f"{_list_key(request, 'section')}:{section.pk}:{shown}",
+        seconds=caching.LIST_SECONDS,
+    )
 
 
 def article_version(request, section, slug):
-    """Visitors' whole pages are keyed by the article's version; only public, published articles are cached."""
-    row = request.faq_article_row = selectors.article_address(slug)
-    if row is None or row[2] != section or row[3] != Article.Status.PUBLISHED or row[4] != Visibility.PUBLIC:
+    """Visitors' whole pages are keyed by what the page shows; only public, published articles are cached."""
+    address = request.faq_article_address = selectors.article_address(slug)
+    if (
+        address is None
+        or address.section_slug != section
+        or address.status != Article.Status.PUBLISHED
+        or address.visibility != Visibility.PUBLIC
+    ):
         return None
-    return f"{row[0]}:{row[1]}"
+    return address.page_key
 
 
 @caching.anonymous_page(article_version)
 def _article_page(request, section, slug):
     """One shared rendering per article version, for every reader who may see it; editors get their own."""
-    row = getattr(request, "faq_article_row", None) or selectors.article_address(slug)
-    if row is None:
+    address = getattr(request, "faq_article_address", None) or selectors.article_address(slug)
+    if address is None:
         raise Http404("No such article")
-    pk, version, section_slug, status, visibility = row
-    if not permissions.can_view_article(request.user, Article(status=status, visibility=visibility)):
+    if not permissions.can_view_article(request.user, Article(status=address.status, visibility=address.visibility)):
         raise Http404("No such article")
-    if section_slug != section:
-        url = reverse("faq:article", kwargs={"section": section_slug, "slug": slug})
-        return redirect(url, permanent=status == Article.Status.PUBLISHED)
-    request.faq_article_pk = pk
+    if address.section_slug != section:
+        url = reverse("faq:article", kwargs={"section": address.section_slug, "slug": slug})
+        return redirect(url, permanent=address.status == Article.Status.PUBLISHED)
+    request.faq_article_pk = address.pk
     editor = permissions.can_edit_articles(request.user)
 
     def shared():
@@ -76,9 +105,11 @@ def _article_page(request, section, slug):
         return {
             "article": article,
             "credits": selectors.credits(article),
+            "source_thread": selectors.credited_thread(article),
             "public": public,
+            "canonical": selectors.canonical_url(article) if public else "",
             "description": (article.summary or excerpt(article.body, 155)) if public else "",
-            "json_ld": _faq_page_data(request, article) if public else None,
+            "json_ld": _faq_page_data(article) if public else None,
         }
 
     return caching.render_shared(
@@ -87,11 +118,12 @@ def _article_page(request, section, slug):
         shared=shared,
         personal={
             "can_edit": editor,
-            "article_pk": pk,
-            "source_changed": editor and selectors_signals.source_changed(pk),
+            "article_pk": address.pk,
+            "source_changed": editor and selectors_signals.source_changed(address.pk),
         },
         # Editors see drafts and their tools: theirs is built for them alone, as a moderator's thread is.
-        key=None if editor else f"faq-article:{pk}:{version}",
+        # Everyone else who may read the article (checked above, on the row read now) sees the same page.
+        key=None if editor else f"faq-article:{address.page_key}",
     )
 
 
@@ -100,14 +132,14 @@ def article_detail(request, section, slug):
     """The article page; each view served is counted in the cache and flushed by beat (faq.tasks)."""
     response = _article_page(request, section, slug)
     # A visitor's page from the cache never reached the view, but its address was read to find the key.
-    row = getattr(request, "faq_article_row", None)
-    pk = getattr(request, "faq_article_pk", None) or (row[0] if row else None)
+    address = getattr(request, "faq_article_address", None)
+    pk = getattr(request, "faq_article_pk", None) or (address.pk if address else None)
     if response.status_code == 200 and pk:
         tasks.count_view(pk)
     return response
 
 
-def _faq_page_data(request, article: Article) -> dict:
+def _faq_page_data(article: Article) -> dict:
     """schema.org FAQPage for a public article; json_script escapes it for the page."""
     return {
         "@context": "https://schema.org",
@@ -120,8 +152,18 @@ def _faq_page_data(request, article: Article) -> dict:
                 "acceptedAnswer": {"@type": "Answer", "text": article.body_html},
             }
         ],
-        "url": request.build_absolute_uri(article.get_absolute_url()),
+        "url": selectors.canonical_url(article),
     }
+
+
+@require_safe
+def sitemap(request):
+    """The FAQ's sitemap for search engines: public, published articles and their sections only."""
+    xml = caching.remember(
+        f"faq:sitemap:{caching.faq_version()}",
+        lambda: render_to_string("faq/sitemap.xml", {"entries": selectors.sitemap_entries()}),
+    )
+    return HttpResponse(xml, content_type="application/xml")
 
 
 def _chosen_posts(request, thread: Thread) -> list[Post]:

@@ -9,7 +9,8 @@ announces: a year of membership, an FAQ promotion.
 An award's key ("<badge>:<member>[:<category>]") is unique, so awarding
 twice, in a retry or in two workers at once, leaves one award and one
 `BadgeAwarded` event. Badges are kept once earned: unaccepting an answer
-later doesn't take "Problem solver" away.
+later doesn't take "Problem solver" away. The one exception is "In the FAQ",
+which lasts while an article credits the member (`settle`).
 """
 
 import logging
@@ -121,6 +122,24 @@ def check_badges(
         if given is not None:
             new.append(given)
     return new
+
+
+def settle(badge: str, member_ids: Iterable[int]) -> None:
+    """Award `badge` to those of `member_ids` who earned it and take it from those who no longer have.
+
+    Only for a badge that lasts while its cause does (an FAQ article credits
+    the member). Locks the members' rows first, as the ledger does, so it reads
+    what the last change to their points left, whichever commits first.
+    """
+    with transaction.atomic():
+        ids = list(
+            User.objects.select_for_update().filter(pk__in=set(member_ids)).order_by("pk").values_list("pk", flat=True)
+        )
+        holders = {member_id for member_id, _ in criteria.BY_BADGE[badge].holders(ids)}
+        Award.objects.filter(
+            key__in=[award_key(badge, member_id) for member_id in ids if member_id not in holders]
+        ).delete()
+        check_badges(ids, (badge,))
 
 
 def backfill(*, chunk_size: int = CHUNK_SIZE) -> int:

@@ -227,14 +227,43 @@ def from_source(source_type: str, source_id: int) -> PointsQuerySet:
     return PointsEntry.objects.filter(source_type=source_type, source_id=source_id, reverses=None)
 
 
+def settle_faq_credits(
+    article_id: int,
+    *,
+    credited_ids: Iterable[int],
+    event_id: str,
+    actor_id: int | None = None,
+    category_id: int | None = None,
+) -> None:
+    """Make the ledger hold +RECOGNITION_POINTS["faq_promoted"] from FAQ article `article_id` for exactly
+    `credited_ids`: points for each who holds none from it, a reversal for anyone else who does.
+
+    For faq's receiver, in the transaction that published, unpublished or
+    archived the article, which holds the article's row, so one article's
+    settlements run one after another. Locks every member concerned in id
+    order first. Publishing the article again earns anew, under that event,
+    what unpublishing took back; a member never holds two live entries for
+    one article.
+    """
+    credited = set(credited_ids)
+    with transaction.atomic():
+        held = from_source(Source.ARTICLE, article_id).filter(reason=Reason.FAQ_PROMOTED)
+        _lock(credited | set(held.values_list("member_id", flat=True)))
+        reverse(held.exclude(member_id__in=credited), cause=Cause.UNDONE, event_id=event_id, note="Article withdrawn")
+        holding = set(held.live().values_list("member_id", flat=True))
+        for member_id in sorted(credited - holding):
+            faq_promoted(
+                member_id, article_id=article_id, event_id=event_id, actor_id=actor_id, category_id=category_id
+            )
+
+
 def faq_promoted(
     member_id: int, *, article_id: int, event_id: str, actor_id: int | None = None, category_id: int | None = None
 ) -> PointsEntry | None:
-    """An answer of `member_id`'s became FAQ article `article_id`: +RECOGNITION_POINTS["faq_promoted"].
+    """An answer of `member_id`'s is in published FAQ article `article_id`: +RECOGNITION_POINTS["faq_promoted"].
 
-    For faq's receiver of its promotion event, in the promotion's transaction;
-    the points belong to the article, so removing the source post later doesn't
-    take them back (unpromoting should: reverse `from_source(Source.ARTICLE, article_id)`).
+    The points belong to the article, so removing the source post later doesn't
+    take them back; withdrawing the article does (`settle_faq_credits`).
     """
     return earn(
         member_id,

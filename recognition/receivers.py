@@ -14,7 +14,8 @@ Which events earn what (settings.RECOGNITION_POINTS):
   members' flags do) and when it is published again.
 - MemberBanned takes back every point the banned member gave others. Lifting
   the ban gives nothing back: the points may be earned again by new votes.
-FAQ promotions arrive through recognition.ledger.faq_promoted.
+- faq's ArticleCreditsChanged: an article's credited authors, while it is
+  published (recognition.ledger.settle_faq_credits).
 
 After commit, recognition's own StandingChanged becomes accounts' ProfileChanged
 (see recognition.standing for why not in the same transaction).
@@ -276,16 +277,16 @@ def account_deleted(sender, instance: User, **kwargs) -> None:
 def connect_faq() -> None:
     from faq import events as faq_events
 
-    bus.subscribe(faq_events.PostPromoted, faq_post_promoted, in_transaction=True)
+    bus.subscribe(faq_events.ArticleCreditsChanged, faq_credits_changed, in_transaction=True)
     # The badge after commit, as recognition.awarding does for every badge.
-    bus.subscribe(faq_events.PostPromoted, faq_badge)
+    bus.subscribe(faq_events.ArticleCreditsChanged, faq_badge)
 
 
-def faq_post_promoted(event) -> None:
-    """An answer became an FAQ article: its author's points, in the promotion's transaction."""
-    ledger.faq_promoted(
-        event.author_id,
-        article_id=event.article_id,
+def faq_credits_changed(event) -> None:
+    """An article was published, withdrawn, or opened to another audience: its credited authors' points."""
+    ledger.settle_faq_credits(
+        event.article_id,
+        credited_ids=event.credited_ids,
         event_id=event.event_id,
         actor_id=event.actor_id,
         category_id=event.category_id,
@@ -295,4 +296,4 @@ def faq_post_promoted(event) -> None:
 def faq_badge(event) -> None:
     from recognition import awarding
 
-    awarding.check_badges([event.author_id], ("faq-promoted",))
+    awarding.settle("faq-promoted", event.author_ids)

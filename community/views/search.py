@@ -15,12 +15,16 @@ from community import caching, permissions, selectors
 from community import search as community_search
 from community.forms import SearchForm
 from community.views.common import page_number, shares_member_page
-from community.views.lists import list_version
 
 SUGGESTIONS = 5
 
 
-@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
+def _versions(request=None) -> str:
+    """What a results page shows: threads (the site-wide list version) and what providers add (the FAQ's lists)."""
+    return f"{caching.list_version()}:{caching.faq_version()}"
+
+
+@caching.anonymous_page(_versions, seconds=caching.LIST_SECONDS)
 def search(request):
     form = SearchForm(request.GET or None)
     page = min(page_number(request), selectors.MAX_LIST_PAGES)
@@ -109,7 +113,7 @@ def _unanswered(viewer) -> list:
 
 def _search_key(request, page: int) -> str:
     digest = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
-    return f"{caching.list_version()}:{page}:{digest}"
+    return f"{_versions()}:{page}:{digest}"
 
 
 @require_safe

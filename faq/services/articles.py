@@ -5,10 +5,17 @@ through faq.permissions, acts in one transaction, writes the audit entry
 (moderation.audit) and publishes faq.events there, so recognition's points
 and community.caching's versions commit with the change.
 
+Credit follows publication: a draft earns its authors nothing. Each move in
+or out of "published", and each change of audience, publishes whom the
+article credits now (`ArticleCreditsChanged`), and recognition settles the
+ledger to match: points on publication, a reversal on unpublishing or
+archiving, points again on re-publishing, never twice at once.
+
 Lock order: the article row (select_for_update) before its revisions are
-read or written. Two editors saving the same article therefore save one
-after the other, and the second is refused if it was editing an older
-revision than the one it finds (`base_revision`), rather than overwriting.
+read or written, and before the credited members' rows (the ledger's).
+Two editors saving the same article therefore save one after the other,
+and the second is refused if it was editing an older revision than the one
+it finds (`base_revision`), rather than overwriting.
 """
 
 from collections.abc import Sequence
@@ -18,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.models import User
 from community.models import Post, Thread
 from community.rendering import render_markdown
 from faq import events, permissions, search
@@ -111,7 +119,7 @@ def promote(
     Give the posts, or a thread (its accepted answer, else its opening post).
     The question defaults to the thread's title and the answer to the posts'
     Markdown; each post is recorded as a SourcePost with its body as seen now.
-    Each credited author's `PostPromoted` event earns them recognition.
+    Its authors are credited when it is published, not now.
     """
     _refuse_unless_editor(actor)
     posts = list(posts)
@@ -178,26 +186,26 @@ def promote(
                 article_id=article.pk, actor_id=actor.pk, action="promoted", source_thread_id=thread.pk
             )
         )
-        credited: set[int] = set()
-        for post in locked:
-            if post.author_id in credited:
-                continue
-            credited.add(post.author_id)
-            bus.publish(
-                events.PostPromoted(
-                    article_id=article.pk,
-                    post_id=post.pk,
-                    author_id=post.author_id,
-                    actor_id=actor.pk,
-                    thread_id=thread.pk,
-                    category_id=thread.category_id,
-                )
-            )
     return article
 
 
 def _locked(article: Article) -> Article:
     return Article.objects.select_for_update().get(pk=article.pk)
+
+
+def _publish_credits(actor, article: Article) -> None:
+    """Tell recognition whom `article` credits now, in the caller's transaction (which holds the article's row)."""
+    authors = list(User.objects.filter(pk__in=article.sources.values("author_id")).order_by("pk"))
+    category_id = Thread.objects.filter(pk=article.source_thread_id or 0).values_list("category_id", flat=True).first()
+    bus.publish(
+        events.ArticleCreditsChanged(
+            article_id=article.pk,
+            actor_id=actor.pk,
+            author_ids=tuple(author.pk for author in authors),
+            credited_ids=tuple(author.pk for author in authors if permissions.earns_credit(author, article)),
+            category_id=category_id,
+        )
+    )
 
 
 def edit(
@@ -277,6 +285,8 @@ def edit(
                 article_id=current.pk, actor_id=actor.pk, action="edited", source_thread_id=current.source_thread_id
             )
         )
+        if current.is_published and before["visibility"] != visibility:
+            _publish_credits(actor, current)
     return current
 
 
@@ -301,12 +311,14 @@ def _move(actor, article: Article, move: str) -> Article:
         current.status = target
         current.updated_at = timezone.now()
         fields = ["status", "updated_at"]
-        if target == Status.PUBLISHED and current.published_at is None:
+        first_publication = target == Status.PUBLISHED and current.published_at is None
+        if first_publication:
             current.published_at = current.updated_at
             fields.append("published_at")
         current.save(update_fields=fields)
         audit.faq_article_changed(actor, current, action=action, before={"status": old}, after={"status": target})
-        if target == Status.PUBLISHED:
+        # Authors hear of their answer in the FAQ once; publishing it again is news to nobody.
+        if first_publication:
             event: events.ArticlePublished | events.ArticleChanged = events.ArticlePublished(
                 article_id=current.pk, actor_id=actor.pk, source_thread_id=current.source_thread_id
             )
@@ -314,10 +326,12 @@ def _move(actor, article: Article, move: str) -> Article:
             event = events.ArticleChanged(
                 article_id=current.pk,
                 actor_id=actor.pk,
-                action=str(target),
+                action="republished" if target == Status.PUBLISHED else str(target),
                 source_thread_id=current.source_thread_id,
             )
         bus.publish(event)
+        if Status.PUBLISHED in (old, target):
+            _publish_credits(actor, current)
     return current
 
 

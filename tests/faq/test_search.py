@@ -11,8 +11,9 @@ from community.models import Synonym
 from faq import search
 from faq.models import Article, Visibility
 from faq.search import SEARCH_HITS
-from tests.builders import build_thread
-from tests.faq.builders import build_article
+from faq.services import articles as article_services
+from tests.builders import build_reply, build_thread
+from tests.faq.builders import build_article, build_editor, build_section
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,34 @@ def test_threads_found_by_search_are_counted_for_the_candidates(member, category
     later = __import__("time").time() + 3 * tallies.WINDOW_SECONDS
     assert tallies.drain(SEARCH_HITS, now=later) == {thread.pk: 2}
     assert tallies.drain(SEARCH_HITS, now=later) == {}
+
+
+@pytest.mark.parametrize("who", ["visitor", "member"])
+@pytest.mark.parametrize("change", ["made internal", "unpublished"])
+def test_site_search_drops_an_article_made_internal_or_unpublished_on_the_next_request(
+    client, who, change, member, category, django_capture_on_commit_callbacks
+):
+    # The editor's own answer: nobody's points move, so nothing but the FAQ's own change can move a key.
+    editor = build_editor(username="edith")
+    thread = build_thread(member, category=category, title="Zigbee pairing")
+    own = build_reply(editor, thread.opening_post, body="Hold the button.")
+    with django_capture_on_commit_callbacks(execute=True):
+        article = article_services.publish(
+            editor,
+            article_services.promote(
+                editor, posts=[own], section=build_section(), question="Pairing zigbee bulbs quickly"
+            ),
+        )
+    if who == "member":
+        client.force_login(member)
+    assert "bulbs quickly" in faq_slot(client.get(reverse("search"), {"q": "zigbee"}))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "unpublished":
+            article_services.unpublish(editor, article)
+        else:
+            article_services.edit(
+                editor, article, question=article.question, body=article.body, visibility=Visibility.STAFF
+            )
+
+    assert "bulbs quickly" not in faq_slot(client.get(reverse("search"), {"q": "zigbee"}))

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.text import slugify
 
 from faq.models import RESERVED_SECTION_SLUGS, Section
 
@@ -12,7 +13,8 @@ def first_segments(patterns, prefix=""):
             yield from first_segments(pattern.url_patterns, route)
         elif isinstance(pattern, URLPattern) and route.startswith("faq/"):
             segment = route.removeprefix("faq/").split("/")[0]
-            if segment and "<" not in segment:
+            # A segment no slug can spell (sitemap.xml) can't be taken by a section.
+            if segment and "<" not in segment and slugify(segment) == segment:
                 yield segment
 
 

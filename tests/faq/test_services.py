@@ -46,6 +46,7 @@ def test_promoting_several_posts_credits_each_author_in_thread_order(editor, sec
     later = build_reply(third, question.opening_post, body="Also check the hub firmware.")
 
     article = articles.promote(editor, posts=[later, answer], section=section)
+    articles.publish(editor, article)
 
     assert list(article.sources.values_list("post_id", flat=True)) == [answer.pk, later.pk]
     assert article.body == f"{answer.body}\n\n{later.body}"
@@ -53,13 +54,13 @@ def test_promoting_several_posts_credits_each_author_in_thread_order(editor, sec
     assert sorted(promoted.values_list("member_id", "amount")) == sorted([(answer.author_id, 25), (third.pk, 25)])
 
 
-def test_the_source_author_earns_points_and_the_badge(
+def test_the_source_author_earns_points_and_the_badge_when_it_is_published(
     editor, section, accepted, other_member, django_capture_on_commit_callbacks
 ):
     before = PointsEntry.objects.filter(member=other_member).count()
 
     with django_capture_on_commit_callbacks(execute=True):
-        articles.promote(editor, posts=[accepted], section=section)
+        articles.publish(editor, articles.promote(editor, posts=[accepted], section=section))
 
     other_member.refresh_from_db()
     entry = PointsEntry.objects.filter(member=other_member).order_by("pk").last()

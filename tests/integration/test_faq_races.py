@@ -1,4 +1,4 @@
-"""Two editors saving one FAQ article at once, and two promoting one answer (PostgreSQL).
+"""Two editors saving one FAQ article at once, and two publishing one answer (PostgreSQL).
 
 The article row's lock in faq.services.articles serialises the saves, so the
 second, started from the same revision, is refused instead of overwriting.
@@ -43,7 +43,7 @@ def test_two_editors_saving_the_same_revision_keep_one_save_and_refuse_the_other
     assert Article.objects.get(pk=article.pk).body == saved[0].body
 
 
-def test_two_promotions_of_one_answer_at_once_each_credit_the_author_once(category):
+def test_two_articles_from_one_answer_published_at_once_each_credit_the_author_once(category):
     asker, helper = build_member(), build_member()
     thread = build_thread(asker, category=category, title="Pairing a bulb")
     answer = build_reply(helper, thread.opening_post, body="Hold the button.")
@@ -58,5 +58,27 @@ def test_two_promotions_of_one_answer_at_once_each_credit_the_author_once(catego
     )
 
     assert all(isinstance(result, Article) for result in results), results
+    assert not PointsEntry.objects.filter(member=helper, reason="faq_promoted").exists()
+
+    published = run_concurrently(
+        [lambda: articles.publish(one, results[0]), lambda: articles.publish(two, results[1])]
+    )
+
+    assert all(isinstance(result, Article) for result in published), published
     entries = PointsEntry.objects.filter(member=helper, reason="faq_promoted")
     assert sorted(entries.values_list("source_id", flat=True)) == sorted(result.pk for result in results)
+
+
+def test_publishing_one_article_twice_at_once_credits_the_author_once(category):
+    helper = build_member()
+    thread = build_thread(build_member(), category=category, title="Pairing a bulb")
+    answer = build_reply(helper, thread.opening_post, body="Hold the button.")
+    one, two = build_editor(username="ed5"), build_editor(username="ed6")
+    article = articles.promote(one, posts=[answer], section=Section.objects.create(name="Setup", slug="setup"))
+
+    results = run_concurrently([lambda: articles.publish(one, article), lambda: articles.publish(two, article)])
+
+    assert sorted(type(result).__name__ for result in results) == ["Article", "ValidationError"], results
+    assert list(PointsEntry.objects.filter(member=helper, reason="faq_promoted").values_list("amount", flat=True)) == [
+        25
+    ]

@@ -1,8 +1,8 @@
 """FAQ sections and articles for the `seed_bench` community, so `make bench` measures the FAQ's pages.
 
 Articles are promoted from the bench's answered questions through
-faq.services.articles, as an editor would (each promotion earns its author
-points and writes its audit entry), then published; one in ten is
+faq.services.articles, as an editor would (each writes its audit entry),
+then published, which earns their authors points; one in ten is
 members-only. Running it again when the bench's FAQ exists does nothing;
 `--remove` takes the articles and sections away (their audit entries and
 points stay, as the append-only log and ledger require), which `seed_bench
