@@ -1,9 +1,12 @@
 """Thread lists: home, unanswered, a category, a tag."""
 
+import functools
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 
 from accounts import selectors as account_selectors
@@ -35,7 +38,7 @@ def _thread_list_page(request, *, template, filter_name, extra=dict, personal=No
             {**context, **list_args, "page_obj": page, "threads": page.object_list},
             request=request,
         )
-        return {"html": html, "count": page.paginator.count}
+        return {"html": html, "count": page.paginator.count, "thread_ids": [thread.pk for thread in page.object_list]}
 
     shared = filter_name not in selectors.MEMBER_FILTERS and not permissions.is_moderator(request.user)
     key = ":".join(
@@ -53,26 +56,54 @@ def _thread_list_page(request, *, template, filter_name, extra=dict, personal=No
         )
     )
 
+    page_key = f"page:{key}" if shared and shares_member_page(request) else None
+    member = permissions.is_member(request.user)
+    # A member's page needs the list's thread ids for their overlay: read them with the shared page.
+    fetched = (
+        caching.Prefetched(
+            [caching.remember_key(key), *([caching.shared_key(page_key)] if page_key else ())] if shared else ()
+        )
+        if member
+        else caching.NOTHING_PREFETCHED
+    )
+
+    @functools.cache
     def fragment():
         if not shared:
             # Personal lists, and moderators' lists (which show removed and held threads), are never shared.
             return build()
         # Shared lists are cached per list version (bumped after every committed
         # thread write), so a list is never older than the last change to it.
-        return caching.remember(key, build, caching.LIST_SECONDS)
+        return caching.remember(key, build, caching.LIST_SECONDS, fetched)
 
+    unread = unread_overlay(request.user, fragment()["thread_ids"]) if member else []
     if request.htmx and request.htmx.target == "thread-list":
-        return HttpResponse(fragment()["html"])
+        return HttpResponse(fragment()["html"] + (json_script(unread, UNREAD_STATE_ID) if unread else ""))
 
     def page_context():
         found = fragment()
         html = mark_safe(found["html"])  # noqa: S308 - our own template's output
         return {**context, **extra(), "list_html": html, "list_count": found["count"]}
 
-    page_key = f"page:{key}" if shared and shares_member_page(request) else None
     return caching.render_shared(
-        request, template, shared=page_context, personal=personal or {}, key=page_key, seconds=caching.LIST_SECONDS
+        request,
+        template,
+        shared=page_context,
+        personal={**(personal or {}), "unread": unread},
+        key=page_key,
+        seconds=caching.LIST_SECONDS,
+        fetched=fetched,
     )
+
+
+# The id of the JSON that static/js/viewer.js reads the member's unread counts from.
+UNREAD_STATE_ID = "unread-threads"
+
+
+def unread_overlay(member, thread_ids) -> list[dict]:
+    """The member's "N new" for the listed threads, as the page's script lays it over the shared list."""
+    found = selectors.unread_replies(member, thread_ids)
+    return [{"thread": pk, "new": new, "post": first} for pk, (new, first) in found.items()]
 
 
 def list_version(request, *args, **kwargs):
