@@ -106,7 +106,6 @@
     var divider = document.createElement("p");
     divider.id = "first-unread";
     divider.className = "unread-divider";
-    divider.setAttribute("role", "separator");
     divider.textContent = "New since you last read";
     fresh[0].before(divider);
     var named = window.location.hash && document.getElementById(window.location.hash.slice(1));
