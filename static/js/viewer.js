@@ -82,9 +82,10 @@
   }
 
   // Replies past the member's read position (viewer state "read_through"), but for their own, are new to them:
-  // each gets a "New" mark, and a divider goes before the first, where the page opens unless the
-  // address names a post it shows. A member who never read the thread has no position and sees no marks.
-  function markUnread(root) {
+  // each gets a "New" mark, and a divider goes before the first. A page just opened scrolls there, unless
+  // the address names a post it shows; replies added later never move the page. A member who never read
+  // the thread has no position and sees no marks.
+  function markUnread(root, opening) {
     if (!viewer || viewer.read_through === undefined) return;
     var own = new Set(viewer.own || []);
     var fresh = [];
@@ -109,13 +110,13 @@
     divider.textContent = "New since you last read";
     fresh[0].before(divider);
     var named = window.location.hash && document.getElementById(window.location.hash.slice(1));
-    if (!named) divider.scrollIntoView({ block: "start" });
+    if (opening && !named) divider.scrollIntoView({ block: "start" });
   }
 
-  function apply(root) {
+  function apply(root, opening) {
     readStates(document);
     if (!viewer) return;
-    markUnread(root);
+    markUnread(root, opening);
 
     // The shared page shows each post's helpful count, and carries its id, author and marks.
     // A member gets, in its place, their helpful button, a reply link and the tools they may use.
@@ -156,7 +157,7 @@
     var cancel = event.target.closest && event.target.closest("[data-cancel-reply]");
     if (cancel) cancel.closest(".reply-form").remove();
   });
-  document.addEventListener("DOMContentLoaded", function () { apply(document); });
+  document.addEventListener("DOMContentLoaded", function () { apply(document, true); });
   document.addEventListener("htmx:afterSettle", function (event) {
     // "Load more" replaces its button with the next page; apply to the whole list.
     apply(event.target.closest(".reply-list") || document);
