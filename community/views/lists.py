@@ -2,6 +2,7 @@
 
 import functools
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -10,7 +11,7 @@ from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 
 from accounts import selectors as account_selectors
-from community import caching, permissions, selectors
+from community import caching, permissions, reading, selectors
 from community.models import Tag, Thread
 from community.views.common import page_number, shares_member_page
 
@@ -58,10 +59,14 @@ def _thread_list_page(request, *, template, filter_name, extra=dict, personal=No
 
     page_key = f"page:{key}" if shared and shares_member_page(request) else None
     member = permissions.is_member(request.user)
-    # A member's page needs the list's thread ids for their overlay: read them with the shared page.
+    # A member's overlay is read with the shared page, and so is the list it is built from when it must be.
     fetched = (
         caching.Prefetched(
-            [caching.remember_key(key), *([caching.shared_key(page_key)] if page_key else ())] if shared else ()
+            [
+                *([caching.remember_key(key)] if shared else ()),
+                *([caching.shared_key(page_key)] if page_key else ()),
+                *unread_keys(request.user, key),
+            ]
         )
         if member
         else caching.NOTHING_PREFETCHED
@@ -76,7 +81,7 @@ def _thread_list_page(request, *, template, filter_name, extra=dict, personal=No
         # thread write), so a list is never older than the last change to it.
         return caching.remember(key, build, caching.LIST_SECONDS, fetched)
 
-    unread = unread_overlay(request.user, fragment()["thread_ids"]) if member else []
+    unread = unread_overlay(request.user, key, lambda: fragment()["thread_ids"], fetched) if member else []
     if request.htmx and request.htmx.target == "thread-list":
         return HttpResponse(fragment()["html"] + (json_script(unread, UNREAD_STATE_ID) if unread else ""))
 
@@ -100,10 +105,27 @@ def _thread_list_page(request, *, template, filter_name, extra=dict, personal=No
 UNREAD_STATE_ID = "unread-threads"
 
 
-def unread_overlay(member, thread_ids) -> list[dict]:
-    """The member's "N new" for the listed threads, as the page's script lays it over the shared list."""
-    found = selectors.unread_replies(member, thread_ids)
-    return [{"thread": pk, "new": new, "post": first} for pk, (new, first) in found.items()]
+def unread_keys(member, list_key: str) -> list[str]:
+    """The cache keys `unread_overlay` reads, for the page to read with its own."""
+    return [f"unread:{member.pk}:{list_key}", reading.version_key(member.pk)]
+
+
+def unread_overlay(member, list_key: str, thread_ids, fetched: caching.Prefetched) -> list[dict]:
+    """The member's "N new" for the threads listed (`thread_ids()`), as the page's script lays it over the list.
+
+    Remembered for the member under the list's key, whose versions move with
+    every reply, removal and approval, and their reading version, which moves
+    whenever they read: never older than either, and costing no query until one moves.
+    """
+    key, _ = unread_keys(member, list_key)
+    version = reading.version(member.pk, fetched)
+    remembered = fetched.get(key)
+    if remembered is not None and remembered[0] == version:
+        return remembered[1]
+    found = selectors.unread_replies(member, thread_ids())
+    overlay = [{"thread": pk, "new": new, "post": first} for pk, (new, first) in found.items()]
+    cache.set(key, [version, overlay], caching.LIST_SECONDS)
+    return overlay
 
 
 def list_version(request, *args, **kwargs):

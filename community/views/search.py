@@ -15,7 +15,7 @@ from community import caching, permissions, selectors
 from community import search as community_search
 from community.forms import SearchForm
 from community.views.common import page_number, shares_member_page
-from community.views.lists import unread_overlay
+from community.views.lists import unread_keys, unread_overlay
 
 SUGGESTIONS = 5
 
@@ -32,10 +32,14 @@ def search(request):
     key = _search_key(request, page)
     page_key = f"search-page:{key}" if shares_member_page(request) else None
     member = permissions.is_member(request.user)
-    # A member's page needs the results' thread ids for their overlay: read them with the shared page.
+    # A member's overlay is read with the shared page, and so are the results it is built from when it must be.
     fetched = (
         caching.Prefetched(
-            [caching.remember_key(f"search:{key}"), *([caching.shared_key(page_key)] if page_key else ())]
+            [
+                caching.remember_key(f"search:{key}"),
+                *([caching.shared_key(page_key)] if page_key else ()),
+                *unread_keys(request.user, f"search:{key}"),
+            ]
         )
         if member
         else caching.NOTHING_PREFETCHED
@@ -95,7 +99,11 @@ def search(request):
         request,
         "community/search.html",
         shared=shared,
-        personal={"unread": unread_overlay(request.user, find()["thread_ids"]) if member and find else []},
+        personal={
+            "unread": unread_overlay(request.user, f"search:{key}", lambda: find()["thread_ids"], fetched)
+            if member and find
+            else []
+        },
         key=page_key,
         seconds=caching.LIST_SECONDS,
         fetched=fetched,

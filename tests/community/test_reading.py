@@ -149,3 +149,15 @@ def test_beat_flushes_read_positions(member, question):
     assert "community.tasks.flush_read_positions" in schedule
     assert flush_read_positions.apply(kwargs={}).get() == 0  # the window is still open
     assert not ReadPosition.objects.exists()
+
+
+def test_the_members_version_moves_only_when_a_position_does(member, other_member, question):
+    mine, theirs = reading.version(member.pk), reading.version(other_member.pk)
+
+    reading.record(member.pk, question.pk, 120)
+    moved = reading.version(member.pk)
+    reading.record(member.pk, question.pk, 100)
+
+    assert moved != mine
+    assert reading.version(member.pk) == moved
+    assert reading.version(other_member.pk) == theirs
