@@ -382,3 +382,22 @@ class Synonym(models.Model):
     @property
     def words(self):
         return [self.term.lower(), *(w.strip().lower() for w in self.alternatives.split(",") if w.strip())]
+
+
+class ReadPosition(models.Model):
+    """How far a member has read a thread: every reply up to the post `read_through` is read.
+
+    Only community.reading's flush writes these rows, in batches, and only
+    ever moves a position forward; page views gather positions in the cache.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="read_positions")
+    # A post id: replies are numbered in the order they are written, and a removed post keeps its place.
+    read_through = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "thread"], name="read_position_once")]
+
+    def __str__(self):
+        return f"{self.user_id} read {self.thread_id} through {self.read_through}"

@@ -9,8 +9,10 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
     Case,
+    Count,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -21,17 +23,18 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, NullIf, RowNumber
+from django.db.models.functions import Coalesce, Greatest, NullIf, RowNumber
 
 from accounts import selectors as account_selectors
 from accounts.models import User
-from community import caching, permissions
+from community import caching, permissions, reading
 from community.models import (
     Category,
     HelpfulVote,
     IdeaVote,
     MeToo,
     Post,
+    ReadPosition,
     Review,
     StatusChange,
     Subscription,
@@ -97,6 +100,10 @@ class ViewerState:
     following: bool = False
     # The member's own replies in this thread that wait for a moderator.
     pending_post_ids: tuple = ()
+    # The last post the member has read (None before they first read the thread), and their own
+    # replies past it: those count as read too.
+    read_through: int | None = None
+    own_unread_ids: tuple = ()
 
 
 def get_thread(viewer, pk: int) -> Thread | None:
@@ -113,11 +120,18 @@ def read_thread_page(
 ) -> tuple[Thread | None, caching.Prefetched, ViewerState]:
     """`get_thread` for a thread page: with what the member has done in the thread, read with the
     version, and the cache keys `keys_for(version)` names, read with the thread's own in one round trip."""
-    version, state = thread_state(pk, viewer if with_state and permissions.is_member(viewer) else None)
+    member = viewer if with_state and permissions.is_member(viewer) else None
+    version, state = thread_state(pk, member)
     if version is None:
         return None, caching.NOTHING_PREFETCHED, state
     key = f"thread:{pk}:{version}"
-    fetched = caching.Prefetched([caching.remember_key(key), *(keys_for(version) if keys_for else ())])
+    # The member's read position not yet flushed to its row comes with the thread's own cache keys.
+    unflushed = reading.pending_key(member.pk, pk) if member is not None else None
+    fetched = caching.Prefetched(
+        [caching.remember_key(key), *(keys_for(version) if keys_for else ()), *([unflushed] if unflushed else ())]
+    )
+    if unflushed and (cached := fetched.get(unflushed)) is not None:
+        state.read_through = max(state.read_through or 0, cached)
     values = caching.remember(key, lambda: _thread_values(pk), caching.FRAGMENT_SECONDS, fetched)
     thread = _thread_from(values) if values is not None else None
     if thread is None or not permissions.can_view_thread(viewer, thread):
@@ -457,6 +471,7 @@ _TABLES = {
     "helpful": HelpfulVote._meta.db_table,
     "idea": IdeaVote._meta.db_table,
     "me_too": MeToo._meta.db_table,
+    "read": ReadPosition._meta.db_table,
 }
 
 
@@ -505,6 +520,13 @@ def thread_state(pk: int, member=None) -> tuple[int | None, ViewerState]:
         ),
         ("SELECT thread_id, 'idea' FROM {idea} WHERE voter_id = %s AND thread_id = %s", [member.pk, pk]),
         ("SELECT thread_id, 'me_too' FROM {me_too} WHERE member_id = %s AND thread_id = %s", [member.pk, pk]),
+        ("SELECT read_through, 'read' FROM {read} WHERE user_id = %s AND thread_id = %s", [member.pk, pk]),
+        # The member's own replies past their read position, which the page must not call new.
+        (
+            "SELECT id, 'own' FROM {post} WHERE author_id = %s AND thread_id = %s AND parent_id IS NOT NULL"
+            " AND id > COALESCE((SELECT read_through FROM {read} WHERE user_id = %s AND thread_id = %s), 0)",
+            [member.pk, pk, member.pk, pk],
+        ),
     ]
     params = [value for _, values in reads for value in values]
     found: dict[str, list[int]] = {}
@@ -520,7 +542,42 @@ def thread_state(pk: int, member=None) -> tuple[int | None, ViewerState]:
         confirmed_problem="me_too" in found,
         following="following" in found,
         pending_post_ids=tuple(sorted(found.get("pending", ()))),
+        read_through=found["read"][0] if "read" in found else None,
+        own_unread_ids=tuple(sorted(found.get("own", ()))),
     )
+
+
+def unread_replies(member, thread_ids) -> dict[int, tuple[int, int]]:
+    """How many replies each of `thread_ids` has that `member` has not read, and the first of them.
+
+    Only threads the member has read before count: a thread they never opened
+    stays quiet. Replies every reader may see count, never the member's own.
+    Their position is the larger of the row and the one the cache holds for
+    the flush. One query for the page's threads; threads with nothing new are left out.
+    """
+    thread_ids = list(thread_ids)
+    if not thread_ids:
+        return {}
+    noted = reading.pending(member.pk, thread_ids)
+    stored = ReadPosition.objects.filter(user=member, thread=OuterRef("pk"))
+    mark: Func = Coalesce(Subquery(stored.values("read_through")[:1]), Value(0))
+    if noted:
+        unflushed = Case(*(When(pk=pk, then=Value(through)) for pk, through in noted.items()), default=Value(0))
+        mark = Greatest(mark, unflushed)
+    newer = permissions.visible_posts(
+        None, Post.objects.filter(thread=OuterRef("pk"), level__gt=0, is_deleted=False, pk__gt=OuterRef("mark"))
+    ).exclude(author=member)
+    rows = (
+        Thread.objects.filter(pk__in=thread_ids)
+        .filter(Q(pk__in=list(noted)) | Exists(stored))
+        .annotate(mark=mark)
+        .annotate(
+            new=Subquery(newer.order_by().values("thread").annotate(n=Count("pk")).values("n")),
+            first=Subquery(newer.order_by("pk").values("pk")[:1]),
+        )
+        .values_list("pk", "new", "first")
+    )
+    return {pk: (new, first) for pk, new, first in rows if new}
 
 
 def pending_posts(viewer, thread: Thread, state: ViewerState) -> list[Post]:

@@ -27,6 +27,8 @@ app.conf.beat_schedule = {
         "task": "recognition.tasks.reverse_serial_votes",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Members' read positions gathered in the cache become rows; until then their pages read the cache.
+    "community-flush-read-positions": {"task": "community.tasks.flush_read_positions", "schedule": 2 * 60},
     # Views and search hits gathered in the cache become FAQ candidates' signals.
     "faq-refresh-candidates": {"task": "faq.signal_tasks.refresh_candidates", "schedule": 10 * 60},
     # Ask-page suggestions gathered in the cache become rows; those 30 minutes old are settled.

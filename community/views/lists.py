@@ -1,13 +1,17 @@
 """Thread lists: home, unanswered, a category, a tag."""
 
+import functools
+
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 
 from accounts import selectors as account_selectors
-from community import caching, permissions, selectors
+from community import caching, permissions, reading, selectors
 from community.models import Tag, Thread
 from community.views.common import page_number, shares_member_page
 
@@ -35,7 +39,7 @@ def _thread_list_page(request, *, template, filter_name, extra=dict, personal=No
             {**context, **list_args, "page_obj": page, "threads": page.object_list},
             request=request,
         )
-        return {"html": html, "count": page.paginator.count}
+        return {"html": html, "count": page.paginator.count, "thread_ids": [thread.pk for thread in page.object_list]}
 
     shared = filter_name not in selectors.MEMBER_FILTERS and not permissions.is_moderator(request.user)
     key = ":".join(
@@ -53,26 +57,75 @@ def _thread_list_page(request, *, template, filter_name, extra=dict, personal=No
         )
     )
 
+    page_key = f"page:{key}" if shared and shares_member_page(request) else None
+    member = permissions.is_member(request.user)
+    # A member's overlay is read with the shared page, and so is the list it is built from when it must be.
+    fetched = (
+        caching.Prefetched(
+            [
+                *([caching.remember_key(key)] if shared else ()),
+                *([caching.shared_key(page_key)] if page_key else ()),
+                *unread_keys(request.user, key),
+            ]
+        )
+        if member
+        else caching.NOTHING_PREFETCHED
+    )
+
+    @functools.cache
     def fragment():
         if not shared:
             # Personal lists, and moderators' lists (which show removed and held threads), are never shared.
             return build()
         # Shared lists are cached per list version (bumped after every committed
         # thread write), so a list is never older than the last change to it.
-        return caching.remember(key, build, caching.LIST_SECONDS)
+        return caching.remember(key, build, caching.LIST_SECONDS, fetched)
 
+    unread = unread_overlay(request.user, key, lambda: fragment()["thread_ids"], fetched) if member else []
     if request.htmx and request.htmx.target == "thread-list":
-        return HttpResponse(fragment()["html"])
+        return HttpResponse(fragment()["html"] + (json_script(unread, UNREAD_STATE_ID) if unread else ""))
 
     def page_context():
         found = fragment()
         html = mark_safe(found["html"])  # noqa: S308 - our own template's output
         return {**context, **extra(), "list_html": html, "list_count": found["count"]}
 
-    page_key = f"page:{key}" if shared and shares_member_page(request) else None
     return caching.render_shared(
-        request, template, shared=page_context, personal=personal or {}, key=page_key, seconds=caching.LIST_SECONDS
+        request,
+        template,
+        shared=page_context,
+        personal={**(personal or {}), "unread": unread},
+        key=page_key,
+        seconds=caching.LIST_SECONDS,
+        fetched=fetched,
     )
+
+
+# The id of the JSON that static/js/viewer.js reads the member's unread counts from.
+UNREAD_STATE_ID = "unread-threads"
+
+
+def unread_keys(member, list_key: str) -> list[str]:
+    """The cache keys `unread_overlay` reads, for the page to read with its own."""
+    return [f"unread:{member.pk}:{list_key}", reading.version_key(member.pk)]
+
+
+def unread_overlay(member, list_key: str, thread_ids, fetched: caching.Prefetched) -> list[dict]:
+    """The member's "N new" for the threads listed (`thread_ids()`), as the page's script lays it over the list.
+
+    Remembered for the member under the list's key, whose versions move with
+    every reply, removal and approval, and their reading version, which moves
+    whenever they read: never older than either, and costing no query until one moves.
+    """
+    key, _ = unread_keys(member, list_key)
+    version = reading.version(member.pk, fetched)
+    remembered = fetched.get(key)
+    if remembered is not None and remembered[0] == version:
+        return remembered[1]
+    found = selectors.unread_replies(member, thread_ids())
+    overlay = [{"thread": pk, "new": new, "post": first} for pk, (new, first) in found.items()]
+    cache.set(key, [version, overlay], caching.LIST_SECONDS)
+    return overlay
 
 
 def list_version(request, *args, **kwargs):

@@ -15,6 +15,7 @@ from community import caching, permissions, selectors
 from community import search as community_search
 from community.forms import SearchForm
 from community.views.common import page_number, shares_member_page
+from community.views.lists import unread_keys, unread_overlay
 
 SUGGESTIONS = 5
 
@@ -29,6 +30,20 @@ def search(request):
     form = SearchForm(request.GET or None)
     page = min(page_number(request), selectors.MAX_LIST_PAGES)
     key = _search_key(request, page)
+    page_key = f"search-page:{key}" if shares_member_page(request) else None
+    member = permissions.is_member(request.user)
+    # A member's overlay is read with the shared page, and so are the results it is built from when it must be.
+    fetched = (
+        caching.Prefetched(
+            [
+                caching.remember_key(f"search:{key}"),
+                *([caching.shared_key(page_key)] if page_key else ()),
+                *unread_keys(request.user, f"search:{key}"),
+            ]
+        )
+        if member
+        else caching.NOTHING_PREFETCHED
+    )
     find = None
     if form.is_valid() and form.cleaned_data["q"]:
         data = form.cleaned_data
@@ -53,10 +68,10 @@ def search(request):
 
         # Moderators also find removed threads; everyone else sees the same results
         # for the same query, until the next write.
-        find = (
+        find = functools.cache(
             run
             if permissions.is_moderator(request.user)
-            else functools.partial(caching.remember, f"search:{key}", run)
+            else functools.partial(caching.remember, f"search:{key}", run, fetched=fetched)
         )
     query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
     params = request.GET.copy()
@@ -84,9 +99,14 @@ def search(request):
         request,
         "community/search.html",
         shared=shared,
-        personal={},
-        key=f"search-page:{key}" if shares_member_page(request) else None,
+        personal={
+            "unread": unread_overlay(request.user, f"search:{key}", lambda: find()["thread_ids"], fetched)
+            if member and find
+            else []
+        },
+        key=page_key,
         seconds=caching.LIST_SECONDS,
+        fetched=fetched,
     )
 
 

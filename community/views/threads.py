@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 
-from community import caching, permissions, selectors, tallies
+from community import caching, permissions, reading, selectors, tallies
 from community.forms import ReplyForm, StatusForm, ThreadForm, add_errors
 from community.models import Thread
 from community.services import threads
@@ -76,6 +76,15 @@ def _thread_context(request, thread, fragment, state):
     }
 
 
+def _lay_reading_over(viewer: dict, member, thread, post_ids, state) -> None:
+    """Note that the member has now read through the newest post shown (in the cache), and tell the
+    page's script where they stood before, so it can mark what is new to them and open there."""
+    reading.record(member.pk, thread.pk, max([thread.opening_post_id, *post_ids]), position=state.read_through or 0)
+    if state.read_through is not None:
+        viewer["read_through"] = state.read_through
+        viewer["own"] = list(state.own_unread_ids)
+
+
 def counts_views(view):
     """Count a read of the thread page in the cache, before a cached copy may answer it; never a row."""
 
@@ -122,6 +131,8 @@ def thread_detail(request, pk, slug=None):
         fetched=fetched,
     )
     context = {**_thread_context(request, thread, fragment, state), "sort": sort, "page": page}
+    if context["viewer"] is not None:
+        _lay_reading_over(context["viewer"], request.user, thread, fragment["post_ids"], state)
     if request.htmx and request.htmx.target and request.htmx.target.startswith("more-replies"):
         context["page_state_id"] = f"viewer-state-{page}"
         return render(request, "community/partials/reply_page_response.html", context)
@@ -175,6 +186,9 @@ def replies_since(request, pk):
         "viewer": _viewer_overlay(request, thread, state, caps, replies.facts, replies.post_ids),
         "page_state_id": f"viewer-state-live-{replies.post_ids[-1]}",
     }
+    if permissions.is_member(request.user):
+        # Replies that arrive on an open page are read there.
+        reading.record(request.user.pk, thread.pk, max(replies.post_ids))
     return render(request, "community/partials/reply_page_response.html", context)
 
 

@@ -81,9 +81,42 @@
     form.querySelector("textarea").focus();
   }
 
-  function apply(root) {
+  // Replies past the member's read position (viewer state "read_through"), but for their own, are new to them:
+  // each gets a "New" mark, and a divider goes before the first. A page just opened scrolls there, unless
+  // the address names a post it shows; replies added later never move the page. A member who never read
+  // the thread has no position and sees no marks.
+  function markUnread(root, opening) {
+    if (!viewer || viewer.read_through === undefined) return;
+    var own = new Set(viewer.own || []);
+    var fresh = [];
+    root.querySelectorAll(".reply-list article.post[id^='post-']:not(.is-deleted):not(.is-unread)").forEach(function (post) {
+      var id = Number(post.id.slice(5));
+      if (id > viewer.read_through && !own.has(id)) fresh.push(post);
+    });
+    if (!fresh.length) return;
+    fresh.forEach(function (post) {
+      post.classList.add("is-unread");
+      var header = post.querySelector(".post-header");
+      if (!header) return;
+      var mark = document.createElement("span");
+      mark.className = "badge badge-primary badge-new";
+      mark.textContent = "New";
+      header.appendChild(mark);
+    });
+    if (document.getElementById("first-unread")) return;
+    var divider = document.createElement("p");
+    divider.id = "first-unread";
+    divider.className = "unread-divider";
+    divider.textContent = "New since you last read";
+    fresh[0].before(divider);
+    var named = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    if (opening && !named) divider.scrollIntoView({ block: "start" });
+  }
+
+  function apply(root, opening) {
     readStates(document);
     if (!viewer) return;
+    markUnread(root, opening);
 
     // The shared page shows each post's helpful count, and carries its id, author and marks.
     // A member gets, in its place, their helpful button, a reply link and the tools they may use.
@@ -124,9 +157,43 @@
     var cancel = event.target.closest && event.target.closest("[data-cancel-reply]");
     if (cancel) cancel.closest(".reply-form").remove();
   });
-  document.addEventListener("DOMContentLoaded", function () { apply(document); });
+  document.addEventListener("DOMContentLoaded", function () { apply(document, true); });
   document.addEventListener("htmx:afterSettle", function (event) {
     // "Load more" replaces its button with the next page; apply to the whole list.
     apply(event.target.closest(".reply-list") || document);
   });
+})();
+
+/*
+ * Lays the member's "3 new" over a shared, cached list of threads.
+ *
+ * The list carries each row's thread id; the page embeds <script type="application/json"
+ * id="unread-threads"> with, for the threads this member has read before and that have new
+ * replies, how many and the first of them. Each badge links to that reply.
+ */
+(function () {
+  "use strict";
+
+  function apply() {
+    var node = document.getElementById("unread-threads");
+    if (!node) return;
+    JSON.parse(node.textContent).forEach(function (entry) {
+      var row = document.querySelector('li[data-thread="' + entry.thread + '"]');
+      var title = row && row.querySelector(".thread-title a");
+      if (!title || row.querySelector(".unread-badge")) return;
+      var badge = document.createElement("a");
+      badge.className = "badge badge-primary unread-badge";
+      badge.href = title.getAttribute("href").split("#")[0] + "#post-" + entry.post;
+      badge.textContent = entry.new + " new";
+      var spoken = document.createElement("span");
+      spoken.className = "visually-hidden";
+      spoken.textContent = entry.new === 1 ? " reply" : " replies";
+      badge.appendChild(spoken);
+      title.after(badge);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", apply);
+  // A tab or a page of the list swapped in brings its own counts.
+  document.addEventListener("htmx:afterSettle", apply);
 })();
