@@ -339,6 +339,7 @@ NOTIFICATION_DEFAULTS = {
     "sanction": {"in_app": True, "email": False},
     "promoted": {"in_app": True, "email": True},
     "badge": {"in_app": True, "email": False},
+    "rank": {"in_app": True, "email": False},
     "thread_moved": {"in_app": True, "email": False},
     # The team's replies are already emailed by moderation.services.feedback.
     "staff_reply": {"in_app": True, "email": False},

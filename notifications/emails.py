@@ -33,6 +33,7 @@ SUBJECTS = {
     Kind.SANCTION: "A {detail} from the moderators",
     Kind.PROMOTED: "Your answer in “{thread}” is now in the FAQ",
     Kind.BADGE: "You earned the “{badge}” badge",
+    Kind.RANK: "You are now a {badge} in the community",
     Kind.THREAD_MOVED: "A thread you follow was {detail}: “{thread}”",
     Kind.STAFF_REPLY: "{actor} from the team replied to you",
     Kind.CONVERSATION: "{actor} wrote in a conversation assigned to you",

@@ -187,6 +187,8 @@ def audience(event) -> Audience:
         # The nightly sweep's finds are kept quiet: on a first sweep of an old community they come by the thousand.
         case recognition_events.BadgeAwarded() if not event.swept:
             return Audience().add([event.member_id], Kind.BADGE)
+        case recognition_events.RankEarned():
+            return Audience().add([event.member_id], Kind.RANK)
         case events.ThreadChanged() if event.action in FOLLOWED_THREAD_ACTIONS:
             return Audience().add(_followers(event.thread_id), Kind.THREAD_MOVED)
         case moderation_events.ConversationMessagePosted():
@@ -222,6 +224,8 @@ def subject(event, kind: str) -> Subject:
         case recognition_events.BadgeAwarded():
             badge = badges.get(event.badge)
             return Subject(event.awarded_by_id, detail=badge.name if badge else event.badge)
+        case recognition_events.RankEarned():
+            return Subject(None, detail=event.rank)
         # A merged thread is empty and redirects, so its followers are sent where its replies went.
         case events.ThreadChanged() if event.action == "merged":
             return Subject(event.actor_id, event.other_thread_id, detail=event.action)
@@ -247,6 +251,7 @@ EVENT_TYPES = (
     moderation_events.MemberSanctioned,
     faq_events.ArticlePublished,
     recognition_events.BadgeAwarded,
+    recognition_events.RankEarned,
     events.ThreadChanged,
     moderation_events.ConversationMessagePosted,
 )
