@@ -1,5 +1,6 @@
 from django import forms
 
+from accounts.models import User
 from community.models import Category, Subscription, Thread
 from notifications.models import DigestChoice, Kind
 
@@ -44,3 +45,11 @@ class WatchForm(forms.Form):
         if bool(data.get("thread")) == bool(data.get("category")):
             raise forms.ValidationError("Choose a thread or a category.")
         return data
+
+
+class OwnerForm(forms.Form):
+    # Any member may be named here; whether they can own the question is escalation.assign_owner's to say.
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        error_messages={"required": "Choose who owns it.", "invalid_choice": "Choose a member of the team."},
+    )

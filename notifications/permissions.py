@@ -59,3 +59,17 @@ def can_receive_digest(user) -> bool:
 def can_see_unanswered(user) -> bool:
     """The unanswered questions and their owners are the team's worklist."""
     return community.is_staff(user)
+
+
+def can_assign_owner(user) -> bool:
+    """Giving an unanswered question to a team member is the team's own call."""
+    return community.is_staff(user)
+
+
+def owner_refusal(owner, thread: Thread) -> str | None:
+    """Why `owner` can't own `thread`: an owner is an active staff member who can read the question."""
+    if owner is None or not owner.is_active or not community.is_staff(owner):
+        return "Questions can only be given to a member of the team."
+    if not community.can_view_thread(owner, thread):
+        return f"{owner.name} can't see this question."
+    return None
