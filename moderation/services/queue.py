@@ -130,6 +130,7 @@ def _resolve(
         )
     post.refresh_from_db(fields=["review", "is_deleted"])
     audit.post_reviewed(actor, post, action=action, reason=reason, before=before, after=_state(post))
+    events.queue_changed(item.category_id)
     return item
 
 
