@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.models import User
 from community.models import Category, Subscription, Thread
+from notifications.emails import REQUIRED_KINDS
 from notifications.models import DigestChoice, Kind
 
 LEVEL_CHOICES = [("", "Not following"), *Subscription.Level.choices]
@@ -16,8 +17,13 @@ class PreferencesForm(forms.Form):
             self.fields[f"{kind.value}_in_app"] = forms.BooleanField(
                 required=False, initial=current[kind.value]["in_app"], label="In the community"
             )
+            # A notice about the member's account is emailed whatever they choose, and the form says so.
+            required = kind in REQUIRED_KINDS
             self.fields[f"{kind.value}_email"] = forms.BooleanField(
-                required=False, initial=current[kind.value]["email"], label="By email"
+                required=False,
+                initial=True if required else current[kind.value]["email"],
+                disabled=required,
+                label="By email",
             )
 
         # Left out of a post, the summary stays as it was.

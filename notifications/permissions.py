@@ -26,12 +26,16 @@ def may_hear(
     """Whether `user` is told of something of `kind` that `actor_id` did to `thread` or `post`.
 
     Nobody hears of their own actions; suspended and banned members hear of
-    their sanctions only; a muted member, thread or category is silent; and
-    nobody is told of what they can't see.
+    their sanctions only (and the suspended, of the team's answers to their
+    appeals); a muted member, thread or category is silent; and nobody is
+    told of what they can't see.
     """
     if user is None or user.pk == actor_id:
         return False
     if kind == Kind.SANCTION:
+        return True
+    # A suspended member appeals in their conversation with the team, so they hear the team's answers.
+    if kind == Kind.STAFF_REPLY and community.is_member(user):
         return True
     if not community.is_member(user) or community.posting_refusal(user):
         return False

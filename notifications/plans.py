@@ -8,6 +8,7 @@ preferences) is decided later, per batch, by notifications.services.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from accounts.models import User
 from community import events
@@ -17,7 +18,7 @@ from faq import permissions as faq_permissions
 from faq.models import Article
 from moderation import events as moderation_events
 from moderation import permissions as moderation_permissions
-from moderation.models import Conversation, Flag, Sanction
+from moderation.models import Conversation, Flag, Message, Sanction
 from notifications.models import Kind
 from recognition import badges
 from recognition import events as recognition_events
@@ -234,6 +235,24 @@ def subject(event, kind: str) -> Subject:
         case moderation_events.ConversationMessagePosted():
             return Subject(event.author_id, detail=str(event.conversation_id))
     return Subject(getattr(event, "actor_id", None), thread_id, post_id)
+
+
+def email_context(event, kind: str) -> dict:
+    """What an email of `kind` says beyond the notification: the team's message itself, and a sanction's end
+    and the conversation to appeal in. Read once per batch."""
+    match event:
+        case moderation_events.ConversationMessagePosted() if kind == Kind.STAFF_REPLY:
+            body = Message.objects.filter(pk=event.message_id).values_list("body", flat=True).first()
+            return {"message_text": body or ""}
+        case moderation_events.MemberSanctioned():
+            conversation = (
+                Conversation.objects.filter(sanction_id=event.sanction_id).order_by("pk").values_list("pk", flat=True)
+            ).first()
+            return {
+                "ends_at": datetime.fromisoformat(event.ends_at) if event.ends_at else None,
+                "conversation_id": conversation,
+            }
+    return {}
 
 
 # The events that can notify anyone, for the receivers to subscribe to.

@@ -63,6 +63,8 @@ def remove_post(actor, *, post: Post, reason: str = "") -> Post:
                 "If you think this was a mistake, reply to this message: that is how to appeal, "
                 "and the team will look at it again."
             ),
+            # The author hears of the removal itself (PostDeleted), with the reason.
+            announce=False,
         )
         _settle_review_item(post, actor)
     return post

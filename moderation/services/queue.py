@@ -159,7 +159,8 @@ def _tell_author(actor, post: Post, *, removed: bool, was_pending: bool, reason:
             "The team reads every reply and will tell you what they decide.",
         ]
     )
-    tell_member(actor, member=post.author, subject=subject, body=body)
+    # The author hears of the decision itself (PostReviewed, PostDeleted), with the reason.
+    tell_member(actor, member=post.author, subject=subject, body=body, announce=False)
 
 
 def claim_item(actor, *, item: ReviewItem | int) -> ReviewItem:
