@@ -205,7 +205,9 @@ def assign_owner(actor, *, thread: Thread, owner: User) -> EscalationStep:
     with transaction.atomic():
         _climb(thread, Step.ESCALATED)
         step = (
-            EscalationStep.objects.select_for_update().select_related("owner").get(thread=thread, step=Step.ESCALATED)
+            EscalationStep.objects.select_for_update(of=("self",))
+            .select_related("owner")
+            .get(thread=thread, step=Step.ESCALATED)
         )
         if step.owner_id == owner.pk:
             return step
