@@ -1,3 +1,4 @@
+import hashlib
 import math
 import time
 
@@ -7,9 +8,8 @@ from allauth.core.internal import ratelimit
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import make_msgid
 
-from outbox.mail import queue_mail
+from outbox import mail
 
 
 class SignInLockedOut(ValidationError):
@@ -33,19 +33,25 @@ def _wait_text(seconds: int) -> str:
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
-        """Account email (verification, password reset) goes out through the outbox.
+        """Account email (verification, password reset) goes out through the outbox, as notifications do.
 
         It is queued in the sign-up's own transaction, so a rolled-back sign-up
         never mails a link to an account that does not exist, and a broker that
-        is away when it commits delays the mail instead of losing it.
+        is away when it commits delays the mail instead of losing it (the
+        outbox's sweep sends it later). It is about the account, not news the
+        member chose, so it is sent whatever their notification settings and
+        carries no unsubscribe link. Its Message-ID is made of what it is (the
+        template, the address and the one-time link in its text), so the same
+        mail handed over twice is one message to the reader.
         """
         # What allauth's own send_mail adds: its templates name the site from current_site.
         request = allauth_context.request
         context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
         message = self.render_mail(template_prefix, email, context)
         html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), None)
-        queue_mail(
-            message_id=make_msgid(domain="concierge"),
+        key = hashlib.sha256("\0".join((template_prefix, email, message.body)).encode()).hexdigest()[:40]
+        mail.queue_mail(
+            message_id=mail.message_id(f"{key}.account"),
             subject=message.subject,
             body=message.body,
             to=list(message.to),

@@ -505,7 +505,11 @@ def thread_state(pk: int, member=None) -> tuple[int | None, ViewerState]:
         return (row[0] if row else None), ViewerState()
     reads = [
         (version, [pk]),
-        ("SELECT thread_id, 'following' FROM {subscription} WHERE user_id = %s AND thread_id = %s", [member.pk, pk]),
+        # A muted thread is one the member asked to hear nothing of, not one they follow.
+        (
+            "SELECT thread_id, 'following' FROM {subscription} WHERE user_id = %s AND thread_id = %s AND level <> %s",
+            [member.pk, pk, Subscription.Level.MUTED],
+        ),
         # Replies only: a held opening post is the page's own first post, under the held notice.
         (
             "SELECT id, 'pending' FROM {post}"
@@ -664,7 +668,10 @@ def thread_list(
         threads = threads.filter(kind=Thread.Kind.PROBLEM)
         ordering = ["-me_too_count", "-created_at"]
     elif filter_name == "following":
-        threads = threads.filter(subscriptions__user=viewer) if permissions.is_member(viewer) else threads.none()
+        following = Subscription.objects.filter(user=viewer).exclude(level=Subscription.Level.MUTED)
+        threads = (
+            threads.filter(pk__in=following.values("thread_id")) if permissions.is_member(viewer) else threads.none()
+        )
     return threads.order_by(*ordering, "-pk")
 
 
@@ -675,7 +682,11 @@ def paginate(queryset, page_number, per_page: int = THREADS_PER_PAGE):
 def _category_page(member: bool) -> PreparedValues:
     def build(slug, *member_id):
         following = (
-            Exists(Subscription.objects.filter(user_id=member_id[0], category=OuterRef("pk")))
+            Exists(
+                Subscription.objects.filter(user_id=member_id[0], category=OuterRef("pk")).exclude(
+                    level=Subscription.Level.MUTED
+                )
+            )
             if member
             else Value(False)
         )

@@ -126,3 +126,13 @@ def faq_article_changed(actor, article, *, action: str, reason: str = "", before
     """Promotions into the FAQ; edits, publishing, unpublishing and archiving of its articles; a candidate
     dismissed (the target is then its thread); a source post's edit taken in or dismissed."""
     return record(actor, action, article, reason=reason, before=before, after=after)
+
+
+def question_owner_changed(
+    actor, thread: Thread, *, before: str | None, after: str | None, reason: str = ""
+) -> AuditEntry:
+    """An unanswered question given to a staff owner (usernames, None for nobody): by staff, or, with no
+    actor, by the escalation ladder."""
+    return record(
+        actor, Action.QUESTION_OWNER, thread, reason=reason, before={"owner": before}, after={"owner": after}
+    )

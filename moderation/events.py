@@ -62,6 +62,21 @@ class ConversationMessagePosted(Event):
     event_id: str = field(default_factory=_new_id)
 
 
+@dataclass(frozen=True)
+class QueueChanged(Event):
+    """The open review items of these categories changed: a post held, a flag raised, an item decided."""
+
+    category_ids: tuple[int, ...]
+    event_id: str = field(default_factory=_new_id)
+
+
+def queue_changed(*category_ids: int | None) -> None:
+    """Publish QueueChanged for the categories named (in the caller's transaction)."""
+    ids = tuple(sorted({pk for pk in category_ids if pk is not None}))
+    if ids:
+        bus.publish(QueueChanged(category_ids=ids))
+
+
 def publish(event: Event) -> None:
     """Record `event` in the outbox within the caller's transaction (see outbox.bus)."""
     bus.publish(event)

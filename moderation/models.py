@@ -236,6 +236,7 @@ class AuditEntry(models.Model):
         FAQ_SOURCE_TAKEN = "faq_source_taken", "Took a source edit into the FAQ"
         FAQ_SOURCE_DISMISSED = "faq_source_dismissed", "Dismissed a source edit"
         FAQ_CANDIDATE_DISMISSED = "faq_candidate_dismissed", "Dismissed an FAQ candidate"
+        QUESTION_OWNER = "question_owner", "Gave a question to a staff owner"
 
     # PROTECT keeps every actor an entry names; an account is never deleted from under its record.
     actor = models.ForeignKey(

@@ -6,6 +6,7 @@ Moderators' actions write their own audit records in their services.
 
 from community import events
 from community.models import Post
+from moderation import events as moderation_events
 from moderation.models import ReviewItem
 from outbox import bus
 
@@ -27,4 +28,5 @@ def hold_for_review(event: events.PostHeld) -> ReviewItem:
     if event.reason.startswith("Matched"):
         item.held_by = event.reason[:200]
     item.save(update_fields=["is_pending", "held_by"])
+    moderation_events.queue_changed(item.category_id)
     return item

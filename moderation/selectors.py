@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 
 from community.models import Category, Post
-from community.permissions import is_member, is_staff
+from community.permissions import is_member, is_staff, moderated_category_filter
 from moderation import permissions
 from moderation.models import Flag, MemberNote, ReviewItem, Sanction
 
@@ -75,6 +75,33 @@ def reviewable_categories(user) -> QuerySet[Category]:
         return categories
     ids = list(user.moderated_categories)
     return categories.filter(Q(pk__in=ids) | Q(parent__in=ids))
+
+
+def open_counts(user) -> dict[int, int]:
+    """Category id -> open review items there, for the categories whose queue `user` sees (one query)."""
+    items = permissions.visible_items(user, ReviewItem.objects.filter(status=ReviewItem.Status.OPEN))
+    return dict(items.order_by().values("category_id").annotate(n=Count("pk")).values_list("category_id", "n"))
+
+
+def category_open_counts(category_ids) -> dict[int, int]:
+    """Open review items in each of these categories, zero included: what a live push tells their moderators."""
+    counted = dict(
+        ReviewItem.objects.filter(status=ReviewItem.Status.OPEN, category_id__in=category_ids)
+        .order_by()
+        .values("category_id")
+        .annotate(n=Count("pk"))
+        .values_list("category_id", "n")
+    )
+    return {pk: counted.get(pk, 0) for pk in category_ids}
+
+
+def queue_scope(user) -> list[int] | None:
+    """The categories whose queue `user` sees, by id: None for all of them, empty for none."""
+    if not permissions.can_view_queue(user):
+        return []
+    if moderated_category_filter(user) is None:
+        return None
+    return list(reviewable_categories(user).values_list("pk", flat=True))
 
 
 def member_flags(member) -> QuerySet[Flag]:

@@ -13,9 +13,11 @@ FORBIDDEN = 4403
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     """Forwards server events to one signed-in member's browser; never writes.
 
-    The member's own group carries their bell; `?thread=<id>` also joins that
-    thread's group, only if they may read the thread. A socket asking for a
-    thread they can't see is closed, so it never learns that replies arrive.
+    The member's own group carries their bell; a moderator's also joins the
+    review-queue group of each category whose queue they see; `?thread=<id>`
+    also joins that thread's group, only if they may read the thread. A socket
+    asking for a thread they can't see is closed, so it never learns that
+    replies arrive.
     """
 
     async def connect(self):
@@ -24,7 +26,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if not permissions.is_member(user):
             await self.close(code=UNAUTHENTICATED)
             return
-        groups = [live.user_group(user.pk)]
+        groups = [live.user_group(user.pk), *await database_sync_to_async(live.queue_groups)(user)]
         query = parse_qs(self.scope.get("query_string", b"").decode(), keep_blank_values=True)
         if "thread" in query:
             thread_id = query["thread"][0]

@@ -4,9 +4,11 @@ Every link is absolute, built from SITE_URL (config.site), as a worker has no
 request to take the host from. The Message-ID is the delivery's key, so a
 message sent twice by a broken connection is one message to the reader's
 mail program, and the unsubscribe link is signed, so it works without signing in.
-"""
 
-from urllib.parse import urlsplit
+A sanction's notice is about the member's account, not news they chose: it is
+emailed whatever their settings, without an unsubscribe link, as the account
+emails (verification, password reset) are.
+"""
 
 from django.conf import settings
 from django.core import signing
@@ -15,7 +17,7 @@ from django.urls import reverse
 
 from config.site import absolute_url
 from notifications.models import Kind
-from outbox.mail import queue_mail
+from outbox import mail
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
@@ -33,8 +35,9 @@ SUBJECTS = {
     Kind.SANCTION: "A {detail} from the moderators",
     Kind.PROMOTED: "Your answer in “{thread}” is now in the FAQ",
     Kind.BADGE: "You earned the “{badge}” badge",
+    Kind.RANK: "You are now a {badge} in the community",
     Kind.THREAD_MOVED: "A thread you follow was {detail}: “{thread}”",
-    Kind.STAFF_REPLY: "{actor} from the team replied to you",
+    Kind.STAFF_REPLY: "{actor} from the team wrote to you",
     Kind.CONVERSATION: "{actor} wrote in a conversation assigned to you",
     Kind.INVITED: "Can you help? “{thread}” is waiting for an answer",
     Kind.ESCALATED: "Unanswered question for the team: “{thread}”",
@@ -42,6 +45,8 @@ SUBJECTS = {
 }
 # Kinds about a conversation with the team, whose id the notification's detail holds.
 CONVERSATION_KINDS = frozenset({Kind.STAFF_REPLY, Kind.CONVERSATION})
+# Emailed whatever the member chose, and never with an unsubscribe link: a banned member can't sign in to read it.
+REQUIRED_KINDS = frozenset({Kind.SANCTION})
 
 
 def unsubscribe_token(user_id: int, kind: str) -> str:
@@ -61,8 +66,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
 
 def message_id(event_id: str, recipient_id: int) -> str:
     """The email delivery's key (event, recipient, channel) as a Message-ID."""
-    host = urlsplit(settings.SITE_URL).hostname or "localhost"
-    return f"<{event_id}.{recipient_id}.email@{host}>"
+    return mail.message_id(f"{event_id}.{recipient_id}.email")
 
 
 def one_line(text: str) -> str:
@@ -70,17 +74,39 @@ def one_line(text: str) -> str:
 
 
 def queue(
-    *, event_id: str, recipient, kind: str, actor, thread, post, detail: str, detail_label: str, reason: str
+    *,
+    event_id: str,
+    recipient,
+    kind: str,
+    actor,
+    thread,
+    post,
+    detail: str,
+    detail_label: str,
+    reason: str,
+    extra: dict | None = None,
 ) -> None:
-    """Queue one notification email in the caller's transaction (outbox.mail): sent after commit, or never."""
-    unsubscribe = absolute_url(reverse("notifications:unsubscribe", args=[unsubscribe_token(recipient.pk, kind)]))
+    """Queue one notification email in the caller's transaction (outbox.mail): sent after commit, or never.
+
+    `extra` is what the kind's template says beyond the notification (plans.email_context).
+    """
+    extra = extra or {}
+    required = kind in REQUIRED_KINDS
+    unsubscribe = (
+        ""
+        if required
+        else absolute_url(reverse("notifications:unsubscribe", args=[unsubscribe_token(recipient.pk, kind)]))
+    )
     if kind in CONVERSATION_KINDS:
         link = absolute_url(reverse("moderation:conversation", args=[detail]))
+    elif extra.get("conversation_id"):
+        link = absolute_url(reverse("moderation:conversation", args=[extra["conversation_id"]]))
     elif thread is None:
         link = absolute_url(reverse("notifications:list"))
     else:
         link = absolute_url(f"{thread.get_absolute_url()}#post-{post.pk}" if post else thread.get_absolute_url())
     context = {
+        **extra,
         "recipient": recipient,
         "actor_name": actor.name if actor else "Someone",
         "thread_title": thread.title if thread else "",
@@ -91,20 +117,20 @@ def queue(
         "link": link,
         "unsubscribe_url": unsubscribe,
         "preferences_url": absolute_url(reverse("notifications:preferences")),
+        "contact_url": absolute_url(reverse("moderation:conversations")),
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
     }
     subject = SUBJECTS[kind].format(
         actor=context["actor_name"], thread=context["thread_title"], detail=detail_label, badge=detail
     )
-    queue_mail(
+    mail.queue_mail(
         message_id=message_id(event_id, recipient.pk),
         to=[recipient.email],
         subject=one_line(subject)[:200],
         body=render_to_string(f"notifications/email/{kind}.txt", context),
         html=render_to_string(f"notifications/email/{kind}.html", context),
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        headers={}
+        if required
+        else {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )

@@ -23,6 +23,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
@@ -31,7 +32,8 @@ from accounts.models import User
 from community import events as community_events
 from community import permissions as community_permissions
 from community.models import Post, Review, Thread
-from notifications import events, plans, tasks
+from moderation import audit
+from notifications import events, permissions, plans, tasks
 from notifications.models import EscalationStep, FirstAnswer, Invitation, Kind
 from notifications.services import RECIPIENT_FIELDS
 from outbox import bus
@@ -171,17 +173,58 @@ def escalate_to_staff(thread: Thread, *, now: datetime) -> User | None:
         owner, staff = staff_owner(thread)
         if not _climb(thread, Step.ESCALATED, owner=owner):
             return None
+        hours = int((now - thread.created_at).total_seconds() // 3600)
+        if owner is not None:
+            audit.question_owner_changed(
+                None, thread, before=None, after=owner.username, reason=f"Unanswered after {hours} hours."
+            )
         events.publish(
             events.QuestionEscalated(
                 thread_id=thread.pk,
                 category_id=thread.category_id,
                 owner_id=owner.pk if owner else None,
                 staff_ids=tuple(user.pk for user in staff),
-                hours_waiting=int((now - thread.created_at).total_seconds() // 3600),
+                hours_waiting=hours,
                 answer_within_hours=thread.category.answer_within_hours,
             )
         )
     return owner
+
+
+def assign_owner(actor, *, thread: Thread, owner: User) -> EscalationStep:
+    """Give an unanswered question to `owner`, a staff member who can see it; audited.
+
+    A question the ladder has not yet handed to the team is handed now, so its
+    staff step counts as climbed. Locks the question's step (select_for_update),
+    so two staff reassigning at once are recorded one after the other.
+    """
+    if not permissions.can_assign_owner(actor):
+        raise PermissionDenied("Only staff can give questions to an owner.")
+    if refusal := permissions.owner_refusal(owner, thread):
+        raise ValidationError({"owner": refusal})
+    with transaction.atomic():
+        _climb(thread, Step.ESCALATED)
+        step = (
+            EscalationStep.objects.select_for_update(of=("self",))
+            .select_related("owner")
+            .get(thread=thread, step=Step.ESCALATED)
+        )
+        if step.owner_id == owner.pk:
+            return step
+        before = step.owner.username if step.owner else None
+        step.owner = owner
+        step.save(update_fields=["owner"])
+        audit.question_owner_changed(actor, thread, before=before, after=owner.username)
+    return step
+
+
+def staff_members() -> QuerySet[User]:
+    """Everyone a question can be given to, by name, for the worklist's owner choice."""
+    return (
+        User.objects.filter(Q(is_staff_member=True) | Q(is_superuser=True), is_active=True)
+        .only("pk", "username", "display_name")
+        .order_by("display_name", "username")
+    )
 
 
 def remind_asker(thread: Thread) -> bool:

@@ -1,6 +1,8 @@
 from django import forms
 
+from accounts.models import User
 from community.models import Category, Subscription, Thread
+from notifications.emails import REQUIRED_KINDS
 from notifications.models import DigestChoice, Kind
 
 LEVEL_CHOICES = [("", "Not following"), *Subscription.Level.choices]
@@ -15,8 +17,13 @@ class PreferencesForm(forms.Form):
             self.fields[f"{kind.value}_in_app"] = forms.BooleanField(
                 required=False, initial=current[kind.value]["in_app"], label="In the community"
             )
+            # A notice about the member's account is emailed whatever they choose, and the form says so.
+            required = kind in REQUIRED_KINDS
             self.fields[f"{kind.value}_email"] = forms.BooleanField(
-                required=False, initial=current[kind.value]["email"], label="By email"
+                required=False,
+                initial=True if required else current[kind.value]["email"],
+                disabled=required,
+                label="By email",
             )
 
         # Left out of a post, the summary stays as it was.
@@ -44,3 +51,11 @@ class WatchForm(forms.Form):
         if bool(data.get("thread")) == bool(data.get("category")):
             raise forms.ValidationError("Choose a thread or a category.")
         return data
+
+
+class OwnerForm(forms.Form):
+    # Any member may be named here; whether they can own the question is escalation.assign_owner's to say.
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        error_messages={"required": "Choose who owns it.", "invalid_choice": "Choose a member of the team."},
+    )

@@ -19,6 +19,8 @@ from django.db.models import Count
 
 from community import permissions, selectors
 from community.events import ReplyPosted
+from moderation import selectors as moderation_selectors
+from moderation.events import QueueChanged
 from outbox import bus
 
 logger = logging.getLogger(__name__)
@@ -31,6 +33,7 @@ def connect() -> None:
 
     bus.subscribe(ReplyPosted, reply_posted)
     bus.subscribe(UnreadChanged, unread_changed)
+    bus.subscribe(QueueChanged, queue_changed)
 
 
 def user_group(user_id: int) -> str:
@@ -39,6 +42,19 @@ def user_group(user_id: int) -> str:
 
 def thread_group(thread_id: int) -> str:
     return f"thread.{thread_id}"
+
+
+def queue_group(category_id: int | None) -> str:
+    """A category's review queue; None for the group of those who moderate every category."""
+    return "queue.all" if category_id is None else f"queue.{category_id}"
+
+
+def queue_groups(user) -> list[str]:
+    """The queue groups `user` may join: one per category whose queue moderation lets them see."""
+    scope = moderation_selectors.queue_scope(user)
+    if scope is None:
+        return [queue_group(None)]
+    return [queue_group(pk) for pk in scope]
 
 
 def may_watch_thread(user, thread_id: int) -> bool:
@@ -75,6 +91,20 @@ def push_on_commit(group: str, payload: dict) -> None:
 def reply_posted(event) -> None:
     """Open pages of the thread fetch the new reply; runs as an outbox subscriber, after the reply committed."""
     push_on_commit(thread_group(event.thread_id), {"type": "reply", "thread": event.thread_id, "post": event.post_id})
+
+
+def queue_changed(event) -> None:
+    """Moderators' open pages learn each changed category's open count; runs as an outbox subscriber.
+
+    Each category's count goes to that category's group and to the group of
+    those who moderate everywhere, so a moderator of one category never hears
+    another's; the header adds up the categories it knows.
+    """
+    pushes = []
+    for category_id, count in moderation_selectors.category_open_counts(event.category_ids).items():
+        payload = {"type": "queue", "category": category_id, "count": count}
+        pushes += [(queue_group(category_id), payload), (queue_group(None), payload)]
+    transaction.on_commit(lambda: push_many_now(pushes), robust=True)
 
 
 def unread_changed(event) -> None:

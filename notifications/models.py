@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     SANCTION = "sanction", "Warnings, suspensions and bans"
     PROMOTED = "promoted", "Your answers published in the FAQ"
     BADGE = "badge", "Badges you earn"
+    RANK = "rank", "Ranks you reach"
     THREAD_MOVED = "thread_moved", "Threads you follow moved, merged or split"
     STAFF_REPLY = "staff_reply", "The team's replies in your conversations with them"
     CONVERSATION = "conversation", "Members' messages in conversations assigned to you"

@@ -26,12 +26,16 @@ def may_hear(
     """Whether `user` is told of something of `kind` that `actor_id` did to `thread` or `post`.
 
     Nobody hears of their own actions; suspended and banned members hear of
-    their sanctions only; a muted member, thread or category is silent; and
-    nobody is told of what they can't see.
+    their sanctions only (and the suspended, of the team's answers to their
+    appeals); a muted member, thread or category is silent; and nobody is
+    told of what they can't see.
     """
     if user is None or user.pk == actor_id:
         return False
     if kind == Kind.SANCTION:
+        return True
+    # A suspended member appeals in their conversation with the team, so they hear the team's answers.
+    if kind == Kind.STAFF_REPLY and community.is_member(user):
         return True
     if not community.is_member(user) or community.posting_refusal(user):
         return False
@@ -59,3 +63,17 @@ def can_receive_digest(user) -> bool:
 def can_see_unanswered(user) -> bool:
     """The unanswered questions and their owners are the team's worklist."""
     return community.is_staff(user)
+
+
+def can_assign_owner(user) -> bool:
+    """Giving an unanswered question to a team member is the team's own call."""
+    return community.is_staff(user)
+
+
+def owner_refusal(owner, thread: Thread) -> str | None:
+    """Why `owner` can't own `thread`: an owner is an active staff member who can read the question."""
+    if owner is None or not owner.is_active or not community.is_staff(owner):
+        return "Questions can only be given to a member of the team."
+    if not community.can_view_thread(owner, thread):
+        return f"{owner.name} can't see this question."
+    return None

@@ -8,6 +8,7 @@ preferences) is decided later, per batch, by notifications.services.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from accounts.models import User
 from community import events
@@ -17,7 +18,7 @@ from faq import permissions as faq_permissions
 from faq.models import Article
 from moderation import events as moderation_events
 from moderation import permissions as moderation_permissions
-from moderation.models import Conversation, Flag, Sanction
+from moderation.models import Conversation, Flag, Message, Sanction
 from notifications.models import Kind
 from recognition import badges
 from recognition import events as recognition_events
@@ -187,6 +188,8 @@ def audience(event) -> Audience:
         # The nightly sweep's finds are kept quiet: on a first sweep of an old community they come by the thousand.
         case recognition_events.BadgeAwarded() if not event.swept:
             return Audience().add([event.member_id], Kind.BADGE)
+        case recognition_events.RankEarned():
+            return Audience().add([event.member_id], Kind.RANK)
         case events.ThreadChanged() if event.action in FOLLOWED_THREAD_ACTIONS:
             return Audience().add(_followers(event.thread_id), Kind.THREAD_MOVED)
         case moderation_events.ConversationMessagePosted():
@@ -222,6 +225,8 @@ def subject(event, kind: str) -> Subject:
         case recognition_events.BadgeAwarded():
             badge = badges.get(event.badge)
             return Subject(event.awarded_by_id, detail=badge.name if badge else event.badge)
+        case recognition_events.RankEarned():
+            return Subject(None, detail=event.rank)
         # A merged thread is empty and redirects, so its followers are sent where its replies went.
         case events.ThreadChanged() if event.action == "merged":
             return Subject(event.actor_id, event.other_thread_id, detail=event.action)
@@ -230,6 +235,24 @@ def subject(event, kind: str) -> Subject:
         case moderation_events.ConversationMessagePosted():
             return Subject(event.author_id, detail=str(event.conversation_id))
     return Subject(getattr(event, "actor_id", None), thread_id, post_id)
+
+
+def email_context(event, kind: str) -> dict:
+    """What an email of `kind` says beyond the notification: the team's message itself, and a sanction's end
+    and the conversation to appeal in. Read once per batch."""
+    match event:
+        case moderation_events.ConversationMessagePosted() if kind == Kind.STAFF_REPLY:
+            body = Message.objects.filter(pk=event.message_id).values_list("body", flat=True).first()
+            return {"message_text": body or ""}
+        case moderation_events.MemberSanctioned():
+            conversation = (
+                Conversation.objects.filter(sanction_id=event.sanction_id).order_by("pk").values_list("pk", flat=True)
+            ).first()
+            return {
+                "ends_at": datetime.fromisoformat(event.ends_at) if event.ends_at else None,
+                "conversation_id": conversation,
+            }
+    return {}
 
 
 # The events that can notify anyone, for the receivers to subscribe to.
@@ -247,6 +270,7 @@ EVENT_TYPES = (
     moderation_events.MemberSanctioned,
     faq_events.ArticlePublished,
     recognition_events.BadgeAwarded,
+    recognition_events.RankEarned,
     events.ThreadChanged,
     moderation_events.ConversationMessagePosted,
 )

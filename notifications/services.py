@@ -100,6 +100,7 @@ def notify(event, audience: list[tuple[int, str]]) -> int:
         )
         levels = _watch_levels(user_ids, thread)
         channels = {kind: choices_for([u for u, k in pending if k == kind], kind) for kind in subjects}
+        email_extras: dict[str, dict] = {}
         moment = timezone.now()
         deliveries, notifications, mails = [], [], []
         for user_id, kind in pending:
@@ -132,13 +133,16 @@ def notify(event, audience: list[tuple[int, str]]) -> int:
                         created_at=moment,
                     )
                 )
-            if wants["email"] and users[user_id].email and (user_id, Channel.EMAIL) not in done:
+            emailed = wants["email"] or kind in emails.REQUIRED_KINDS
+            if emailed and users[user_id].email and (user_id, Channel.EMAIL) not in done:
                 deliveries.append(Delivery(event_id=event.event_id, recipient_id=user_id, channel=Channel.EMAIL))
                 mails.append((users[user_id], kind, subject))
         Delivery.objects.bulk_create(deliveries)
         Notification.objects.bulk_create(notifications)
         _unread_changed([n.recipient_id for n in notifications])
         for recipient, kind, subject in mails:
+            if kind not in email_extras:
+                email_extras[kind] = plans.email_context(event, kind)
             emails.queue(
                 event_id=event.event_id,
                 recipient=recipient,
@@ -149,6 +153,7 @@ def notify(event, audience: list[tuple[int, str]]) -> int:
                 detail=subject.detail,
                 detail_label=plans.detail_label(subject.detail),
                 reason=subject.reason,
+                extra=email_extras[kind],
             )
     return len(deliveries)
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("u/<str:username>/unmute/", views.unmute, name="unmute"),
     path("notifications/unsubscribe/digest/<str:token>/", views.digest_unsubscribe, name="digest_unsubscribe"),
     path("staff/unanswered/", views.unanswered, name="unanswered"),
+    path("staff/unanswered/<int:pk>/owner/", views.assign_owner, name="assign_owner"),
 ]

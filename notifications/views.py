@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.models import User
 from notifications import digests, emails, escalation, permissions, selectors, services
-from notifications.forms import LEVEL_CHOICES, PreferencesForm, WatchForm
+from notifications.forms import LEVEL_CHOICES, OwnerForm, PreferencesForm, WatchForm
 from notifications.models import Kind
 
 
@@ -142,13 +142,9 @@ def digest_unsubscribe(request, token):
     return render(request, "notifications/unsubscribe.html", context)
 
 
-@login_required
-@require_safe
-def unanswered(request):
-    if not permissions.can_see_unanswered(request.user):
-        raise PermissionDenied("Only staff can see the unanswered questions.")
+def _worklist(request, *, page_number, failed=None, form=None, status=200):
     page = Paginator(escalation.unanswered_for_staff(request.user), settings.ESCALATION_UNANSWERED_PER_PAGE).get_page(
-        request.GET.get("page")
+        page_number
     )
     return render(
         request,
@@ -157,5 +153,36 @@ def unanswered(request):
             "page_obj": page,
             "rows": escalation.waiting_rows(page.object_list, now=timezone.now()),
             "figures": escalation.figures(),
+            "staff_members": list(escalation.staff_members()),
+            "failed": failed,
+            "owner_form": form,
         },
+        status=status,
     )
+
+
+@login_required
+@require_safe
+def unanswered(request):
+    if not permissions.can_see_unanswered(request.user):
+        raise PermissionDenied("Only staff can see the unanswered questions.")
+    return _worklist(request, page_number=request.GET.get("page"))
+
+
+@login_required
+@require_POST
+def assign_owner(request, pk):
+    if not permissions.can_assign_owner(request.user):
+        raise PermissionDenied("Only staff can give questions to an owner.")
+    thread = get_object_or_404(escalation.unanswered_for_staff(request.user), pk=pk)
+    form = OwnerForm(request.POST)
+    if form.is_valid():
+        owner = form.cleaned_data["owner"]
+        try:
+            escalation.assign_owner(request.user, thread=thread, owner=owner)
+        except ValidationError as refused:
+            form.add_error(None, refused)
+        else:
+            messages.success(request, f"“{thread.title}” is now {owner.name}'s.")
+            return _back(request, "notifications:unanswered")
+    return _worklist(request, page_number=request.POST.get("page"), failed=thread.pk, form=form, status=400)

@@ -2,6 +2,7 @@
 
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -20,6 +21,13 @@ class MailQueued:
     # More headers, e.g. List-Unsubscribe on notification mail.
     headers: dict[str, str] = field(default_factory=dict)
     event_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+def message_id(key: str) -> str:
+    """A Message-ID made of what the mail is (its delivery's key) on the site's host: the same mail queued
+    twice is one message to the reader's mail program."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{key}@{host}>"
 
 
 def queue_mail(

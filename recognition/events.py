@@ -33,6 +33,15 @@ class ReputationMoved(Event):
 
 
 @dataclass(frozen=True)
+class RankEarned(Event):
+    """A member's reputation lifted them to a higher rank (`rank`, its title); a drop publishes none."""
+
+    member_id: int
+    rank: str
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
 class BadgeAwarded(Event):
     """A member earned a badge, or staff gave them one (then `awarded_by_id` names who)."""
 

@@ -20,7 +20,7 @@ from django.db import transaction
 from accounts.models import User, rank_for
 from moderation.services import trust
 from outbox import bus
-from recognition.events import StandingChanged
+from recognition.events import RankEarned, StandingChanged
 from recognition.models import SuperUserChange
 
 
@@ -47,7 +47,8 @@ def set_super_user(member: User, status: str, *, decided_by: User | None = None,
 def reputation_moved(member: User, *, old: int, new: int) -> None:
     """Called by the ledger, in its transaction, after `member`'s reputation went from `old` to `new`.
 
-    A new rank changes every page beside whose posts it shows. Reaching the
+    A new rank changes every page beside whose posts it shows, and a higher
+    one is published as RankEarned for the member to hear of. Reaching the
     super-user threshold makes a member a super user: someone staff
     removed ("removed") stays removed, and dropping back below the threshold
     later takes nothing away, since the status marks help already given.
@@ -57,8 +58,12 @@ def reputation_moved(member: User, *, old: int, new: int) -> None:
     computation decides and audits it), so their flags weigh more from now on.
     Falls are left to the nightly sweep.
     """
-    if rank_for(old) != rank_for(new):
+    old_rank, new_rank = rank_for(old), rank_for(new)
+    if old_rank != new_rank:
         bus.publish(StandingChanged(member_id=member.pk, fields=("rank",)))
+        # Only a rise is news to the member; a drop shows on their profile, and telling them of it helps nobody.
+        if new > old:
+            bus.publish(RankEarned(member_id=member.pk, rank=new_rank))
     threshold = settings.RECOGNITION_SUPER_USER_REPUTATION
     became_super_user = new >= threshold and member.super_user == User.SuperUser.NONE
     if became_super_user:

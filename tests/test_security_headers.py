@@ -68,6 +68,7 @@ SAMPLE_KWARGS = {
     "unmute": {"username": "olaf"},
     "unsubscribe": {"token": "not-a-real-token"},
     "digest_unsubscribe": {"token": "not-a-real-token"},
+    "assign_owner": {"pk": "{thread}"},
 }
 NOT_HTML_PREFIXES = ("healthz", "static/")
 

@@ -54,8 +54,9 @@ def test_warning_email_sent_by_the_outbox_links_to_the_appeal_on_site_url(
         sanctions.warn(moderator, member=member, reason="Please stop posting the same link.")
 
     (email,) = mail.outbox
-    (link,) = links(email)
-    assert link.startswith(f"{PUBLIC}/")
+    # The appeal, and the site's own address in the footer.
+    link, footer = links(email)
+    assert link.startswith(f"{PUBLIC}/") and footer == PUBLIC
     match = resolve(urlsplit(link).path)
     conversation = Conversation.objects.get(member=member)
     assert (match.view_name, match.kwargs) == ("moderation:conversation", {"pk": conversation.pk})

@@ -205,9 +205,15 @@ def merge_threads(source: Thread, *, into: Thread) -> Thread:
         Thread.objects.filter(pk=source.pk).update(
             state=Thread.State.LOCKED, is_pinned=False, opening_post=None, accepted_answer=None, solving_post=None
         )
-        followers = Subscription.objects.filter(thread=source).values_list("user_id", flat=True)
+        # Each follower keeps their level; one who muted `source` was not following it.
+        followers = (
+            Subscription.objects.filter(thread=source)
+            .exclude(level=Subscription.Level.MUTED)
+            .values_list("user_id", "level")
+        )
         Subscription.objects.bulk_create(
-            [Subscription(user_id=user_id, thread=into) for user_id in followers], ignore_conflicts=True
+            [Subscription(user_id=user_id, thread=into, level=level) for user_id, level in followers],
+            ignore_conflicts=True,
         )
     into.refresh_from_db()
     return into

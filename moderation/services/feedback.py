@@ -4,13 +4,16 @@ A conversation belongs to one member; only that member and staff see it
 (moderation.permissions.can_view_conversation). A conversation opened by the
 team about a sanction carries that sanction, and the member's reply in it is
 their appeal.
+
+Nothing here sends mail: each message is published as ConversationMessagePosted,
+and notifications tells the member (or the assignee), in the community and by
+email, through the outbox, as it tells them of everything else.
 """
 
 import math
 import time
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,11 +22,9 @@ from django.utils import timezone
 from accounts.models import User
 from community.permissions import is_member, is_staff
 from community.rendering import render_markdown
-from config.site import absolute_url
 from moderation import audit, events, permissions
 from moderation.models import AuditEntry, Conversation, Message
 from moderation.screening import RateLimited
-from outbox import mail
 
 SUBJECT_MIN = 3
 SUBJECT_MAX: int = Conversation._meta.get_field("subject").max_length or 0
@@ -33,23 +34,41 @@ NEW_CONVERSATIONS_PER_DAY = 5
 _DAY = 86_400
 
 
-def tell_member(actor, *, member, subject: str, body: str, sanction=None) -> Conversation:
+def tell_member(actor, *, member, subject: str, body: str, sanction=None, announce: bool = True) -> Conversation:
     """Write to a member from the team, in a private conversation they can answer (and so appeal).
 
     Used for every sanction and every removal of a member's post, so the member
-    always learns the reason and how to appeal. The member is emailed after commit.
+    always learns the reason and how to appeal. The message is announced to the
+    member (notifications) unless `announce` is False: a sanction's notice is
+    the sanction's own (MemberSanctioned), and telling it twice would be noise.
     """
-    return open_team_message(actor, member=member, subject=subject, body=body, sanction=sanction, email=True)
-
-
-def open_team_message(actor, *, member, subject: str, body: str, sanction=None, email: bool) -> Conversation:
-    """tell_member, with the email optional: a ban sends its own, since the member can't sign in."""
     with transaction.atomic():
         conversation = Conversation.objects.create(member=member, subject=subject[:150], sanction=sanction)
-        message = add_message_unchecked(conversation, author=actor, body=body, from_staff=True)
-        if email:
-            email_member(conversation, message)
+        if announce:
+            post_team_message(conversation, author=actor, body=body)
+        else:
+            add_message_unchecked(conversation, author=actor, body=body, from_staff=True)
     return conversation
+
+
+def post_team_message(conversation: Conversation, *, author, body: str) -> Message:
+    """Append a message from the team and announce it to the member; callers have checked `author` may."""
+    message = add_message_unchecked(conversation, author=author, body=body, from_staff=True)
+    _announce(conversation, message, from_staff=True)
+    return message
+
+
+def _announce(conversation: Conversation, message: Message, *, from_staff: bool) -> None:
+    events.publish(
+        events.ConversationMessagePosted(
+            conversation_id=conversation.pk,
+            message_id=message.pk,
+            author_id=message.author_id,
+            member_id=conversation.member_id,
+            assignee_id=conversation.assignee_id,
+            from_staff=from_staff,
+        )
+    )
 
 
 def add_message_unchecked(conversation: Conversation, *, author, body: str, from_staff: bool) -> Message:
@@ -133,7 +152,7 @@ def _lock(conversation: Conversation) -> Conversation:
 
 
 def reply_to_conversation(author, *, conversation: Conversation, body: str) -> Message:
-    """Add a message. A member's reply reopens a closed conversation; a staff reply is emailed to the member.
+    """Add a message. A member's reply reopens a closed conversation; the other side is told of it.
 
     Locks the conversation row (select_for_update), so a reply and a close don't cross.
     """
@@ -144,21 +163,10 @@ def reply_to_conversation(author, *, conversation: Conversation, body: str) -> M
             raise PermissionDenied("You can't write in this conversation.")
         from_staff = permissions.can_handle_conversations(author) and author.pk != conversation.member_id
         message = add_message_unchecked(conversation, author=author, body=body, from_staff=from_staff)
-        if from_staff:
-            email_member(conversation, message)
-        elif conversation.status == Conversation.Status.CLOSED:
+        if not from_staff and conversation.status == Conversation.Status.CLOSED:
             conversation.status = Conversation.Status.OPEN
             conversation.save(update_fields=["status"])
-        events.publish(
-            events.ConversationMessagePosted(
-                conversation_id=conversation.pk,
-                message_id=message.pk,
-                author_id=author.pk,
-                member_id=conversation.member_id,
-                assignee_id=conversation.assignee_id,
-                from_staff=from_staff,
-            )
-        )
+        _announce(conversation, message, from_staff=from_staff)
     return message
 
 
@@ -206,33 +214,3 @@ def set_conversation_status(actor, *, conversation: Conversation, status: str) -
             after={"status": status},
         )
     return conversation
-
-
-# Email -----------------------------------------------------------------------------
-
-
-def queue_email(*, message_id: str, to: str, subject: str, body: str) -> None:
-    """Queue one plain-text email in the outbox; it is sent after the transaction commits."""
-    mail.queue_mail(
-        message_id=message_id, to=[to], subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body=body
-    )
-
-
-def email_member(conversation: Conversation, message: Message) -> None:
-    """Tell the member that the team wrote; the text is Markdown source, which reads fine as plain text."""
-    member = conversation.member
-    if not member.email:
-        return
-    url = absolute_url(conversation.get_absolute_url())
-    queue_email(
-        message_id=f"<conversation-message-{message.pk}@concierge>",
-        to=member.email,
-        subject=f"The team wrote to you: {conversation.subject}",
-        body=(
-            f"Hello {member.name},\n\n"
-            f"{message.author.name} from the {settings.SITE_NAME} team wrote to you "
-            f"about “{conversation.subject}”:\n\n"
-            f"{message.body}\n\n"
-            f"Read it and answer at {url}\n"
-        ),
-    )

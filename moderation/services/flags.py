@@ -8,7 +8,7 @@ from django.db.models import F
 from community.models import Post, Review, Thread
 from community.permissions import can_view_post, is_moderator
 from community.services.review import set_review
-from moderation import audit, permissions, screening
+from moderation import audit, events, permissions, screening
 from moderation.models import Flag, ReviewItem
 
 ALREADY_FLAGGED = "You have already flagged this post. A moderator will look at it."
@@ -76,6 +76,7 @@ def flag_post(actor, *, post: Post, reason: str, text: str = "") -> Flag:
             item.auto_hidden = True
             item.save(update_fields=["auto_hidden"])
             audit.post_auto_hidden(post, weight=item.flag_weight)
+        events.queue_changed(item.category_id)
     return flag
 
 

@@ -63,6 +63,8 @@ def remove_post(actor, *, post: Post, reason: str = "") -> Post:
                 "If you think this was a mistake, reply to this message: that is how to appeal, "
                 "and the team will look at it again."
             ),
+            # The author hears of the removal itself (PostDeleted), with the reason.
+            announce=False,
         )
         _settle_review_item(post, actor)
     return post
@@ -80,6 +82,7 @@ def _settle_review_item(post: Post, actor) -> None:
     item.status, item.resolution = ReviewItem.Status.RESOLVED, ReviewItem.Resolution.DELETED
     item.resolved_by, item.resolved_at = actor, moment
     item.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
+    events.queue_changed(item.category_id)
     pending = list(item.flags.filter(outcome=Flag.Outcome.PENDING).values_list("pk", "flagger_id"))
     item.flags.filter(pk__in=[pk for pk, _ in pending]).update(outcome=Flag.Outcome.HELPFUL, resolved_at=moment)
     for flag_id, flagger_id in pending:

@@ -130,6 +130,7 @@ def _resolve(
         )
     post.refresh_from_db(fields=["review", "is_deleted"])
     audit.post_reviewed(actor, post, action=action, reason=reason, before=before, after=_state(post))
+    events.queue_changed(item.category_id)
     return item
 
 
@@ -158,7 +159,8 @@ def _tell_author(actor, post: Post, *, removed: bool, was_pending: bool, reason:
             "The team reads every reply and will tell you what they decide.",
         ]
     )
-    tell_member(actor, member=post.author, subject=subject, body=body)
+    # The author hears of the decision itself (PostReviewed, PostDeleted), with the reason.
+    tell_member(actor, member=post.author, subject=subject, body=body, announce=False)
 
 
 def claim_item(actor, *, item: ReviewItem | int) -> ReviewItem:

@@ -18,7 +18,6 @@ import logging
 from datetime import datetime
 from typing import overload
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -109,6 +108,7 @@ def warn(actor, *, member: User, reason: str) -> Sanction:
                 f"Your account works as before. Please keep to the community guidelines from now on.\n\n{APPEAL}"
             ),
             sanction=sanction,
+            announce=False,
         )
         audit.member_sanctioned(
             actor, member, action=Action.MEMBER_WARNED, reason=reason, before=state, after=_after(member, sanction)
@@ -145,6 +145,7 @@ def suspend(actor, *, member: User, until: datetime, reason: str) -> Sanction:
                 f"vote or flag. Everything works again once the suspension ends.\n\n{APPEAL}"
             ),
             sanction=sanction,
+            announce=False,
         )
         audit.member_sanctioned(
             actor, member, action=Action.MEMBER_SUSPENDED, reason=reason, before=state, after=_after(member, sanction)
@@ -172,29 +173,16 @@ def do_ban(actor, *, member: User, reason: str, until: datetime | None = None) -
     member.is_active = False
     User.objects.filter(pk=member.pk).update(is_active=False)
     length = f"until {_when(until)}" if until else "permanently"
-    # A banned member can't sign in to read the conversation, so it isn't
-    # emailed as usual: the ban email below carries the reason instead.
-    feedback.open_team_message(
+    # A banned member can't sign in to read the conversation: the sanction's
+    # notice (notifications, by email whatever their settings) carries the reason.
+    feedback.tell_member(
         actor,
         member=member,
         subject="Your account has been banned",
         body=f"A moderator has banned your account {length}. The reason:\n\n{_quoted(reason)}\n\n{APPEAL}",
         sanction=sanction,
-        email=False,
+        announce=False,
     )
-    if member.email:
-        feedback.queue_email(
-            message_id=f"<sanction-{sanction.pk}@concierge>",
-            to=member.email,
-            subject="Your account has been banned",
-            body=(
-                f"Hello {member.name},\n\n"
-                f"A moderator of {settings.SITE_NAME} has banned your account {length}, "
-                "so you can no longer sign in. The reason:\n\n"
-                f"{reason}\n\n"
-                "If you think this is a mistake, reply to this email and the team will look at it again.\n"
-            ),
-        )
     audit.member_sanctioned(
         actor, member, action=Action.MEMBER_BANNED, reason=reason, before=state, after=_after(member, sanction)
     )
@@ -274,8 +262,7 @@ def do_lift(actor, *, sanction: Sanction, member: User, reason: str) -> Sanction
     if conversation is None:
         feedback.tell_member(actor, member=member, subject=f"Your {what}", body=body, sanction=sanction)
     else:
-        message = feedback.add_message_unchecked(conversation, author=actor, body=body, from_staff=True)
-        feedback.email_member(conversation, message)
+        feedback.post_team_message(conversation, author=actor, body=body)
     audit.member_sanctioned(
         actor,
         member,

@@ -142,6 +142,7 @@ def _remove_from_thread(actor, thread_id: int, post_ids: list[int], removed: _Re
                 actor_id=actor.pk,
             )
         )
+    moderation_events.queue_changed(*items.values_list("category_id", flat=True))
     items.update(
         status=ReviewItem.Status.RESOLVED,
         resolution=ReviewItem.Resolution.DELETED,
@@ -236,6 +237,6 @@ def _restore_to_thread(actor, thread_id: int, post_ids: list[int], *, reopen: bo
 def _reopen_items(item_ids: list[int]) -> None:
     """Put closed queue items back, unless their post has gained an open one since."""
     busy = ReviewItem.objects.filter(status=ReviewItem.Status.OPEN).values("post_id")
-    ReviewItem.objects.filter(pk__in=item_ids, status=ReviewItem.Status.RESOLVED).exclude(post_id__in=busy).update(
-        status=ReviewItem.Status.OPEN, resolution="", resolved_by=None, resolved_at=None
-    )
+    reopened = ReviewItem.objects.filter(pk__in=item_ids, status=ReviewItem.Status.RESOLVED).exclude(post_id__in=busy)
+    moderation_events.queue_changed(*reopened.values_list("category_id", flat=True))
+    reopened.update(status=ReviewItem.Status.OPEN, resolution="", resolved_by=None, resolved_at=None)

@@ -1,6 +1,7 @@
 /*
- * Live updates over one WebSocket: the bell's unread count on every page, and on
- * a thread page the replies posted since it was rendered.
+ * Live updates over one WebSocket: the bell's unread count on every page, a
+ * moderator's review-queue count, and on a thread page the replies posted since
+ * it was rendered.
  *
  * The socket carries ids and counts only. New replies are fetched over HTTP
  * from the thread's "since" address, which decides what this reader may see and
@@ -41,6 +42,17 @@
       }
       var label = bell.querySelector(".visually-hidden");
       if (label) label.textContent = "Notifications" + (count > 0 ? ", " + shown + " unread" : "");
+    }
+
+    // The header knows each category's open items; a push replaces one category's, and the total is their sum.
+    function setQueue(category, count) {
+      var queue = document.querySelector(".user-nav a.queue-link");
+      if (!queue) return;
+      var counts = JSON.parse(queue.dataset.queueCounts || "{}");
+      counts[String(category)] = count;
+      queue.dataset.queueCounts = JSON.stringify(counts);
+      var total = Object.keys(counts).reduce(function (sum, key) { return sum + counts[key]; }, 0);
+      queue.querySelector(".queue-count").textContent = String(total);
     }
 
     function announce(text) {
@@ -125,6 +137,7 @@
       socket.addEventListener("message", function (event) {
         var data = JSON.parse(event.data);
         if (data.type === "unread") setBell(data.count, data.shown);
+        else if (data.type === "queue") setQueue(data.category, data.count);
         else if (data.type === "reply" && list && String(data.thread) === list.dataset.liveThread) catchUp();
       });
       socket.addEventListener("close", function (event) {

@@ -238,8 +238,9 @@ def test_the_page_costs_a_constant_number_of_queries(
     client.force_login(staff)
     client.get(URL)  # the session is read from the database once, then from the cache
 
-    # The user, the header bell's unread count, the categories, the count and one page of entries with their actors.
-    with django_assert_max_num_queries(5):
+    # The user, the header bell's unread count, the header's queue count, the categories, the count and one
+    # page of entries with their actors.
+    with django_assert_max_num_queries(6):
         response = client.get(URL, {"target_type": "thread"})
 
     assert len(response.context["rows"]) == count

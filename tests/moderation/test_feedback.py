@@ -12,6 +12,8 @@ from accounts.models import User
 from moderation.models import AuditEntry, Conversation
 from moderation.screening import RateLimited
 from moderation.services import feedback, sanctions
+from notifications.emails import message_id
+from outbox.models import Event
 from tests.builders import build_category, build_member, build_moderator
 from tests.test_security_headers import assert_strict
 
@@ -103,7 +105,10 @@ def test_staff_reply_is_emailed_to_the_member(staff, conversation, django_captur
     assert email.to == ["maria@example.com"]
     assert "It ships **today**." in email.body
     assert f"/contact/{conversation.pk}/" in email.body
-    assert email.extra_headers["Message-ID"] == f"<conversation-message-{message.pk}@concierge>"
+    # It is a notification like any other: its Message-ID is its delivery's key, and it can be turned off.
+    event = Event.objects.get(type="ConversationMessagePosted")
+    assert email.extra_headers["Message-ID"] == message_id(event.pk.hex, conversation.member_id)
+    assert "List-Unsubscribe" in email.extra_headers
 
 
 def test_member_reply_reopens_a_closed_conversation_and_sends_no_email(

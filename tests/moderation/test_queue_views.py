@@ -18,10 +18,10 @@ from tests.conftest import clear_cache
 
 pytestmark = pytest.mark.django_db
 
-# The user (the session comes from the cache), the header bell's unread count, the item count, the
-# categories for the filter, the page of items (the authors' record as subqueries of it), their flags,
-# and the notes on their authors.
-QUEUE_QUERIES = 7
+# The user (the session comes from the cache), the header bell's unread count, the header's queue
+# count, the item count, the categories for the filter, the page of items (the authors' record as
+# subqueries of it), their flags, and the notes on their authors.
+QUEUE_QUERIES = 8
 DECISIONS = ["approve", "dismiss", "hide", "delete"]
 
 

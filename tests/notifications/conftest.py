@@ -26,6 +26,7 @@ from tests.integration.conftest import broker, celery_worker_process, smtp_sink 
 
 @pytest.fixture(autouse=True)
 def quiet_badges(settings):
-    """Badges earned along the way (a first answer) would join every list these tests compare;
-    test_faq_and_badges.py, which is about them, hears them at their defaults."""
-    settings.NOTIFICATION_DEFAULTS = {**settings.NOTIFICATION_DEFAULTS, "badge": {"in_app": False, "email": False}}
+    """Badges and ranks earned along the way (a first answer) would join every list these tests compare;
+    test_faq_and_badges.py and test_ranks.py, which are about them, choose for themselves."""
+    quiet = {"in_app": False, "email": False}
+    settings.NOTIFICATION_DEFAULTS = {**settings.NOTIFICATION_DEFAULTS, "badge": quiet, "rank": quiet}

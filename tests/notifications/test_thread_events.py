@@ -109,9 +109,10 @@ def test_a_staff_reply_tells_the_member_and_not_the_staff_member(after_commit, m
     assert told(staff) == []
     [line] = selectors.lines(selectors.line_groups(member))
     assert line.url == conversation.get_absolute_url()
-    # The member is emailed once, by the conversation itself, not a second time by the notification.
+    # The member is emailed once, by the notification, with the team's words.
     [message] = [m for m in mail.outbox if m.to == [member.email]]
-    assert "The team wrote to you" in message.subject
+    assert "from the team wrote to you" in message.subject
+    assert "Try again now." in message.body
 
 
 def test_the_members_message_tells_the_assigned_staff_member_only(after_commit, member, staff, conversation):

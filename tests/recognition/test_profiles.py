@@ -373,16 +373,18 @@ def test_profile_query_count_stays_constant_as_the_member_does_more(
 
     client.force_login(other_member if viewer == "member" else build_moderator(username="mod"))
     client.get(reverse("home"))  # what every page reads once per process
+    # A moderator's header also counts their review queue.
+    header = 0 if viewer == "member" else 1
     for n in (1, 12):
         grow(n)
         for tab in ("threads", "answers"):
             # Built: the member row, the viewer's, two counts, one page of posts, badges, accepted answers
             # and their count, points and replies by category, recent posts and badges, the chart.
-            with django_assert_max_num_queries(PROFILE_QUERIES):
+            with django_assert_max_num_queries(PROFILE_QUERIES + header):
                 client.get(profile_url(member, tab=tab))
             # Shared with other readers: the member row and the viewer's, the bell and the mute state
             # (moderators' are never shared).
-            with django_assert_max_num_queries(4 if viewer == "member" else PROFILE_QUERIES - 1):
+            with django_assert_max_num_queries(4 if viewer == "member" else PROFILE_QUERIES - 1 + header):
                 client.get(profile_url(member, tab=tab))
 
 
