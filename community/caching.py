@@ -249,32 +249,47 @@ def _bump_counter(key: str) -> None:
         cache.add(key, _fresh_version(), timeout=None)
 
 
-# What a member version keys: the profile page about them, and their own inbox (the bell).
+# What a member version keys: the profile page about them, their own inbox (the bell), and what
+# is worked out from their read positions ("N new" on lists).
 PROFILE = "profile"
 INBOX = "inbox"
+READING = "reading"
 
 
-def _member_key(scope: str, member_id: int) -> str:
+def member_version_key(scope: str, member_id: int) -> str:
     return f"member-version:{scope}:{member_id}"
 
 
-def member_version(scope: str, member_id: int) -> int:
-    """The version of what `scope` shows about one member (PROFILE, INBOX)."""
-    return _counter(_member_key(scope, member_id))
+def member_version(scope: str, member_id: int, fetched: "Prefetched | None" = None) -> int:
+    """The version of what `scope` shows about one member (PROFILE, INBOX, READING).
+
+    `fetched` (a Prefetched) may hold it already, read with the page's other keys.
+    """
+    key = member_version_key(scope, member_id)
+    version = fetched.get(key) if fetched is not None else None
+    return version if version is not None else _counter(key)
+
+
+def _new_member_versions(scope: str, member_ids) -> None:
+    # A version needs only never to repeat, not to grow: a random number does that without reading
+    # the old one, so a thread's hundred authors cost one write, not a hundred increments.
+    cache.set_many({member_version_key(scope, pk): secrets.randbits(62) for pk in member_ids}, timeout=None)
 
 
 def bump_members_on_commit(scope: str, member_ids) -> None:
-    """After commit, move each member's `scope` to a new version, in one round trip however many they are.
-
-    A version needs only never to repeat, not to grow: a random number does
-    that without reading the old one, so a thread's hundred authors cost one
-    write, not a hundred increments.
-    """
+    """After commit, move each member's `scope` to a new version, in one round trip however many they are."""
     ids = sorted(set(member_ids))
     if ids:
-        transaction.on_commit(
-            lambda: cache.set_many({_member_key(scope, pk): secrets.randbits(62) for pk in ids}, timeout=None)
-        )
+        transaction.on_commit(lambda: _new_member_versions(scope, ids))
+
+
+def member_read(member_id: int) -> None:
+    """The member read further into a thread: what is worked out from their positions moves on at once.
+
+    The one change this module hears of without an event: a page view writes
+    no row (community.reading keeps positions in the cache), so it publishes none.
+    """
+    _new_member_versions(READING, [member_id])
 
 
 class Prefetched:

@@ -7,21 +7,20 @@ cache can't list its keys. Beat's `flush` drains the tally and writes each
 batch of positions with one upsert that only ever moves a row forward, so a
 flush run twice, or a page read out of order, changes nothing. Until the flush
 the member's pages read the cached position with the row and take the larger.
-Each move also bumps the member's `version`, which keys their "N new" on lists
-where it is cached, so that is never older than their last read.
+Each move also moves the member's reading version (community.caching), which
+keys their "N new" on lists where it is cached, so that is never older than
+their last read.
 
 A position is a post id. Replies to one thread are written under its row lock
 (community.services), so their ids rise in the order they became visible:
 "read through 120" means every reply up to post 120.
 """
 
-import time
-
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from community import tallies
+from community import caching, tallies
 from community.models import ReadPosition, Thread
 
 READ_POSITIONS = "read-positions"
@@ -46,38 +45,9 @@ def record(member_id: int, thread_id: int, through: int, *, position: int | None
     if through <= position:
         return
     cache.set(key, through, tallies.KEEP_SECONDS)
-    # After the position: whatever is cached under the new number was read after it moved.
-    _bump(version_key(member_id))
+    # After the position: whatever is cached under the new version was read after it moved.
+    caching.member_read(member_id)
     tallies.count(READ_POSITIONS, f"{member_id}:{thread_id}")
-
-
-def version_key(member_id: int) -> str:
-    return f"read-version:{member_id}"
-
-
-def version(member_id: int, fetched=None) -> int:
-    """A number that moves whenever any of the member's positions does, to key what is cached from them.
-
-    `fetched` (a community.caching.Prefetched) may hold it already.
-    """
-    key = version_key(member_id)
-    value = fetched.get(key) if fetched is not None else cache.get(key)
-    if value is None:
-        cache.add(key, _fresh(), tallies.KEEP_SECONDS)
-        value = cache.get(key) or _fresh()
-    return value
-
-
-def _fresh() -> int:
-    # A number that was evicted starts again above any it had, so nothing cached under an old one is read again.
-    return time.time_ns() // 1000
-
-
-def _bump(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.add(key, _fresh(), tallies.KEEP_SECONDS)
 
 
 def pending(member_id: int, thread_ids) -> dict[int, int]:

@@ -11,7 +11,7 @@ from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 
 from accounts import selectors as account_selectors
-from community import caching, permissions, reading, selectors
+from community import caching, permissions, selectors
 from community.models import Tag, Thread
 from community.views.common import page_number, shares_member_page
 
@@ -107,7 +107,7 @@ UNREAD_STATE_ID = "unread-threads"
 
 def unread_keys(member, list_key: str) -> list[str]:
     """The cache keys `unread_overlay` reads, for the page to read with its own."""
-    return [f"unread:{member.pk}:{list_key}", reading.version_key(member.pk)]
+    return [f"unread:{member.pk}:{list_key}", caching.member_version_key(caching.READING, member.pk)]
 
 
 def unread_overlay(member, list_key: str, thread_ids, fetched: caching.Prefetched) -> list[dict]:
@@ -118,7 +118,7 @@ def unread_overlay(member, list_key: str, thread_ids, fetched: caching.Prefetche
     whenever they read: never older than either, and costing no query until one moves.
     """
     key, _ = unread_keys(member, list_key)
-    version = reading.version(member.pk, fetched)
+    version = caching.member_version(caching.READING, member.pk, fetched)
     remembered = fetched.get(key)
     if remembered is not None and remembered[0] == version:
         return remembered[1]

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from community import reading, tallies
+from community import caching, reading, tallies
 from community.models import ReadPosition
 from community.tasks import flush_read_positions
 from tests.builders import build_member, build_thread
@@ -152,12 +152,15 @@ def test_beat_flushes_read_positions(member, question):
 
 
 def test_the_members_version_moves_only_when_a_position_does(member, other_member, question):
-    mine, theirs = reading.version(member.pk), reading.version(other_member.pk)
+    mine, theirs = (
+        caching.member_version(caching.READING, member.pk),
+        caching.member_version(caching.READING, other_member.pk),
+    )
 
     reading.record(member.pk, question.pk, 120)
-    moved = reading.version(member.pk)
+    moved = caching.member_version(caching.READING, member.pk)
     reading.record(member.pk, question.pk, 100)
 
     assert moved != mine
-    assert reading.version(member.pk) == moved
-    assert reading.version(other_member.pk) == theirs
+    assert caching.member_version(caching.READING, member.pk) == moved
+    assert caching.member_version(caching.READING, other_member.pk) == theirs
