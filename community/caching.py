@@ -270,6 +270,25 @@ def member_version(scope: str, member_id: int, fetched: "Prefetched | None" = No
     return version if version is not None else _counter(key)
 
 
+def member_remember(scope: str, member_id: int, name: str, build, seconds: int = LIST_SECONDS):
+    """`build()`'s result for one member, remembered until their `scope` version moves.
+
+    The value is stored beside the version it was built under, so the version
+    and the value come back in one round trip, not one after the other.
+    """
+    version_key, value_key = member_version_key(scope, member_id), remember_key(f"{name}:{member_id}")
+    found = cache.get_many([version_key, value_key])
+    version = found.get(version_key)
+    if version is None:
+        version = member_version(scope, member_id)
+    remembered = found.get(value_key)
+    if remembered is not None and remembered[0] == version:
+        return remembered[1]
+    value = build()
+    cache.set(value_key, (version, value), seconds)
+    return value
+
+
 def _new_member_versions(scope: str, member_ids) -> None:
     # A version needs only never to repeat, not to grow: a random number does that without reading
     # the old one, so a thread's hundred authors cost one write, not a hundred increments.

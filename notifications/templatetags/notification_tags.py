@@ -17,9 +17,8 @@ def _list_url(script_prefix: str) -> str:
 @register.simple_tag
 def notification_bell(user) -> dict:
     """The header bell: where it leads and how many are unread, counted once per change to the member's inbox."""
-    version = caching.member_version(caching.INBOX, user.pk)
     # A short life bounds what no event announces (a thread deleted with its notifications).
-    count = caching.remember(f"bell:{user.pk}:{version}", lambda: selectors.unread_count(user), caching.LIST_SECONDS)
+    count = caching.member_remember(caching.INBOX, user.pk, "bell", lambda: selectors.unread_count(user))
     shown = f"{selectors.UNREAD_SHOWN}+" if count > selectors.UNREAD_SHOWN else str(count)
     return {"url": _list_url(get_script_prefix()), "count": count, "shown": shown}
 
