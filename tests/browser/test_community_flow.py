@@ -47,7 +47,8 @@ def test_ask_answer_reply_accept_vote_and_search(page, screenshot_dir):
     page.find_element(By.ID, "id_title").send_keys("Bulbs vanish from the app after pairing")
     page.find_element(By.ID, "id_body").send_keys("They show up for a second, then **vanish**.")
     submit(page.find_element(By.CSS_SELECTOR, "form.compose-form"))
-    wait(page).until(ec.presence_of_element_located((By.CSS_SELECTOR, "h1")))
+    # The ask page has a heading of its own: wait for the thread's.
+    wait(page).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Bulbs vanish from the app after pairing"))
     thread = Thread.objects.get()
     assert page.find_element(By.TAG_NAME, "h1").text == "Bulbs vanish from the app after pairing"
     assert "<strong>vanish</strong>" in page.find_element(By.CSS_SELECTOR, ".post-body").get_attribute("innerHTML")
