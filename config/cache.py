@@ -64,6 +64,11 @@ class CompressingSerializer(django_redis.RedisSerializer):
         return super().loads(data)
 
 
+_INCR_EXISTING = (
+    "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end return false"
+)
+
+
 class SharedClient(django_redis.RedisCacheClient):
     """Django's Redis client, keeping one redis-py client per connection pool.
 
@@ -76,6 +81,14 @@ class SharedClient(django_redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+
+    def incr(self, key, delta):
+        # Django asks EXISTS, then INCRBY: two round trips, and a key that expires between them comes
+        # back without its timeout. One script does both at once.
+        value = self.get_client(key, write=True).eval(_INCR_EXISTING, 1, key, delta)
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)

@@ -40,6 +40,23 @@ def test_works_like_djangos_redis_cache_while_redis_is_up(redis_server):
     assert redis_server.stored_keys()
 
 
+def test_incr_is_one_round_trip_that_keeps_the_timeout_and_never_creates_a_key(redis_server, monkeypatch):
+    cache = backend(redis_server.url)
+    cache.add("ticks", 1, timeout=100)
+    client = cache._cache.get_client("ticks", write=True)
+    commands = []
+    send = client.execute_command
+    monkeypatch.setattr(client, "execute_command", lambda *args, **kw: commands.append(args[0]) or send(*args, **kw))
+
+    assert cache.incr("ticks", 5) == 6
+    with pytest.raises(ValueError):
+        cache.incr("never-set")
+
+    assert commands == ["EVAL", "EVAL"]
+    assert 0 < client.ttl(cache.make_key("ticks")) <= 100
+    assert not client.exists(cache.make_key("never-set"))
+
+
 def test_every_operation_answers_as_a_miss_when_redis_is_unreachable(redis_server):
     cache = backend(redis_server.url)
     cache.set("colour", "amber")
