@@ -155,7 +155,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "channels"},
+            # redis-py 8 reads with a 5 s timeout by default, the same as channels_redis's blocking
+            # pop, which then fails now and again and closes a socket mid-handshake. Longer than the
+            # pop, and still finite, so a dead connection is noticed.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}], "prefix": "channels"},
         }
     }
 else:

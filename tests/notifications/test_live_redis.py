@@ -46,3 +46,17 @@ def test_a_push_from_another_process_reaches_the_threads_sockets_through_redis(s
         return received
 
     assert asyncio.run(scenario()) == {"type": "reply", "thread": question.pk, "post": 1}
+
+
+def test_a_quiet_socket_outlives_the_channel_layers_blocking_pop(services_up):
+    """A channel with nothing to say is waited on for 5 s at a time; the read must outlast each wait."""
+    layer = get_channel_layer()
+
+    async def wait_quietly():
+        channel = await layer.new_channel()
+        try:
+            await asyncio.wait_for(layer.receive(channel), timeout=layer.brpop_timeout * 2 + 1)
+        except TimeoutError:
+            return "still waiting"
+
+    assert asyncio.run(wait_quietly()) == "still waiting"
