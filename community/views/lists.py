@@ -59,13 +59,16 @@ def _thread_list_page(request, *, template, filter_name, extra=dict, personal=No
 
     page_key = f"page:{key}" if shared and shares_member_page(request) else None
     member = permissions.is_member(request.user)
-    # A member's overlay is read with the shared page, and so is the list it is built from when it must be.
+    # A member's overlay and bell are read with the shared page in one round trip.
     fetched = (
         caching.Prefetched(
             [
-                *([caching.remember_key(key)] if shared else ()),
+                # The list itself only when the shared page holding it may be missing: its HTML is the
+                # page's largest part, so reading it beside the page would decompress it twice.
+                *([caching.remember_key(key)] if shared and not page_key else ()),
                 *([caching.shared_key(page_key)] if page_key else ()),
                 *unread_keys(request.user, key),
+                *caching.member_page_keys(request.user.pk),
             ]
         )
         if member

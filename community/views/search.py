@@ -22,7 +22,8 @@ SUGGESTIONS = 5
 
 def _versions(request=None) -> str:
     """What a results page shows: threads (the site-wide list version) and what providers add (the FAQ's lists)."""
-    return f"{caching.list_version()}:{caching.faq_version()}"
+    threads, faq = caching.counters(caching.LIST_VERSION_KEY, caching.FAQ_VERSION_KEY)
+    return f"{threads}:{faq}"
 
 
 @caching.anonymous_page(_versions, seconds=caching.LIST_SECONDS)
@@ -32,13 +33,15 @@ def search(request):
     key = _search_key(request, page)
     page_key = f"search-page:{key}" if shares_member_page(request) else None
     member = permissions.is_member(request.user)
-    # A member's overlay is read with the shared page, and so are the results it is built from when it must be.
+    # A member's overlay and bell are read with the shared page in one round trip.
     fetched = (
         caching.Prefetched(
             [
-                caching.remember_key(f"search:{key}"),
+                # The results only when the shared page holding them may be missing (as on lists).
+                *([] if page_key else [caching.remember_key(f"search:{key}")]),
                 *([caching.shared_key(page_key)] if page_key else ()),
                 *unread_keys(request.user, f"search:{key}"),
+                *caching.member_page_keys(request.user.pk),
             ]
         )
         if member
