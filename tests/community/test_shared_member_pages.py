@@ -198,3 +198,12 @@ def test_a_members_search_reads_the_list_and_faq_versions_in_one_round_trip(clie
 
     versions = {caching.LIST_VERSION_KEY, caching.FAQ_VERSION_KEY}
     assert [versions & set(keys) for keys in cache_reads if versions & set(keys)] == [versions]
+
+
+def test_a_members_thread_page_masks_one_csrf_token_for_its_forms_and_its_script(client, question, answer):
+    client.force_login(build_member())
+
+    html = client.get(question.get_absolute_url()).content.decode()
+
+    in_forms = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+    assert in_forms == {viewer_state(html)["csrf"]}
