@@ -221,6 +221,17 @@ def list_version(category_slug: str | None = None) -> int:
     return _counter(_list_key(category_slug))
 
 
+def list_version_key(category_slug: str | None = None) -> str:
+    """The key `list_version` reads, for a page to read with its own (see `counter`)."""
+    return _list_key(category_slug)
+
+
+def counter(key: str, fetched: "Prefetched") -> int:
+    """The counter under `key` (a version), from `fetched` when it was read there."""
+    version = fetched.get(key)
+    return version if version is not None else _counter(key)
+
+
 def counters(*keys: str) -> list[int]:
     """The counters under `keys` (LIST_VERSION_KEY, FAQ_VERSION_KEY), read in one round trip."""
     found = cache.get_many(list(keys))
@@ -532,6 +543,7 @@ def render_shared(
     shared: Callable[[], dict],
     personal: dict,
     key: str | None,
+    version: int | None = None,
     seconds: int = FRAGMENT_SECONDS,
     fetched: Prefetched = NOTHING_PREFETCHED,
 ) -> HttpResponse:
@@ -539,7 +551,10 @@ def render_shared(
 
     `shared()` builds the context of everything outside the regions; it is
     called only when the shared rendering is not cached under `key`, which must
-    name everything that rendering depends on (data versions, page, sort). The
+    name everything that rendering depends on (data versions, page, sort), or
+    all of it but `version`, which is then stored beside the rendering and
+    must match for it to be served (so the page can be read in the same round
+    trip as the version). The
     regions see only `personal` and the context processors. With `key` None
     (moderators, who see more than members, and visitors) the page is built
     the same way but not stored.
@@ -563,6 +578,8 @@ def render_shared(
         return render(request, template_name, {**shared(), **personal})
     key = shared_key(key) if key is not None else None
     pieces = fetched.get(key) if key is not None else None
+    if pieces is not None and version is not None:
+        pieces = pieces[1] if pieces[0] == version else None
     if pieces is None:
         context = shared()
         html = backend.render({**context, **NO_MEMBER, SHARED_RENDER: True}, request)
@@ -580,7 +597,7 @@ def render_shared(
             )
             return render(request, template_name, {**context, **personal})
         if key is not None:
-            cache.set(key, pieces, seconds)
+            cache.set(key, pieces if version is None else (version, pieces), seconds)
     # The regions' tags (the bell) answer from the page's one read where it holds their keys.
     bound = make_context({**personal, PREFETCHED: fetched}, request)
     with bound.bind_template(backend.template):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from community import caching
 from community.services import subscriptions, votes
-from tests.builders import build_member, build_reply
+from tests.builders import build_member, build_reply, build_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +207,31 @@ def test_a_members_thread_page_masks_one_csrf_token_for_its_forms_and_its_script
 
     in_forms = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
     assert in_forms == {viewer_state(html)["csrf"]}
+
+
+@pytest.mark.parametrize("page", ["home", "category"])
+def test_a_members_list_page_reads_its_version_with_the_shared_page(client, question, cache_reads, page):
+    url = reverse("home") if page == "home" else question.category.get_absolute_url()
+    version_key = caching.list_version_key(None if page == "home" else question.category.slug)
+    client.force_login(build_member())
+    client.get(url)
+    cache_reads.clear()
+
+    client.get(url)
+
+    with_version = [keys for keys in cache_reads if version_key in keys]
+    assert len(with_version) == 1 and any(key.startswith("shared:") for key in with_version[0]), cache_reads
+
+
+@pytest.mark.parametrize("page", ["home", "category"])
+def test_a_members_shared_list_page_shows_a_thread_started_since_it_was_stored(
+    client, django_capture_on_commit_callbacks, member, question, page
+):
+    url = reverse("home") if page == "home" else question.category.get_absolute_url()
+    client.force_login(build_member())
+    assert "A brand new question" not in client.get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        build_thread(member, category=question.category, title="A brand new question")
+
+    assert "A brand new question" in client.get(url).content.decode()
