@@ -543,7 +543,7 @@ def render_shared(
     shared: Callable[[], dict],
     personal: dict,
     key: str | None,
-    version: int | None = None,
+    version: int | str | None = None,
     seconds: int = FRAGMENT_SECONDS,
     fetched: Prefetched = NOTHING_PREFETCHED,
 ) -> HttpResponse:

@@ -235,3 +235,16 @@ def test_a_members_shared_list_page_shows_a_thread_started_since_it_was_stored(
         build_thread(member, category=question.category, title="A brand new question")
 
     assert "A brand new question" in client.get(url).content.decode()
+
+
+def test_a_members_search_reads_its_versions_with_the_shared_page(client, question, cache_reads):
+    url = f"{reverse('search')}?q=question"
+    client.force_login(build_member())
+    client.get(url)
+    cache_reads.clear()
+
+    client.get(url)
+
+    with_versions = [keys for keys in cache_reads if caching.LIST_VERSION_KEY in keys]
+    assert len(with_versions) == 1 and caching.FAQ_VERSION_KEY in with_versions[0], cache_reads
+    assert any(key.startswith("shared:") for key in with_versions[0]), cache_reads
