@@ -221,6 +221,23 @@ def list_version(category_slug: str | None = None) -> int:
     return _counter(_list_key(category_slug))
 
 
+def list_version_key(category_slug: str | None = None) -> str:
+    """The key `list_version` reads, for a page to read with its own (see `counter`)."""
+    return _list_key(category_slug)
+
+
+def counter(key: str, fetched: "Prefetched") -> int:
+    """The counter under `key` (a version), from `fetched` when it was read there."""
+    version = fetched.get(key)
+    return version if version is not None else _counter(key)
+
+
+def counters(*keys: str) -> list[int]:
+    """The counters under `keys` (LIST_VERSION_KEY, FAQ_VERSION_KEY), read in one round trip."""
+    found = cache.get_many(list(keys))
+    return [found[key] if key in found else _counter(key) for key in keys]
+
+
 def _counter(key: str) -> int:
     version = cache.get(key)
     if version is None:
@@ -256,6 +273,15 @@ INBOX = "inbox"
 READING = "reading"
 
 
+# The header bell: the member's unread notifications, remembered under their INBOX version.
+BELL = "bell"
+
+
+def member_page_keys(member_id: int) -> list[str]:
+    """The keys every member's page reads in its regions (the bell), for the page to read with its own."""
+    return member_remember_keys(INBOX, member_id, BELL)
+
+
 def member_version_key(scope: str, member_id: int) -> str:
     return f"member-version:{scope}:{member_id}"
 
@@ -270,14 +296,25 @@ def member_version(scope: str, member_id: int, fetched: "Prefetched | None" = No
     return version if version is not None else _counter(key)
 
 
-def member_remember(scope: str, member_id: int, name: str, build, seconds: int = LIST_SECONDS):
+def member_remember_keys(scope: str, member_id: int, name: str) -> list[str]:
+    """The cache keys `member_remember` reads, for a page to read with its own."""
+    return [member_version_key(scope, member_id), remember_key(f"{name}:{member_id}")]
+
+
+def member_remember(
+    scope: str, member_id: int, name: str, build, seconds: int = LIST_SECONDS, fetched: "Prefetched | None" = None
+):
     """`build()`'s result for one member, remembered until their `scope` version moves.
 
     The value is stored beside the version it was built under, so the version
-    and the value come back in one round trip, not one after the other.
+    and the value come back in one round trip, not one after the other: the
+    page's own (`fetched`), when it read them with its other keys.
     """
-    version_key, value_key = member_version_key(scope, member_id), remember_key(f"{name}:{member_id}")
-    found = cache.get_many([version_key, value_key])
+    version_key, value_key = member_remember_keys(scope, member_id, name)
+    if fetched is not None and fetched.has(version_key, value_key):
+        found = fetched.values
+    else:
+        found = cache.get_many([version_key, value_key])
     version = found.get(version_key)
     if version is None:
         version = member_version(scope, member_id)
@@ -324,6 +361,10 @@ class Prefetched:
 
     def get(self, key: str):
         return self.values.get(key) if key in self.keys else cache.get(key)
+
+    def has(self, *keys: str) -> bool:
+        """Whether the read asked for all of `keys` (found or not)."""
+        return self.keys.issuperset(keys)
 
 
 NOTHING_PREFETCHED = Prefetched()
@@ -487,6 +528,10 @@ SHARED_TEMPLATES = frozenset(
 NO_MEMBER = {"user": None, "request": None, "perms": None, "messages": (), "csrf_token": CSRF_SENTINEL}
 
 
+# Where render_shared hands the regions the page's Prefetched.
+PREFETCHED = "_prefetched"
+
+
 def shared_key(key: str) -> str:
     return f"shared:{RELEASE}:{key}"
 
@@ -498,6 +543,7 @@ def render_shared(
     shared: Callable[[], dict],
     personal: dict,
     key: str | None,
+    version: int | str | None = None,
     seconds: int = FRAGMENT_SECONDS,
     fetched: Prefetched = NOTHING_PREFETCHED,
 ) -> HttpResponse:
@@ -505,7 +551,10 @@ def render_shared(
 
     `shared()` builds the context of everything outside the regions; it is
     called only when the shared rendering is not cached under `key`, which must
-    name everything that rendering depends on (data versions, page, sort). The
+    name everything that rendering depends on (data versions, page, sort), or
+    all of it but `version`, which is then stored beside the rendering and
+    must match for it to be served (so the page can be read in the same round
+    trip as the version). The
     regions see only `personal` and the context processors. With `key` None
     (moderators, who see more than members, and visitors) the page is built
     the same way but not stored.
@@ -529,11 +578,16 @@ def render_shared(
         return render(request, template_name, {**shared(), **personal})
     key = shared_key(key) if key is not None else None
     pieces = fetched.get(key) if key is not None else None
+    if pieces is not None and version is not None:
+        pieces = pieces[1] if pieces[0] == version else None
     if pieces is None:
         context = shared()
         html = backend.render({**context, **NO_MEMBER, SHARED_RENDER: True}, request)
-        # Split once here, so each request joins pieces instead of searching the whole page.
+        # Split once here, so each request joins pieces instead of searching the whole page, and
+        # encode the shared text once here too: a busy thread's page is hundreds of kilobytes, whose
+        # encoding (and unpickling as text) on every request cost more than rendering the regions.
         pieces = PERSONAL_MARKER.split(html)
+        pieces[::2] = [piece.encode() for piece in pieces[::2]]
         unknown = set(pieces[1::2]) - regions.nodes.keys()
         if CSRF_SENTINEL in html or unknown:
             logger.error(
@@ -543,11 +597,13 @@ def render_shared(
             )
             return render(request, template_name, {**context, **personal})
         if key is not None:
-            cache.set(key, pieces, seconds)
-    bound = make_context(personal, request)
+            cache.set(key, pieces if version is None else (version, pieces), seconds)
+    # The regions' tags (the bell) answer from the page's one read where it holds their keys.
+    bound = make_context({**personal, PREFETCHED: fetched}, request)
     with bound.bind_template(backend.template):
-        # Even items are shared text; odd ones name a personal region.
+        # Even items are shared text, encoded; odd ones name a personal region.
         parts = [
-            piece if n % 2 == 0 else regions.nodes[piece].nodelist.render(bound) for n, piece in enumerate(pieces)
+            piece if n % 2 == 0 else regions.nodes[piece].nodelist.render(bound).encode()
+            for n, piece in enumerate(pieces)
         ]
-    return HttpResponse("".join(parts))
+    return HttpResponse(b"".join(parts))

@@ -125,10 +125,15 @@ def read_thread_page(
     if version is None:
         return None, caching.NOTHING_PREFETCHED, state
     key = f"thread:{pk}:{version}"
-    # The member's read position not yet flushed to its row comes with the thread's own cache keys.
+    # The member's read position not yet flushed to its row, and their bell, come with the thread's own cache keys.
     unflushed = reading.pending_key(member.pk, pk) if member is not None else None
     fetched = caching.Prefetched(
-        [caching.remember_key(key), *(keys_for(version) if keys_for else ()), *([unflushed] if unflushed else ())]
+        [
+            caching.remember_key(key),
+            *(keys_for(version) if keys_for else ()),
+            *([unflushed] if unflushed else ()),
+            *(caching.member_page_keys(member.pk) if member is not None else ()),
+        ]
     )
     if unflushed and (cached := fetched.get(unflushed)) is not None:
         state.read_through = max(state.read_through or 0, cached)

@@ -1,4 +1,5 @@
-"""Form posts whose text is not valid UTF-8 are refused, not stored garbled.
+"""Our middleware: form posts whose text is not valid UTF-8 are refused, not stored garbled;
+and authentication that hands the view the member itself (AuthenticationMiddleware).
 
 Django never refuses them itself: it reads a url-encoded body that isn't UTF-8
 as Latin-1, decodes percent-escapes and multipart fields with errors="replace",
@@ -6,10 +7,13 @@ and the form then saves mojibake or U+FFFD in place of what the member wrote.
 """
 
 import codecs
+from functools import partial
 from urllib.parse import unquote_to_bytes
 
+from django.contrib.auth import middleware as auth_middleware
 from django.http import HttpResponseBadRequest, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.utils.functional import SimpleLazyObject
 
 INVALID_UTF8 = (
     "The form contained text that is not valid UTF-8, so nothing was saved. "
@@ -49,3 +53,25 @@ class RefuseInvalidUtf8Forms:
         if request.method in WITH_BODY and not form_is_utf8(request):
             return HttpResponseBadRequest(INVALID_UTF8, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, except that once the member is loaded, `request.user` is the member itself.
+
+    Django leaves a lazy proxy there for the whole request, and a member's page
+    reads the user through it hundreds of times (templates, permission checks),
+    each read a few function calls. The user is still loaded only when first
+    asked for, so a request that never asks (a static file, the health check)
+    pays nothing for it.
+    """
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(partial(_load_user, request))
+
+
+def _load_user(request):
+    user = auth_middleware.get_user(request)
+    # Later reads get the user without the proxy; what already holds the proxy keeps working through it.
+    request.user = user
+    return user

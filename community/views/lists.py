@@ -42,35 +42,39 @@ def _thread_list_page(request, *, template, filter_name, extra=dict, personal=No
         return {"html": html, "count": page.paginator.count, "thread_ids": [thread.pk for thread in page.object_list]}
 
     shared = filter_name not in selectors.MEMBER_FILTERS and not permissions.is_moderator(request.user)
-    key = ":".join(
+    member = permissions.is_member(request.user)
+    # What names the list but its version: the shared page and the overlay are stored under it beside the
+    # version they were built under, so they come back in the same round trip as the version itself.
+    which = ":".join(
         str(part)
         for part in (
-            "list",
-            caching.RELEASE,
-            caching.list_version(list_args["category"].slug if "category" in list_args else None),
             request.resolver_match.url_name,
             filter_name,
             kind,
             *(getattr(value, "pk", value) for value in list_args.values()),
             min(page_number(request), selectors.MAX_LIST_PAGES),
-            int(permissions.is_member(request.user)),
+            int(member),
         )
     )
-
-    page_key = f"page:{key}" if shared and shares_member_page(request) else None
-    member = permissions.is_member(request.user)
-    # A member's overlay is read with the shared page, and so is the list it is built from when it must be.
+    named = f"list:{caching.RELEASE}:{which}"
+    version_key = caching.list_version_key(list_args["category"].slug if "category" in list_args else None)
+    page_key = f"page:{named}" if shared and shares_member_page(request) else None
+    # A member's overlay and bell are read with the version and the shared page in one round trip; the
+    # list itself is read only when the page holding it must be built.
     fetched = (
         caching.Prefetched(
             [
-                *([caching.remember_key(key)] if shared else ()),
+                version_key,
                 *([caching.shared_key(page_key)] if page_key else ()),
-                *unread_keys(request.user, key),
+                *unread_keys(request.user, named),
+                *caching.member_page_keys(request.user.pk),
             ]
         )
         if member
         else caching.NOTHING_PREFETCHED
     )
+    version = caching.counter(version_key, fetched)
+    key = f"list:{caching.RELEASE}:{version}:{which}"
 
     @functools.cache
     def fragment():
@@ -81,7 +85,11 @@ def _thread_list_page(request, *, template, filter_name, extra=dict, personal=No
         # thread write), so a list is never older than the last change to it.
         return caching.remember(key, build, caching.LIST_SECONDS, fetched)
 
-    unread = unread_overlay(request.user, key, lambda: fragment()["thread_ids"], fetched) if member else []
+    unread = (
+        unread_overlay(request.user, named, lambda: fragment()["thread_ids"], fetched, version=version)
+        if member
+        else []
+    )
     if request.htmx and request.htmx.target == "thread-list":
         return HttpResponse(fragment()["html"] + (json_script(unread, UNREAD_STATE_ID) if unread else ""))
 
@@ -96,6 +104,7 @@ def _thread_list_page(request, *, template, filter_name, extra=dict, personal=No
         shared=page_context,
         personal={**(personal or {}), "unread": unread},
         key=page_key,
+        version=version,
         seconds=caching.LIST_SECONDS,
         fetched=fetched,
     )
@@ -110,21 +119,22 @@ def unread_keys(member, list_key: str) -> list[str]:
     return [f"unread:{member.pk}:{list_key}", caching.member_version_key(caching.READING, member.pk)]
 
 
-def unread_overlay(member, list_key: str, thread_ids, fetched: caching.Prefetched) -> list[dict]:
+def unread_overlay(member, list_key: str, thread_ids, fetched: caching.Prefetched, *, version=None) -> list[dict]:
     """The member's "N new" for the threads listed (`thread_ids()`), as the page's script lays it over the list.
 
-    Remembered for the member under the list's key, whose versions move with
-    every reply, removal and approval, and their reading version, which moves
-    whenever they read: never older than either, and costing no query until one moves.
+    Remembered for the member under the list's key and `version` (or a key
+    that names the version itself), whose versions move with every reply,
+    removal and approval, and their reading version, which moves whenever they
+    read: never older than either, and costing no query until one moves.
     """
     key, _ = unread_keys(member, list_key)
-    version = caching.member_version(caching.READING, member.pk, fetched)
+    reading = caching.member_version(caching.READING, member.pk, fetched)
     remembered = fetched.get(key)
-    if remembered is not None and remembered[0] == version:
-        return remembered[1]
+    if remembered is not None and remembered[:2] == [version, reading]:
+        return remembered[2]
     found = selectors.unread_replies(member, thread_ids())
     overlay = [{"thread": pk, "new": new, "post": first} for pk, (new, first) in found.items()]
-    cache.set(key, [version, overlay], caching.LIST_SECONDS)
+    cache.set(key, [version, reading, overlay], caching.LIST_SECONDS)
     return overlay
 
 

@@ -20,30 +20,38 @@ from community.views.lists import unread_keys, unread_overlay
 SUGGESTIONS = 5
 
 
+# What a results page shows: threads (the site-wide list version) and what providers add (the FAQ's lists).
+VERSION_KEYS = (caching.LIST_VERSION_KEY, caching.FAQ_VERSION_KEY)
+
+
 def _versions(request=None) -> str:
-    """What a results page shows: threads (the site-wide list version) and what providers add (the FAQ's lists)."""
-    return f"{caching.list_version()}:{caching.faq_version()}"
+    return ":".join(str(version) for version in caching.counters(*VERSION_KEYS))
 
 
 @caching.anonymous_page(_versions, seconds=caching.LIST_SECONDS)
 def search(request):
     form = SearchForm(request.GET or None)
     page = min(page_number(request), selectors.MAX_LIST_PAGES)
-    key = _search_key(request, page)
-    page_key = f"search-page:{key}" if shares_member_page(request) else None
+    query_key = _query_key(request, page)
+    page_key = f"search-page:{query_key}" if shares_member_page(request) else None
     member = permissions.is_member(request.user)
-    # A member's overlay is read with the shared page, and so are the results it is built from when it must be.
+    # A member's overlay and bell are read with the versions and the shared page in one round trip (the page
+    # and the overlay are stored beside the versions they were built under); the results only when the
+    # shared page holding them must be built.
     fetched = (
         caching.Prefetched(
             [
-                caching.remember_key(f"search:{key}"),
+                *VERSION_KEYS,
                 *([caching.shared_key(page_key)] if page_key else ()),
-                *unread_keys(request.user, f"search:{key}"),
+                *unread_keys(request.user, f"search:{query_key}"),
+                *caching.member_page_keys(request.user.pk),
             ]
         )
         if member
         else caching.NOTHING_PREFETCHED
     )
+    versions = ":".join(str(caching.counter(key, fetched)) for key in VERSION_KEYS) if member else _versions()
+    key = f"{versions}:{query_key}"
     find = None
     if form.is_valid() and form.cleaned_data["q"]:
         data = form.cleaned_data
@@ -100,11 +108,14 @@ def search(request):
         "community/search.html",
         shared=shared,
         personal={
-            "unread": unread_overlay(request.user, f"search:{key}", lambda: find()["thread_ids"], fetched)
+            "unread": unread_overlay(
+                request.user, f"search:{query_key}", lambda: find()["thread_ids"], fetched, version=versions
+            )
             if member and find
             else []
         },
         key=page_key,
+        version=versions,
         seconds=caching.LIST_SECONDS,
         fetched=fetched,
     )
@@ -131,9 +142,9 @@ def _unanswered(viewer) -> list:
     return list(selectors.thread_list(viewer, filter_name="unanswered")[:SUGGESTIONS])
 
 
-def _search_key(request, page: int) -> str:
+def _query_key(request, page: int) -> str:
     digest = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:32]
-    return f"{_versions()}:{page}:{digest}"
+    return f"{caching.RELEASE}:{page}:{digest}"
 
 
 @require_safe

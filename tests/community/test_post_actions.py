@@ -222,7 +222,7 @@ def test_shared_thread_page_links_the_opening_post_and_stores_no_csrf_token(clie
 
     version = Thread.objects.get(pk=question.pk).version
     pieces = cache.get(caching.shared_key(f"thread:{question.pk}:{version}:votes:1"))
-    shared = "".join(pieces[::2])
+    shared = b"".join(pieces[::2]).decode()
     for post in (question.opening_post, answer):
         assert f'href="/posts/{post.pk}/actions/"' in shared and f'href="/posts/{post.pk}/actions/"' in page
     assert "csrfmiddlewaretoken" not in shared

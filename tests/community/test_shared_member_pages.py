@@ -3,11 +3,14 @@
 import json
 import logging
 import re
+from unittest import mock
 
 import pytest
+from django.urls import reverse
 
+from community import caching
 from community.services import subscriptions, votes
-from tests.builders import build_member, build_reply
+from tests.builders import build_member, build_reply, build_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +124,127 @@ def test_the_category_page_shows_each_member_whether_they_follow_it(client, ques
     assert 'aria-pressed="true"' in follow_button(alice)
     assert 'aria-pressed="false"' in follow_button(bob)
     assert 'aria-pressed="true"' in follow_button(alice)
+
+
+@pytest.fixture
+def cache_reads():
+    """The cache reads a request makes, each round trip as the keys it asked for."""
+    from django.core.cache import caches
+
+    default = caches["default"]
+    reads: list[list[str]] = []
+    get, get_many = default.get, default.get_many
+    inside_get_many = []
+
+    def counted_get(key, *args, **kwargs):
+        if not inside_get_many:  # the embedded cache's get_many is a get per key
+            reads.append([key])
+        return get(key, *args, **kwargs)
+
+    def counted_get_many(keys, *args, **kwargs):
+        reads.append(list(keys))
+        inside_get_many.append(True)
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            inside_get_many.pop()
+
+    with (
+        mock.patch.object(default, "get", counted_get),
+        mock.patch.object(default, "get_many", counted_get_many),
+    ):
+        yield reads
+
+
+@pytest.mark.parametrize("page", ["home", "category", "search", "thread"])
+def test_a_cached_member_page_reads_the_bell_with_its_own_keys(client, question, answer, cache_reads, page):
+    member = build_member(username="lena")
+    url = {
+        "home": reverse("home"),
+        "category": question.category.get_absolute_url(),
+        "search": f"{reverse('search')}?q=question",
+        "thread": question.get_absolute_url(),
+    }[page]
+    client.force_login(member)
+    client.get(url)
+    client.get(url)
+    cache_reads.clear()
+
+    response = client.get(url)
+
+    bell = caching.member_page_keys(member.pk)
+    assert response.status_code == 200
+    assert any(set(bell) < set(keys) for keys in cache_reads), cache_reads
+    assert not any(key in bell for keys in cache_reads if not set(bell) < set(keys) for key in keys), cache_reads
+
+
+def test_a_shared_list_page_reads_its_list_only_when_the_page_is_missing(client, question, cache_reads):
+    client.force_login(build_member())
+    client.get(reverse("home"))
+    cache_reads.clear()
+
+    client.get(reverse("home"))
+
+    # The list's own cache entry, whose HTML the shared page already holds.
+    assert not [key for keys in cache_reads for key in keys if key.startswith(f"{caching.RELEASE}:list:")], cache_reads
+
+
+def test_a_members_search_reads_the_list_and_faq_versions_in_one_round_trip(client, question, cache_reads):
+    client.force_login(build_member())
+    client.get(f"{reverse('search')}?q=question")
+    cache_reads.clear()
+
+    client.get(f"{reverse('search')}?q=question")
+
+    versions = {caching.LIST_VERSION_KEY, caching.FAQ_VERSION_KEY}
+    assert [versions & set(keys) for keys in cache_reads if versions & set(keys)] == [versions]
+
+
+def test_a_members_thread_page_masks_one_csrf_token_for_its_forms_and_its_script(client, question, answer):
+    client.force_login(build_member())
+
+    html = client.get(question.get_absolute_url()).content.decode()
+
+    in_forms = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+    assert in_forms == {viewer_state(html)["csrf"]}
+
+
+@pytest.mark.parametrize("page", ["home", "category"])
+def test_a_members_list_page_reads_its_version_with_the_shared_page(client, question, cache_reads, page):
+    url = reverse("home") if page == "home" else question.category.get_absolute_url()
+    version_key = caching.list_version_key(None if page == "home" else question.category.slug)
+    client.force_login(build_member())
+    client.get(url)
+    cache_reads.clear()
+
+    client.get(url)
+
+    with_version = [keys for keys in cache_reads if version_key in keys]
+    assert len(with_version) == 1 and any(key.startswith("shared:") for key in with_version[0]), cache_reads
+
+
+@pytest.mark.parametrize("page", ["home", "category"])
+def test_a_members_shared_list_page_shows_a_thread_started_since_it_was_stored(
+    client, django_capture_on_commit_callbacks, member, question, page
+):
+    url = reverse("home") if page == "home" else question.category.get_absolute_url()
+    client.force_login(build_member())
+    assert "A brand new question" not in client.get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        build_thread(member, category=question.category, title="A brand new question")
+
+    assert "A brand new question" in client.get(url).content.decode()
+
+
+def test_a_members_search_reads_its_versions_with_the_shared_page(client, question, cache_reads):
+    url = f"{reverse('search')}?q=question"
+    client.force_login(build_member())
+    client.get(url)
+    cache_reads.clear()
+
+    client.get(url)
+
+    with_versions = [keys for keys in cache_reads if caching.LIST_VERSION_KEY in keys]
+    assert len(with_versions) == 1 and caching.FAQ_VERSION_KEY in with_versions[0], cache_reads
+    assert any(key.startswith("shared:") for key in with_versions[0]), cache_reads
