@@ -157,6 +157,14 @@ def article_changed(event) -> None:
     transaction.on_commit(lambda: _bump_counter(FAQ_VERSION_KEY))
 
 
+def faq_section_changed(event) -> None:
+    """An FAQ section was added, edited or removed: the FAQ's lists and its articles' pages name it.
+
+    faq subscribes this to its own event (faq.apps), as it does `article_changed`.
+    """
+    transaction.on_commit(lambda: _bump_counter(FAQ_VERSION_KEY))
+
+
 def faq_version() -> int:
     """The version of the FAQ's lists and of the banners that name its articles."""
     return _counter(FAQ_VERSION_KEY)
