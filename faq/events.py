@@ -3,7 +3,7 @@
 Published inside the service's transaction. Recognition settles the points of
 `ArticleCreditsChanged` there, and the badge after commit; community.caching
 moves the versions of the pages that show an article (its own page, the FAQ's
-lists, and its source thread's banner).
+lists, and its source thread's banner) and of those that name a section.
 """
 
 import uuid
@@ -51,4 +51,12 @@ class ArticleChanged(Event):
     actor_id: int
     action: str  # "promoted", "edited", "republished", "unpublished" or "archived"
     source_thread_id: int | None = None
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class SectionChanged(Event):
+    """A section was added, renamed, moved or removed (in the admin); the pages that name it changed."""
+
+    section_id: int
     event_id: str = field(default_factory=_new_id)

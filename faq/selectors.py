@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 
@@ -73,9 +74,26 @@ def _rows(articles) -> list[dict]:
     ]
 
 
-def section_articles(user, section: Section) -> list[dict]:
-    key = f"faq:section:{section.pk}:{caching.faq_version()}:{audience_key(user)}"
-    return caching.remember(key, lambda: _rows(_listed(user).filter(section=section)))
+def section_key(user, slug: str, version: int) -> str:
+    """The `remember` key of `section_page`, for a page to read with its own keys."""
+    return f"faq:section:{slug}:{version}:{audience_key(user)}"
+
+
+def section_page(user, slug: str, version: int, fetched: caching.Prefetched = caching.NOTHING_PREFETCHED) -> dict:
+    """The section at `slug` (None when there is none) with the articles `user`'s audience may read in it.
+
+    Remembered per audience under the FAQ's list version `version`, which
+    every article event and every section edit moves (community.caching), so
+    a warm section page reads neither the section nor its articles.
+    """
+
+    def build():
+        section = Section.objects.filter(slug=slug).values("pk", "name", "slug", "description").first()
+        if section is None:
+            return {"section": None, "articles": []}
+        return {"section": section, "articles": _rows(_listed(user).filter(section_id=section["pk"]))}
+
+    return caching.remember(section_key(user, slug, version), build, fetched=fetched)
 
 
 class Address(NamedTuple):
@@ -95,6 +113,35 @@ class Address(NamedTuple):
         which a removed or hidden post, a hidden thread or a new title moves) and its section's name."""
         name = hashlib.sha256(self.section_name.encode()).hexdigest()[:12]
         return f"{self.pk}:{self.version}:{self.thread_version}:{name}"
+
+
+def cached_address(slug: str) -> Address | None:
+    """`article_address`, from the cache while nothing it names has changed: a warm page reads no row.
+
+    The address is stored beside the two versions it was read under, and
+    comes back with them in one round trip. The FAQ's list version moves
+    with every article event and section edit. The site-wide list version
+    moves after every change that moves a thread's version where an article
+    shows it (a removed or hidden post, a hidden, renamed or moved thread, an
+    author's new name: community.caching). Both are read before the row, so
+    a row read while such a change commits is stored under versions that the
+    change then moves on from, and is never read again.
+    """
+    key = caching.remember_key(f"faq:address:{slug}")
+    found = cache.get_many([caching.FAQ_VERSION_KEY, caching.LIST_VERSION_KEY, key])
+    faq_version = found.get(caching.FAQ_VERSION_KEY)
+    list_version = found.get(caching.LIST_VERSION_KEY)
+    versions = (
+        caching.faq_version() if faq_version is None else faq_version,
+        caching.list_version() if list_version is None else list_version,
+    )
+    stored = found.get(key)
+    if stored is not None and stored[0] == versions:
+        return Address(*stored[1])
+    address = article_address(slug)
+    if address is not None:
+        cache.set(key, (versions, tuple(address)), caching.FRAGMENT_SECONDS)
+    return address
 
 
 def article_address(slug: str) -> Address | None:

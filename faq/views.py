@@ -1,7 +1,5 @@
 """The FAQ's pages: home, sections and articles for readers; promote, edit, revisions and drafts for editors."""
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -54,27 +52,38 @@ def home(request):
 @require_safe
 @caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
 def section_detail(request, slug):
-    section = get_object_or_404(Section, slug=slug)
-    items = selectors.section_articles(request.user, section)
-    if not items and not permissions.can_edit_articles(request.user):
+    version = caching.faq_version()
+    # The FAQ's list version moves with every article and section change, so it keys the section's own
+    # words as well as its list: the section, its articles and its shared rendering come in one round trip.
+    key = f"faq-section:{version}:{selectors.audience_key(request.user)}:{slug}"
+    fetched = caching.Prefetched(
+        [caching.remember_key(selectors.section_key(request.user, slug, version)), caching.shared_key(key)]
+    )
+    page = selectors.section_page(request.user, slug, version, fetched)
+    if page["section"] is None or (not page["articles"] and not permissions.can_edit_articles(request.user)):
         # A section whose every article is hidden from this reader doesn't exist for them.
         raise Http404("No such section")
-    # The section's own words aren't in the list version: a member sees a rename at once (a visitor's
-    # whole page, read without a query, within the list cache's few minutes).
-    shown = hashlib.sha256(repr((section.name, section.description)).encode()).hexdigest()[:12]
     return caching.render_shared(
         request,
         "faq/section.html",
-        shared=lambda: {"section": section, "articles": items},
+        shared=lambda: page,
         personal={},
-        key=f"{_list_key(request, 'section')}:{section.pk}:{shown}",
+        key=key,
         seconds=caching.LIST_SECONDS,
+        fetched=fetched,
     )
+
+
+def _address(request, slug) -> selectors.Address | None:
+    """The article's address, read once per request, from the cache unless something it names changed."""
+    if not hasattr(request, "faq_article_address"):
+        request.faq_article_address = selectors.cached_address(slug)
+    return request.faq_article_address
 
 
 def article_version(request, section, slug):
     """Visitors' whole pages are keyed by what the page shows; only public, published articles are cached."""
-    address = request.faq_article_address = selectors.article_address(slug)
+    address = _address(request, slug)
     if (
         address is None
         or address.section_slug != section
@@ -88,7 +97,7 @@ def article_version(request, section, slug):
 @caching.anonymous_page(article_version)
 def _article_page(request, section, slug):
     """One shared rendering per article version, for every reader who may see it; editors get their own."""
-    address = getattr(request, "faq_article_address", None) or selectors.article_address(slug)
+    address = _address(request, slug)
     if address is None:
         raise Http404("No such article")
     if not permissions.can_view_article(request.user, Article(status=address.status, visibility=address.visibility)):
@@ -96,7 +105,6 @@ def _article_page(request, section, slug):
     if address.section_slug != section:
         url = reverse("faq:article", kwargs={"section": address.section_slug, "slug": slug})
         return redirect(url, permanent=address.status == Article.Status.PUBLISHED)
-    request.faq_article_pk = address.pk
     editor = permissions.can_edit_articles(request.user)
 
     def shared():
@@ -122,7 +130,7 @@ def _article_page(request, section, slug):
             "source_changed": editor and selectors_signals.source_changed(address.pk),
         },
         # Editors see drafts and their tools: theirs is built for them alone, as a moderator's thread is.
-        # Everyone else who may read the article (checked above, on the row read now) sees the same page.
+        # Everyone else who may read the article (checked above, on its current address) sees the same page.
         key=None if editor else f"faq-article:{address.page_key}",
     )
 
@@ -132,10 +140,9 @@ def article_detail(request, section, slug):
     """The article page; each view served is counted in the cache and flushed by beat (faq.tasks)."""
     response = _article_page(request, section, slug)
     # A visitor's page from the cache never reached the view, but its address was read to find the key.
-    address = getattr(request, "faq_article_address", None)
-    pk = getattr(request, "faq_article_pk", None) or (address.pk if address else None)
-    if response.status_code == 200 and pk:
-        tasks.count_view(pk)
+    address = _address(request, slug)
+    if response.status_code == 200 and address is not None:
+        tasks.count_view(address.pk)
     return response
 
 

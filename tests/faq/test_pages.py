@@ -120,10 +120,13 @@ def test_a_visitors_cached_thread_page_shows_the_banner_after_publishing(client,
     assert "This answer is now in the FAQ" in client.get(question.get_absolute_url()).content.decode()
 
 
-def test_a_visitors_cached_article_page_shows_an_edit_at_once(client, editor, published):
+def test_a_visitors_cached_article_page_shows_an_edit_at_once(
+    client, editor, published, django_capture_on_commit_callbacks
+):
     client.get(published.get_absolute_url())
 
-    articles.edit(editor, published, question="How to pair any bulb", body="Press **twice**.")
+    with django_capture_on_commit_callbacks(execute=True):
+        articles.edit(editor, published, question="How to pair any bulb", body="Press **twice**.")
 
     assert "Press <strong>twice</strong>" in client.get(published.get_absolute_url()).content.decode()
 
