@@ -33,14 +33,19 @@ def test_the_bench_loads_every_faq_page_for_visitors_and_members(bench):
             assert client.get(pages[name]).status_code == 200, name
 
 
-def test_seeding_twice_does_nothing_and_remove_takes_the_faq_away(bench):
+def test_seeding_twice_does_nothing_and_remove_takes_the_faq_away(bench, django_capture_on_commit_callbacks):
     seeded = Article.objects.count()
     call_command("seed_bench_faq", stdout=StringIO())
     assert Article.objects.count() == seeded
+    article = dict(run.find_pages())["faq article"]
+    assert Client().get(article).status_code == 200
 
-    call_command("seed_bench_faq", "--remove", stdout=StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_bench_faq", "--remove", stdout=StringIO())
 
     assert not Article.objects.exists()
+    # A visitor's cached copy of a removed article is never served again.
+    assert Client().get(article).status_code == 404
 
 
 @pytest.mark.parametrize(("who", "share"), [("anonymous", 0.50), ("member", 0.20)])

@@ -18,9 +18,11 @@ from accounts.models import User
 from accounts.services import create_member
 from community.management.commands.seed_bench import CATEGORY_PREFIX
 from community.models import Review, Thread
+from faq.events import SectionChanged
 from faq.models import Article, Section, Visibility
 from faq.roles import editors_group
 from faq.services import articles as article_services
+from outbox import bus
 
 SECTION_PREFIX = "bench-faq-"
 EDITOR = "bench-faq-editor"
@@ -52,8 +54,12 @@ class Command(BaseCommand):
     def handle(self, *args, count: int, remove: bool, **options):
         if remove:
             with transaction.atomic():
-                removed, _ = Article.objects.filter(section__in=bench_sections()).delete()
+                sections = list(bench_sections().values_list("pk", flat=True))
+                removed, _ = Article.objects.filter(section__in=sections).delete()
                 bench_sections().delete()
+                # The pages that showed them learn of it as of any section removed.
+                for pk in sections:
+                    bus.publish(SectionChanged(section_id=pk))
             self.stdout.write(f"Removed {removed} bench FAQ rows.")
             return
         if bench_sections().exists():
