@@ -74,26 +74,30 @@ def _rows(articles) -> list[dict]:
     ]
 
 
-def section_key(user, slug: str, version: int) -> str:
-    """The `remember` key of `section_page`, for a page to read with its own keys."""
-    return f"faq:section:{slug}:{version}:{audience_key(user)}"
+def section_key(user, slug: str) -> str:
+    """The cache key `section_page` reads, for a page to read with its own."""
+    return caching.remember_key(f"faq:section:{slug}:{audience_key(user)}")
 
 
 def section_page(user, slug: str, version: int, fetched: caching.Prefetched = caching.NOTHING_PREFETCHED) -> dict:
     """The section at `slug` (None when there is none) with the articles `user`'s audience may read in it.
 
-    Remembered per audience under the FAQ's list version `version`, which
+    Remembered per audience beside the FAQ's list version `version`, which
     every article event and every section edit moves (community.caching), so
-    a warm section page reads neither the section nor its articles.
+    a warm section page reads neither the section nor its articles, and
+    reads them in the same round trip as the version.
     """
-
-    def build():
-        section = Section.objects.filter(slug=slug).values("pk", "name", "slug", "description").first()
-        if section is None:
-            return {"section": None, "articles": []}
-        return {"section": section, "articles": _rows(_listed(user).filter(section_id=section["pk"]))}
-
-    return caching.remember(section_key(user, slug, version), build, fetched=fetched)
+    key = section_key(user, slug)
+    stored = fetched.get(key)
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    section = Section.objects.filter(slug=slug).values("pk", "name", "slug", "description").first()
+    page = {
+        "section": section,
+        "articles": [] if section is None else _rows(_listed(user).filter(section_id=section["pk"])),
+    }
+    cache.set(key, (version, page), caching.LIST_SECONDS)
+    return page
 
 
 class Address(NamedTuple):
@@ -115,11 +119,17 @@ class Address(NamedTuple):
         return f"{self.pk}:{self.version}:{self.thread_version}:{name}"
 
 
-def cached_address(slug: str) -> Address | None:
+def address_keys(slug: str) -> list[str]:
+    """The cache keys `cached_address` reads, for a page to read with its own."""
+    return [caching.FAQ_VERSION_KEY, caching.LIST_VERSION_KEY, caching.remember_key(f"faq:address:{slug}")]
+
+
+def cached_address(slug: str, fetched: caching.Prefetched | None = None) -> Address | None:
     """`article_address`, from the cache while nothing it names has changed: a warm page reads no row.
 
     The address is stored beside the two versions it was read under, and
-    comes back with them in one round trip. The FAQ's list version moves
+    comes back with them in one round trip (the page's own, `fetched`, when
+    it read `address_keys` with its other keys). The FAQ's list version moves
     with every article event and section edit. The site-wide list version
     moves after every change that moves a thread's version where an article
     shows it (a removed or hidden post, a hidden, renamed or moved thread, an
@@ -127,15 +137,14 @@ def cached_address(slug: str) -> Address | None:
     a row read while such a change commits is stored under versions that the
     change then moves on from, and is never read again.
     """
-    key = caching.remember_key(f"faq:address:{slug}")
-    found = cache.get_many([caching.FAQ_VERSION_KEY, caching.LIST_VERSION_KEY, key])
-    faq_version = found.get(caching.FAQ_VERSION_KEY)
-    list_version = found.get(caching.LIST_VERSION_KEY)
+    if fetched is None:
+        fetched = caching.Prefetched(address_keys(slug))
+    key = address_keys(slug)[-1]
     versions = (
-        caching.faq_version() if faq_version is None else faq_version,
-        caching.list_version() if list_version is None else list_version,
+        caching.counter(caching.FAQ_VERSION_KEY, fetched),
+        caching.counter(caching.LIST_VERSION_KEY, fetched),
     )
-    stored = found.get(key)
+    stored = fetched.get(key)
     if stored is not None and stored[0] == versions:
         return Address(*stored[1])
     address = article_address(slug)

@@ -30,35 +30,41 @@ def list_version(request, *args, **kwargs) -> int:
     return caching.faq_version()
 
 
-def _list_key(request, page: str) -> str:
-    """A list page's shared rendering: one per FAQ list version and per audience, so a reader never
-    gets a rendering that lists articles their audience may not read."""
-    return f"faq-{page}:{caching.faq_version()}:{selectors.audience_key(request.user)}"
+def _page_keys(request, key: str) -> list[str]:
+    """The keys a list page reads in one round trip: the FAQ's list version, its shared rendering
+    and a member's bell."""
+    member_keys = caching.member_page_keys(request.user.pk) if request.user.is_authenticated else []
+    return [caching.FAQ_VERSION_KEY, caching.shared_key(key), *member_keys]
 
 
 @require_safe
 @caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
 def home(request):
+    # One shared rendering per audience, so a reader never gets one that lists articles their audience
+    # may not read, stored beside the FAQ's list version.
+    key = f"faq-home:{selectors.audience_key(request.user)}"
+    fetched = caching.Prefetched(_page_keys(request, key))
     return caching.render_shared(
         request,
         "faq/home.html",
         shared=lambda: selectors.home_lists(request.user),
         personal={"can_edit": permissions.can_edit_articles(request.user)},
-        key=_list_key(request, "home"),
+        key=key,
+        version=caching.counter(caching.FAQ_VERSION_KEY, fetched),
         seconds=caching.LIST_SECONDS,
+        fetched=fetched,
     )
 
 
 @require_safe
 @caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
 def section_detail(request, slug):
-    version = caching.faq_version()
     # The FAQ's list version moves with every article and section change, so it keys the section's own
-    # words as well as its list: the section, its articles and its shared rendering come in one round trip.
-    key = f"faq-section:{version}:{selectors.audience_key(request.user)}:{slug}"
-    fetched = caching.Prefetched(
-        [caching.remember_key(selectors.section_key(request.user, slug, version)), caching.shared_key(key)]
-    )
+    # words as well as its list: the version, the section with its articles, the shared rendering and a
+    # member's bell come in one round trip.
+    key = f"faq-section:{selectors.audience_key(request.user)}:{slug}"
+    fetched = caching.Prefetched([*_page_keys(request, key), selectors.section_key(request.user, slug)])
+    version = caching.counter(caching.FAQ_VERSION_KEY, fetched)
     page = selectors.section_page(request.user, slug, version, fetched)
     if page["section"] is None or (not page["articles"] and not permissions.can_edit_articles(request.user)):
         # A section whose every article is hidden from this reader doesn't exist for them.
@@ -69,15 +75,27 @@ def section_detail(request, slug):
         shared=lambda: page,
         personal={},
         key=key,
+        version=version,
         seconds=caching.LIST_SECONDS,
         fetched=fetched,
     )
 
 
+def _shared_article_key(slug: str) -> str:
+    return f"faq-article:{slug}"
+
+
 def _address(request, slug) -> selectors.Address | None:
-    """The article's address, read once per request, from the cache unless something it names changed."""
+    """The article's address, read once per request, from the cache unless something it names changed.
+
+    A member's shared page and bell are read with it, in the same round trip.
+    """
     if not hasattr(request, "faq_article_address"):
-        request.faq_article_address = selectors.cached_address(slug)
+        keys = selectors.address_keys(slug)
+        if request.user.is_authenticated:
+            keys += [caching.shared_key(_shared_article_key(slug)), *caching.member_page_keys(request.user.pk)]
+        request.faq_fetched = caching.Prefetched(keys)
+        request.faq_article_address = selectors.cached_address(slug, request.faq_fetched)
     return request.faq_article_address
 
 
@@ -131,7 +149,9 @@ def _article_page(request, section, slug):
         },
         # Editors see drafts and their tools: theirs is built for them alone, as a moderator's thread is.
         # Everyone else who may read the article (checked above, on its current address) sees the same page.
-        key=None if editor else f"faq-article:{address.page_key}",
+        key=None if editor else _shared_article_key(slug),
+        version=address.page_key,
+        fetched=request.faq_fetched,
     )
 
 
