@@ -470,13 +470,20 @@ class _HtmlWhenPrinted:
     __html__ = __str__
 
 
-def anonymous_page(version_of, seconds=FRAGMENT_SECONDS):
+def anonymous_page(version_of, seconds=FRAGMENT_SECONDS, *, keys_of=None):
     """Serve whole pages to signed-out visitors from the cache, keyed by the data's version.
 
     `version_of(request, *args, **kwargs)` returns the version the page reflects,
     or None to skip the cache. Members never get these pages: theirs carry
     personal state. Responses that set cookies or carry a CSRF token are never
     stored, so nothing personal can leak between visitors.
+
+    A page is stored under its address alone, beside the version it was
+    rendered under, and served only while that is still the version: a copy
+    rendered under an old version is never served again. So the page can be
+    read in the same round trip as the cache keys its version is made of:
+    `keys_of(request, *args, **kwargs)` names them, and `version_of` is then
+    called with `fetched=` (a Prefetched holding them and the page).
     """
 
     def decorator(view):
@@ -489,14 +496,21 @@ def anonymous_page(version_of, seconds=FRAGMENT_SECONDS):
                 or "messages" in request.COOKIES
             ):
                 return view(request, *args, **kwargs)
-            version = version_of(request, *args, **kwargs)
+            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+            key = f"page:{RELEASE}:{view.__name__}:{path}"
+            if keys_of is None:
+                version = version_of(request, *args, **kwargs)
+                stored = cache.get(key) if version is not None else None
+            else:
+                fetched = Prefetched([key, *keys_of(request, *args, **kwargs)])
+                version = version_of(request, *args, fetched=fetched, **kwargs)
+                stored = fetched.get(key)
             if version is None:
                 return view(request, *args, **kwargs)
-            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-            key = f"page:{RELEASE}:{view.__name__}:{version}:{path}"
-            content = cache.get(key)
-            if content is not None:
-                return HttpResponse(content)
+            # Bytes, as sent: the cache keeps them uncompressed (config.cache).
+            stamp = f"{version}\n".encode()
+            if stored is not None and stored.startswith(stamp):
+                return HttpResponse(stored[len(stamp) :])
             response = view(request, *args, **kwargs)
             if (
                 response.status_code == 200
@@ -505,7 +519,7 @@ def anonymous_page(version_of, seconds=FRAGMENT_SECONDS):
                 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
                 and response.get("Content-Type", "").startswith("text/html")
             ):
-                cache.set(key, response.content, seconds)
+                cache.set(key, stamp + response.content, seconds)
             return response
 
         return wrapped

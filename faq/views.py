@@ -25,9 +25,13 @@ def _editor_or_403(request) -> None:
         raise PermissionDenied("Only FAQ editors can do that.")
 
 
-def list_version(request, *args, **kwargs) -> int:
+def list_version(request, *args, fetched, **kwargs) -> int:
     """Visitors' FAQ home and section pages are keyed by the FAQ's list version, as their lists are."""
-    return caching.faq_version()
+    return caching.counter(caching.FAQ_VERSION_KEY, fetched)
+
+
+def list_version_keys(request, *args, **kwargs) -> list[str]:
+    return [caching.FAQ_VERSION_KEY]
 
 
 def _page_keys(request, key: str) -> list[str]:
@@ -38,7 +42,7 @@ def _page_keys(request, key: str) -> list[str]:
 
 
 @require_safe
-@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
+@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS, keys_of=list_version_keys)
 def home(request):
     # One shared rendering per audience, so a reader never gets one that lists articles their audience
     # may not read, stored beside the FAQ's list version.
@@ -57,7 +61,7 @@ def home(request):
 
 
 @require_safe
-@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
+@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS, keys_of=list_version_keys)
 def section_detail(request, slug):
     # The FAQ's list version moves with every article and section change, so it keys the section's own
     # words as well as its list: the version, the section with its articles, the shared rendering and a
@@ -85,23 +89,26 @@ def _shared_article_key(slug: str) -> str:
     return f"faq-article:{slug}"
 
 
-def _address(request, slug) -> selectors.Address | None:
+def _address(request, slug, fetched: caching.Prefetched | None = None) -> selectors.Address | None:
     """The article's address, read once per request, from the cache unless something it names changed.
 
-    A member's shared page and bell are read with it, in the same round trip.
+    A member's shared page and bell are read with it, in the same round trip; a
+    visitor's whole page too (`fetched`, from caching.anonymous_page).
     """
     if not hasattr(request, "faq_article_address"):
-        keys = selectors.address_keys(slug)
-        if request.user.is_authenticated:
-            keys += [caching.shared_key(_shared_article_key(slug)), *caching.member_page_keys(request.user.pk)]
-        request.faq_fetched = caching.Prefetched(keys)
+        if fetched is None:
+            keys = selectors.address_keys(slug)
+            if request.user.is_authenticated:
+                keys += [caching.shared_key(_shared_article_key(slug)), *caching.member_page_keys(request.user.pk)]
+            fetched = caching.Prefetched(keys)
+        request.faq_fetched = fetched
         request.faq_article_address = selectors.cached_address(slug, request.faq_fetched)
     return request.faq_article_address
 
 
-def article_version(request, section, slug):
+def article_version(request, section, slug, *, fetched):
     """Visitors' whole pages are keyed by what the page shows; only public, published articles are cached."""
-    address = _address(request, slug)
+    address = _address(request, slug, fetched)
     if (
         address is None
         or address.section_slug != section
@@ -112,7 +119,11 @@ def article_version(request, section, slug):
     return address.page_key
 
 
-@caching.anonymous_page(article_version)
+def article_version_keys(request, section, slug) -> list[str]:
+    return selectors.address_keys(slug)
+
+
+@caching.anonymous_page(article_version, keys_of=article_version_keys)
 def _article_page(request, section, slug):
     """One shared rendering per article version, for every reader who may see it; editors get their own."""
     address = _address(request, slug)

@@ -138,12 +138,20 @@ def unread_overlay(member, list_key: str, thread_ids, fetched: caching.Prefetche
     return overlay
 
 
-def list_version(request, *args, **kwargs):
-    return caching.list_version()
+def list_version(request, *args, fetched, **kwargs):
+    return caching.counter(caching.LIST_VERSION_KEY, fetched)
 
 
-def _category_list_version(request, slug):
-    return caching.list_version(slug)
+def list_version_keys(request, *args, **kwargs) -> list[str]:
+    return [caching.LIST_VERSION_KEY]
+
+
+def _category_list_version(request, slug, *, fetched):
+    return caching.counter(caching.list_version_key(slug), fetched)
+
+
+def _category_list_version_keys(request, slug) -> list[str]:
+    return [caching.list_version_key(slug)]
 
 
 def _chosen_filter(request) -> str:
@@ -152,7 +160,7 @@ def _chosen_filter(request) -> str:
     return filter_name if filter_name in selectors.LIST_FILTERS else "latest"
 
 
-@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
+@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS, keys_of=list_version_keys)
 def home(request):
     return _thread_list_page(
         request,
@@ -167,12 +175,12 @@ def _home_sidebar() -> dict:
     return {"categories": list(selectors.categories()), "staff_members": list(account_selectors.staff_members())}
 
 
-@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
+@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS, keys_of=list_version_keys)
 def unanswered(request):
     return _thread_list_page(request, template="community/unanswered.html", filter_name="unanswered")
 
 
-@caching.anonymous_page(_category_list_version, seconds=caching.LIST_SECONDS)
+@caching.anonymous_page(_category_list_version, seconds=caching.LIST_SECONDS, keys_of=_category_list_version_keys)
 def category_detail(request, slug):
     category = selectors.category_for_page(request.user, slug)
     if category is None:
@@ -191,7 +199,7 @@ def category_detail(request, slug):
     )
 
 
-@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS)
+@caching.anonymous_page(list_version, seconds=caching.LIST_SECONDS, keys_of=list_version_keys)
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     return _thread_list_page(

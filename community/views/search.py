@@ -24,11 +24,15 @@ SUGGESTIONS = 5
 VERSION_KEYS = (caching.LIST_VERSION_KEY, caching.FAQ_VERSION_KEY)
 
 
-def _versions(request=None) -> str:
-    return ":".join(str(version) for version in caching.counters(*VERSION_KEYS))
+def _versions(request, *, fetched) -> str:
+    return ":".join(str(caching.counter(key, fetched)) for key in VERSION_KEYS)
 
 
-@caching.anonymous_page(_versions, seconds=caching.LIST_SECONDS)
+def _version_keys(request) -> list[str]:
+    return list(VERSION_KEYS)
+
+
+@caching.anonymous_page(_versions, seconds=caching.LIST_SECONDS, keys_of=_version_keys)
 def search(request):
     form = SearchForm(request.GET or None)
     page = min(page_number(request), selectors.MAX_LIST_PAGES)
@@ -50,7 +54,7 @@ def search(request):
         if member
         else caching.NOTHING_PREFETCHED
     )
-    versions = ":".join(str(caching.counter(key, fetched)) for key in VERSION_KEYS) if member else _versions()
+    versions = _versions(request, fetched=fetched)
     key = f"{versions}:{query_key}"
     find = None
     if form.is_valid() and form.cleaned_data["q"]:

@@ -67,3 +67,48 @@ def test_visitors_with_pending_messages_are_not_served_from_the_cache(client, qu
     html, _ = fetch(client, question.get_absolute_url())
 
     assert "Welcome back, visitor" in html
+
+
+class CountingCache:
+    """The cache, counting the round trips made through it."""
+
+    def __init__(self, cache):
+        self.cache, self.trips = cache, []
+
+    def __getattr__(self, name):
+        call = getattr(self.cache, name)
+        if not callable(call):
+            return call
+
+        def counted(*args, **kwargs):
+            self.trips.append(name)
+            return call(*args, **kwargs)
+
+        return counted
+
+
+@pytest.mark.parametrize("url_name", ["home", "search"])
+def test_a_visitors_cached_list_comes_with_its_versions_in_one_round_trip(client, question, url_name, monkeypatch):
+    from community import caching
+
+    url = reverse(url_name) + ("?q=pair" if url_name == "search" else "")
+    first, _ = fetch(client, url)
+    counting = CountingCache(caching.cache)
+    monkeypatch.setattr(caching, "cache", counting)
+
+    again, queries = fetch(client, url)
+
+    assert again == first and queries == 0
+    assert counting.trips == ["get_many"]
+
+
+def test_a_page_stored_under_an_old_version_is_not_served(
+    client, member, category, django_capture_on_commit_callbacks
+):
+    fetch(client, reverse("home"))
+    with django_capture_on_commit_callbacks(execute=True):
+        build_thread(member, category=category, title="Written after the page was stored")
+
+    html, queries = fetch(client, reverse("home"))
+
+    assert "Written after the page was stored" in html and queries > 0
