@@ -1,7 +1,7 @@
 import pytest
 from django.conf import settings
 from django.test import Client
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -24,8 +24,9 @@ def sign_in(page, user):
 
 
 def wait(page, seconds=10):
-    # htmx swaps replace elements under our feet; look them up again.
-    return WebDriverWait(page, seconds, ignored_exceptions=[StaleElementReferenceException])
+    # htmx swaps and page loads replace elements under our feet (Chrome may even report the node
+    # as gone from the document): look them up again until the condition holds or time runs out.
+    return WebDriverWait(page, seconds, ignored_exceptions=[WebDriverException])
 
 
 def submit(form):

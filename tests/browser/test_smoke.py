@@ -2,7 +2,7 @@ import re
 
 import pytest
 from django.core import mail
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -75,7 +75,8 @@ def test_signup_errors_are_shown_beside_the_fields(page, screenshot_dir, member)
     fill(page, "id_password2", "password")
     submit(page, "form[action='/accounts/signup/']")
 
-    WebDriverWait(page, 10, ignored_exceptions=[StaleElementReferenceException]).until(
+    # The page reloads with the errors: its old nodes may vanish while we read them.
+    WebDriverWait(page, 10, ignored_exceptions=[WebDriverException]).until(
         lambda d: "already registered" in d.find_element(By.TAG_NAME, "main").text
     )
     assert "too common" in page.find_element(By.TAG_NAME, "main").text
