@@ -240,12 +240,6 @@ def counter(key: str, fetched: "Prefetched") -> int:
     return version if version is not None else _counter(key)
 
 
-def counters(*keys: str) -> list[int]:
-    """The counters under `keys` (LIST_VERSION_KEY, FAQ_VERSION_KEY), read in one round trip."""
-    found = cache.get_many(list(keys))
-    return [found[key] if key in found else _counter(key) for key in keys]
-
-
 def _counter(key: str) -> int:
     version = cache.get(key)
     if version is None:
@@ -299,9 +293,7 @@ def member_version(scope: str, member_id: int, fetched: "Prefetched | None" = No
 
     `fetched` (a Prefetched) may hold it already, read with the page's other keys.
     """
-    key = member_version_key(scope, member_id)
-    version = fetched.get(key) if fetched is not None else None
-    return version if version is not None else _counter(key)
+    return counter(member_version_key(scope, member_id), fetched or NOTHING_PREFETCHED)
 
 
 def member_remember_keys(scope: str, member_id: int, name: str) -> list[str]:
