@@ -6,8 +6,15 @@ was, since the cache can't list its keys. A periodic task `drain`s the
 windows that have closed (one minute of margin for counts still in flight)
 and its caller writes the totals in a few statements. While the cache is unreachable the
 counts are lost, never the page: they are signals, not ledgers.
+
+Counts made on every page view (`count_soon`) are gathered in the process
+for up to `FLUSH_SECONDS` and added in one round trip, into the window open
+when they are sent, so a busy page pays for no round trip of its own. A
+process that dies uncleanly loses at most that last second of them.
 """
 
+import atexit
+import threading
 import time
 
 from django.core.cache import cache
@@ -23,33 +30,104 @@ def _window(now: float | None = None) -> int:
     return int((time.time() if now is None else now) // WINDOW_SECONDS)
 
 
-def _incr(key: str) -> int | None:
+FLUSH_SECONDS = 1.0
+FLUSH_KEYS = 500
+
+
+def _incr(key: str, delta: int = 1) -> int | None:
     try:
-        return cache.incr(key)
+        return cache.incr(key, delta)
     except ValueError:
         return None
 
 
+def _incr_many(deltas: dict[str, int]) -> dict[str, int | None]:
+    many = getattr(cache, "incr_many", None)
+    if many is not None:
+        return many(deltas)
+    return {key: _incr(key, delta) for key, delta in deltas.items()}
+
+
 def count(name: str, key: int | str) -> None:
-    """Count one event about `key` (a thread id, a visit token) in the tally `name`."""
+    """Count one event about `key` (a thread id, a visit token) in the tally `name`, now."""
+    _add({(name, key): 1})
+
+
+def _add(counts: dict[tuple[str, int | str], int]) -> None:
+    window = _window()
+    keys = {f"tally:{name}:{window}:{key}": (name, key, n) for (name, key), n in counts.items()}
+    found = _incr_many({count_key: n for count_key, (_name, _key, n) in keys.items()})
+    for count_key, value in found.items():
+        if value is None:
+            _start(count_key, *keys[count_key])
+
+
+def _start(count_key: str, name: str, key: int | str, n: int) -> None:
+    """The first count of `key` in this window: note which key it was, in the window's next slot."""
+    if not cache.add(count_key, n, KEEP_SECONDS):
+        _incr(count_key, n)  # another process added it first
+        return
     prefix = f"tally:{name}:{_window()}"
-    if _incr(f"{prefix}:{key}") is not None:
-        return
-    if not cache.add(f"{prefix}:{key}", 1, KEEP_SECONDS):
-        _incr(f"{prefix}:{key}")  # another process added it first
-        return
     cache.add(f"{prefix}:slots", 0, KEEP_SECONDS)
     slot = _incr(f"{prefix}:slots")
     if slot is not None:
         cache.set(f"{prefix}:slot:{slot}", key, KEEP_SECONDS)
 
 
+class _Gathered:
+    """The counts this process has made with `count_soon` and not yet sent; shared by its threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts: dict[tuple[str, int | str], int] = {}
+        self.since = 0.0
+
+    def add(self, name: str, key: int | str) -> bool:
+        """Gather one count; whether it is time to send them."""
+        with self.lock:
+            if not self.counts:
+                self.since = time.monotonic()
+            self.counts[name, key] = self.counts.get((name, key), 0) + 1
+            return len(self.counts) >= FLUSH_KEYS or time.monotonic() - self.since >= FLUSH_SECONDS
+
+    def take(self) -> dict:
+        with self.lock:
+            counts, self.counts = self.counts, {}
+            return counts
+
+
+_gathered = _Gathered()
+
+
+def count_soon(name: str, key: int | str) -> None:
+    """Count one event, sent with the others this process gathers within `FLUSH_SECONDS`."""
+    if _gathered.add(name, key):
+        flush()
+
+
+def flush() -> None:
+    """Send the counts this process has gathered."""
+    counts = _gathered.take()
+    if counts:
+        _add(counts)
+
+
+def discard_gathered() -> None:
+    """Forget what this process has gathered and not sent (for a test starting afresh)."""
+    _gathered.take()
+
+
+atexit.register(flush)
+
+
 def drain(name: str, now: float | None = None) -> dict:
     """The totals per key of every closed window not drained before; each window is drained once.
 
     Called by one periodic task per tally (beat runs each schedule once), so
-    the mark of the last window drained needs no lock.
+    the mark of the last window drained needs no lock. What this process has
+    gathered is sent first.
     """
+    flush()
     closed = _window(now) - 2
     mark = f"tally:{name}:drained-through"
     first = max(cache.get(mark, closed - MAX_WINDOWS), closed - MAX_WINDOWS) + 1

@@ -90,6 +90,13 @@ class SharedClient(django_redis.RedisCacheClient):
             raise ValueError(f"Key '{key}' not found.")
         return value
 
+    def incr_many(self, deltas: dict) -> dict:
+        """`incr` for several keys in one round trip: each key's new value, or None where it was missing."""
+        pipe = self.get_client(write=True).pipeline(transaction=False)
+        for key, delta in deltas.items():
+            pipe.eval(_INCR_EXISTING, 1, key, delta)
+        return dict(zip(deltas, pipe.execute(), strict=True))
+
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
         client = self._clients.get(index)
@@ -191,7 +198,7 @@ class RedisCache(django_redis.RedisCache):
     def _call(self, name, *args, miss=None):
         if not self._breaker.skipping():
             try:
-                result = getattr(super(), name)(*args)
+                result = getattr(super(), name)(*args) if name != "incr_many" else self._incr_many(*args)
             except UNREACHABLE as error:
                 self._breaker.failed(self._servers, error)
             else:
@@ -224,6 +231,18 @@ class RedisCache(django_redis.RedisCache):
         if result is _MISSING:
             raise ValueError(f"Key '{key}' not found: the cache is unreachable.")
         return result
+
+    def incr_many(self, deltas: dict, version=None) -> dict:
+        """Add each delta to its key in one round trip: the new values, None where a key was missing.
+
+        While Redis is unreachable every key counts as missing.
+        """
+        return self._call("incr_many", deltas, version, miss=dict.fromkeys(deltas))
+
+    def _incr_many(self, deltas, version):
+        made = {self.make_and_validate_key(key, version=version): key for key in deltas}
+        values = self._cache.incr_many({key: deltas[name] for key, name in made.items()})
+        return {made[key]: value for key, value in values.items()}
 
     def get_many(self, keys, version=None):
         return self._call("get_many", keys, version, miss={})

@@ -131,6 +131,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # their own connection instead of sharing one across threads.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's, with the health check skipped for a connection proven a moment ago.
+        DATABASES["default"]["ENGINE"] = "config.postgresql"
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -247,6 +250,9 @@ ATTACHMENT_MAX_SIDE = 2048
 # is a function returning the HTML of its own slot (see community.views.search).
 COMMUNITY_SEARCH_PROVIDERS = ["faq.search.site_search_results"]
 COMMUNITY_SIMILAR_PROVIDERS = ["faq.deflection.ask_suggestions"]
+# The cache keys other apps' regions on a thread page read, given (viewer, thread id, version):
+# the page reads them with its own, in one round trip.
+COMMUNITY_THREAD_PAGE_KEYS = ["faq.selectors.thread_banner_keys"]
 
 # Moderation ----------------------------------------------------------------
 # Posting limits per trust level (0 = new member ... 4 = leader): each entry is

@@ -130,7 +130,7 @@ def site_search_results(*, viewer, query: str, page: int, thread_ids: list[int])
     search doesn't push a thread up the FAQ candidates.
     """
     for thread_id in thread_ids:
-        tallies.count(SEARCH_HITS, thread_id)
+        tallies.count_soon(SEARCH_HITS, thread_id)
     if page > 1:
         return ""
     hits = search_articles(viewer, query)

@@ -275,14 +275,23 @@ def revision_diffs(article: Article) -> list[Change]:
     return changes[::-1]
 
 
-def thread_banners(user, thread) -> list[dict]:
+def _banner_key(user, thread_pk: int, version: int) -> str:
+    return f"faq:banner:{thread_pk}:{version}:{audience_key(user)}"
+
+
+def thread_banner_keys(user, thread_pk: int, version: int) -> list[str]:
+    """What `thread_banners` reads, for the thread page to read with its own (settings.COMMUNITY_THREAD_PAGE_KEYS)."""
+    return [caching.remember_key(_banner_key(user, thread_pk, version))]
+
+
+def thread_banners(user, thread, fetched: caching.Prefetched = caching.NOTHING_PREFETCHED) -> list[dict]:
     """The published articles built from `thread` that `user` may read, for its banner.
 
     Keyed by the thread's version, which faq's events move in their own
     transaction (community.caching.article_changed), and by the reader's
     audience: a reader is never shown an article they may not open.
     """
-    key = f"faq:banner:{thread.pk}:{thread.version}:{audience_key(user)}"
+    key = _banner_key(user, thread.pk, thread.version)
 
     def build():
         return [
@@ -293,4 +302,4 @@ def thread_banners(user, thread) -> list[dict]:
             .values_list("question", "slug", "section__slug")
         ]
 
-    return caching.remember(key, build, seconds=BANNER_SECONDS)
+    return caching.remember(key, build, seconds=BANNER_SECONDS, fetched=fetched)

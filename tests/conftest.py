@@ -84,9 +84,13 @@ def _counters_agree_with_recount(request):
 
 
 def clear_cache():
-    """Forget cached keys only: on Redis, the broker and channel layer share the database."""
+    """Forget cached keys and gathered counts; on Redis, only the cache's keys (the broker shares the database)."""
     from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
+
+    from community import tallies
+
+    tallies.discard_gathered()
 
     backend = caches["default"]
     if not isinstance(backend, RedisCache):

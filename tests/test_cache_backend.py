@@ -202,3 +202,33 @@ def test_one_redis_client_serves_every_call(redis_server):
 
     assert cache._cache.get_client() is first is cache._cache.get_client(write=True)
     assert cache.get("a") == 2
+
+
+def test_incr_many_is_one_round_trip_that_creates_no_key(redis_server, monkeypatch):
+    cache = backend(redis_server.url)
+    cache.add("a", 1, timeout=100)
+    cache.add("b", 10)
+    client = cache._cache.get_client("a", write=True)
+    trips = []
+    send, pipeline = client.execute_command, client.pipeline
+    monkeypatch.setattr(client, "execute_command", lambda *args, **kw: trips.append(args[0]) or send(*args, **kw))
+
+    def counted_pipeline(*args, **kwargs):
+        pipe = pipeline(*args, **kwargs)
+        execute = pipe.execute
+        pipe.execute = lambda: trips.append(f"pipeline of {len(pipe.command_stack)}") or execute()
+        return pipe
+
+    monkeypatch.setattr(client, "pipeline", counted_pipeline)
+
+    assert cache.incr_many({"a": 2, "b": 5, "missing": 1}) == {"a": 3, "b": 15, "missing": None}
+
+    assert trips == ["pipeline of 3"]
+    assert 0 < client.ttl(cache.make_key("a")) <= 100
+    assert not client.exists(cache.make_key("missing"))
+
+
+def test_incr_many_counts_every_key_as_missing_while_redis_is_unreachable():
+    cache = backend(unreachable_url())
+
+    assert cache.incr_many({"a": 1, "b": 2}) == {"a": None, "b": None}

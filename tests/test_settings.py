@@ -67,7 +67,7 @@ def test_service_urls_switch_to_production_backends(tmp_path):
         SITE_URL="https://community.example.com/",
     )
 
-    assert config["db"] == "django.db.backends.postgresql"
+    assert config["db"] == "config.postgresql"  # Django's, with its health check kept for idle connections
     assert config["cache"] == "config.cache.RedisCache"
     assert config["channels"] == "channels_redis.core.RedisChannelLayer"
     assert config["eager"] is False

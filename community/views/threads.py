@@ -3,6 +3,7 @@
 import functools
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -11,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
 from community import caching, permissions, reading, selectors, tallies
@@ -91,7 +93,7 @@ def counts_views(view):
     @wraps(view)
     def counted(request, pk, slug=None):
         if request.method == "GET" and not request.htmx:
-            tallies.count(tallies.THREAD_VIEWS, pk)
+            tallies.count_soon(tallies.THREAD_VIEWS, pk)
         return view(request, pk, slug)
 
     return counted
@@ -106,13 +108,15 @@ def thread_detail(request, pk, slug=None):
     shared_key = f"thread:{pk}:{{version}}:{sort}:{page}"
 
     def page_keys(version):
-        # A member who moderates nothing gets the shared copies: read them with the thread.
-        if not shares_member_page(request):
-            return ()
-        return (
-            caching.reply_fragment_key(pk, version, f"{sort}:{page}", moderator=False),
-            caching.shared_key(shared_key.format(version=version)),
-        )
+        # What other apps' regions on the page will read, and, for a member who moderates
+        # nothing, the shared copies: all read with the thread.
+        keys = [key for provider in _region_keys() for key in provider(request.user, pk, version)]
+        if shares_member_page(request):
+            keys += (
+                caching.reply_fragment_key(pk, version, f"{sort}:{page}", moderator=False),
+                caching.shared_key(shared_key.format(version=version)),
+            )
+        return keys
 
     thread, fetched, state = selectors.read_thread_page(request.user, pk, page_keys)
     if thread is None:
@@ -157,6 +161,11 @@ def thread_detail(request, pk, slug=None):
         key=shared_key.format(version=thread.version) if shares_member_page(request, thread.category) else None,
         fetched=fetched,
     )
+
+
+@functools.cache
+def _region_keys() -> list:
+    return [import_string(path) for path in settings.COMMUNITY_THREAD_PAGE_KEYS]
 
 
 def replies_since(request, pk):

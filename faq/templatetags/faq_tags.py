@@ -7,6 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from community import caching
 from community.models import Post
 from faq import permissions, selectors
 
@@ -25,8 +26,9 @@ def ld_json(value):
 
 @register.inclusion_tag("faq/partials/thread_banner.html", takes_context=True)
 def faq_banner(context, thread):
-    """For a {% personal %} region: the articles from `thread` this reader may open."""
-    return {"banners": selectors.thread_banners(context.get("user"), thread)}
+    """For a {% personal %} region: the articles from `thread` this reader may open, read with the page."""
+    fetched = context.get(caching.PREFETCHED) or caching.NOTHING_PREFETCHED
+    return {"banners": selectors.thread_banners(context.get("user"), thread, fetched)}
 
 
 @register.inclusion_tag("faq/partials/promote_tools.html", takes_context=True)

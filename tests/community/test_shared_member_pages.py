@@ -248,3 +248,28 @@ def test_a_members_search_reads_its_versions_with_the_shared_page(client, questi
     with_versions = [keys for keys in cache_reads if caching.LIST_VERSION_KEY in keys]
     assert len(with_versions) == 1 and caching.FAQ_VERSION_KEY in with_versions[0], cache_reads
     assert any(key.startswith("shared:") for key in with_versions[0]), cache_reads
+
+
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_a_thread_page_reads_the_faq_banner_with_its_own_keys_and_counts_the_view_without_a_round_trip(
+    client, question, answer, cache_reads, signed_in, monkeypatch
+):
+    from community import tallies
+
+    if signed_in:
+        client.force_login(build_member(username="mina"))
+        client.get(question.get_absolute_url())
+    # (A visitor's first read is the one that renders the regions: later ones are the stored page.)
+    cache_reads.clear()
+    counted = []
+    monkeypatch.setattr(tallies, "_add", counted.append)
+
+    response = client.get(question.get_absolute_url())
+
+    banner = [key for keys in cache_reads for key in keys if ":faq:banner:" in key]
+    assert response.status_code == 200 and len(banner) == 1, cache_reads
+    together = next(keys for keys in cache_reads if banner[0] in keys)
+    assert caching.remember_key(f"thread:{question.pk}:{question.__class__.objects.get().version}") in together
+    assert counted == []  # gathered, to be sent with the others
+    tallies.flush()
+    assert counted == [{(tallies.THREAD_VIEWS, question.pk): 2 if signed_in else 1}]
