@@ -4,8 +4,10 @@ Each test runs its own redis-server on a port the OS picked, and stops it.
 """
 
 import logging
+import pickle
 import socket
 import time
+import zlib
 
 import pytest
 
@@ -183,13 +185,22 @@ def test_large_values_are_stored_compressed_and_read_back_whole(redis_server):
     cache.incr("counter")
 
     raw = cache._cache.get_client().get(cache.make_and_validate_key("page"))
-    assert raw[:1] == b"Z" and len(raw) < len(page) / 5
+    assert raw[:1] == b"L" and len(raw) < len(page) / 5
     # A whole response, read on every visit, is kept as it is sent.
-    assert cache._cache.get_client().get(cache.make_and_validate_key("response"))[:1] != b"Z"
+    assert cache._cache.get_client().get(cache.make_and_validate_key("response"))[:1] != b"L"
     assert cache.get("page") == page
     assert cache.get("response") == response
     assert cache.get_many(["page", "small"]) == {"page": page, "small": "short"}
     assert cache.get("counter") == 8
+
+
+def test_a_value_zlib_compressed_before_is_still_read(redis_server):
+    cache = backend(redis_server.url)
+    page = "<p>An older copy.</p>" * 200
+
+    cache._cache.get_client().set(cache.make_and_validate_key("page"), b"Z" + zlib.compress(pickle.dumps(page)))
+
+    assert cache.get("page") == page
 
 
 def test_one_redis_client_serves_every_call(redis_server):
