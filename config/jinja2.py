@@ -1,5 +1,6 @@
 """The Jinja2 environment for the templates in each app's jinja2/ folder."""
 
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.dates import MONTHS_3
 from jinja2 import Environment
@@ -21,4 +22,5 @@ def environment(**options) -> Environment:
     options.pop("autoescape", None)
     env = Environment(autoescape=True, **options)
     env.filters["date"] = date
+    env.globals["url"] = reverse
     return env
