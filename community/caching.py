@@ -3,7 +3,9 @@
 No service bumps a version. These subscribers run in the writing transaction
 for every event that changes what a page shows: a thread's `version` column
 is bumped with F() there, so a reader always sees a version together with
-the data it describes. Lists are keyed by counters in the shared cache, one
+the data it describes; after commit the cache's copy of it is raised to match
+(`note_thread_versions`), which is all a visitor's stored page is checked
+against. Lists are keyed by counters in the shared cache, one
 for the lists that span the site and one per category, bumped after commit
 and only by events that change a list (a helpful vote changes a thread page,
 no list): a reader that raced the commit stores its page under the old
@@ -14,6 +16,7 @@ import hashlib
 import logging
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -23,7 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import F, Model, Q
+from django.db.models import F, Model, Q, QuerySet
 from django.http import HttpResponse
 
 logger = logging.getLogger(__name__)
@@ -67,7 +70,7 @@ def thread_changed(event) -> None:
     from community.models import Category, Thread
 
     thread_ids = {event.thread_id, getattr(event, "other_thread_id", None)} - {None}
-    Thread.objects.filter(pk__in=thread_ids).update(version=F("version") + 1)
+    _bump_threads(Thread.objects.filter(pk__in=thread_ids))
     bump_members_on_commit(PROFILE, _profiles_shown_in(event, thread_ids))
     if isinstance(event, events.PostVoted | events.PostHeld):
         return
@@ -79,6 +82,50 @@ def thread_changed(event) -> None:
         "slug", flat=True
     )
     bump_lists_on_commit(set(slugs))
+
+
+def _bump_threads(threads: QuerySet) -> None:
+    """Move `threads` to new versions in this transaction, and the cache's copies of them after commit."""
+    threads.update(version=F("version") + 1)
+
+    def publish():
+        batch: dict[int, int] = {}
+        for pk, version in threads.order_by().values_list("pk", "version").iterator(chunk_size=PUBLISH_BATCH):
+            batch[pk] = version
+            if len(batch) == PUBLISH_BATCH:
+                note_thread_versions(batch)
+                batch = {}
+        if batch:
+            note_thread_versions(batch)
+
+    transaction.on_commit(publish)
+
+
+# Threads whose versions one round trip publishes (a category's or a member's may be thousands).
+PUBLISH_BATCH = 1000
+_raising = threading.Lock()
+
+
+def thread_version_key(pk: int) -> str:
+    """The cache's copy of a thread's version: what a visitor's stored page is checked against."""
+    return f"thread-version:{pk}"
+
+
+def note_thread_versions(versions: dict[int, int]) -> None:
+    """Raise the cache's copies of these threads' versions to these numbers, never lowering one.
+
+    Versions only grow, and writers and readers note them in any order: the
+    copy never runs ahead of the database, and it catches up with every
+    commit, since each writer notes its thread's version after it.
+    """
+    values = {thread_version_key(pk): version for pk, version in versions.items()}
+    raise_many = getattr(cache, "raise_many", None)
+    if raise_many is not None:
+        raise_many(values, FRAGMENT_SECONDS)
+        return
+    with _raising:  # a cache without the operation lives in this one process
+        found = cache.get_many(list(values))
+        cache.set_many({key: n for key, n in values.items() if found.get(key, -1) < n}, FRAGMENT_SECONDS)
 
 
 def _profiles_shown_in(event, thread_ids: set[int]) -> set[int]:
@@ -126,7 +173,7 @@ def member_display_changed(event) -> None:
         return
     shown_in = Post.objects.filter(author_id=event.member_id).values("thread_id")
     updated = StatusChange.objects.filter(actor_id=event.member_id).values("thread_id")
-    Thread.objects.filter(Q(pk__in=shown_in) | Q(pk__in=updated)).update(version=F("version") + 1)
+    _bump_threads(Thread.objects.filter(Q(pk__in=shown_in) | Q(pk__in=updated)))
     bump_lists_on_commit(every_category=True)
 
 
@@ -135,9 +182,7 @@ def category_changed(event) -> None:
     from community.models import Category, Thread
 
     ids = {event.category_id, *event.parent_ids}
-    Thread.objects.filter(Q(category_id__in=ids) | Q(category__parent_id=event.category_id)).update(
-        version=F("version") + 1
-    )
+    _bump_threads(Thread.objects.filter(Q(category_id__in=ids) | Q(category__parent_id=event.category_id)))
     bump_lists_on_commit(set(Category.objects.filter(pk__in=ids).values_list("slug", flat=True)))
 
 
@@ -153,7 +198,7 @@ def article_changed(event) -> None:
 
     apps.get_model("faq", "Article").objects.filter(pk=event.article_id).update(version=F("version") + 1)
     if event.source_thread_id is not None:
-        Thread.objects.filter(pk=event.source_thread_id).update(version=F("version") + 1)
+        _bump_threads(Thread.objects.filter(pk=event.source_thread_id))
     transaction.on_commit(lambda: _bump_counter(FAQ_VERSION_KEY))
 
 
@@ -175,7 +220,7 @@ def everything_changed() -> None:
     from community.models import Thread
 
     with transaction.atomic():
-        Thread.objects.update(version=F("version") + 1)
+        _bump_threads(Thread.objects.all())
         bump_lists_on_commit(every_category=True)
 
 

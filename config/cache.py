@@ -73,6 +73,13 @@ _INCR_EXISTING = (
 )
 
 
+_RAISE = (
+    "local current = tonumber(redis.call('get', KEYS[1]))"
+    " if current == nil or current < tonumber(ARGV[1]) then"
+    " redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2]) return 1 end return 0"
+)
+
+
 class SharedClient(django_redis.RedisCacheClient):
     """Django's Redis client, keeping one redis-py client per connection pool.
 
@@ -100,6 +107,13 @@ class SharedClient(django_redis.RedisCacheClient):
         for key, delta in deltas.items():
             pipe.eval(_INCR_EXISTING, 1, key, delta)
         return dict(zip(deltas, pipe.execute(), strict=True))
+
+    def raise_many(self, values: dict, timeout: int) -> None:
+        """Set each key to its number unless it holds a larger one already, in one round trip."""
+        pipe = self.get_client(write=True).pipeline(transaction=False)
+        for key, value in values.items():
+            pipe.eval(_RAISE, 1, key, int(value), timeout)
+        pipe.execute()
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
@@ -202,7 +216,8 @@ class RedisCache(django_redis.RedisCache):
     def _call(self, name, *args, miss=None):
         if not self._breaker.skipping():
             try:
-                result = getattr(super(), name)(*args) if name != "incr_many" else self._incr_many(*args)
+                own = self._many.get(name)
+                result = own(self, *args) if own else getattr(super(), name)(*args)
             except UNREACHABLE as error:
                 self._breaker.failed(self._servers, error)
             else:
@@ -247,6 +262,18 @@ class RedisCache(django_redis.RedisCache):
         made = {self.make_and_validate_key(key, version=version): key for key in deltas}
         values = self._cache.incr_many({key: deltas[name] for key, name in made.items()})
         return {made[key]: value for key, value in values.items()}
+
+    def raise_many(self, values: dict, timeout: int, version=None) -> None:
+        """Set each key to its number unless it already holds a larger one: for copies of numbers
+        that only grow (a thread's version), written by racing processes in any order."""
+        self._call("raise_many", values, timeout, version)
+
+    def _raise_many(self, values, timeout, version):
+        made = {self.make_and_validate_key(key, version=version): n for key, n in values.items()}
+        self._cache.raise_many(made, timeout)
+
+    # The operations Django's RedisCache lacks, run through the same failure handling.
+    _many = {"incr_many": _incr_many, "raise_many": _raise_many}
 
     def get_many(self, keys, version=None):
         return self._call("get_many", keys, version, miss={})

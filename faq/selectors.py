@@ -281,16 +281,42 @@ def _banner_key(user, thread_pk: int, version: int) -> str:
 
 def thread_banner_keys(user, thread_pk: int, version: int) -> list[str]:
     """What `thread_banners` reads, for the thread page to read with its own (settings.COMMUNITY_THREAD_PAGE_KEYS)."""
-    return [caching.remember_key(_banner_key(user, thread_pk, version))]
+    return [
+        caching.FAQ_VERSION_KEY,
+        caching.remember_key(SOURCE_THREADS_KEY),
+        caching.remember_key(_banner_key(user, thread_pk, version)),
+    ]
+
+
+SOURCE_THREADS_KEY = "faq:source-threads"
+
+
+def _source_threads(fetched: caching.Prefetched) -> frozenset[int]:
+    """The threads any article was built from, in whatever state: no other thread has a banner.
+
+    Stored beside the FAQ's version, which every change to an article moves
+    (articles change only through faq.services), and served only under it.
+    """
+    version = caching.counter(caching.FAQ_VERSION_KEY, fetched)
+    key = caching.remember_key(SOURCE_THREADS_KEY)
+    stored = fetched.get(key)
+    if stored is not None and stored[0] == version:
+        return stored[1]
+    threads = frozenset(Article.objects.exclude(source_thread=None).values_list("source_thread_id", flat=True))
+    cache.set(key, (version, threads), BANNER_SECONDS)
+    return threads
 
 
 def thread_banners(user, thread, fetched: caching.Prefetched = caching.NOTHING_PREFETCHED) -> list[dict]:
     """The published articles built from `thread` that `user` may read, for its banner.
 
-    Keyed by the thread's version, which faq's events move in their own
-    transaction (community.caching.article_changed), and by the reader's
-    audience: a reader is never shown an article they may not open.
+    Most threads were never promoted, and `_source_threads` says so without a
+    query. The others' banners are keyed by the thread's version, which faq's
+    events move in their own transaction (community.caching.article_changed),
+    and by the reader's audience: a reader is never shown an article they may not open.
     """
+    if thread.pk not in _source_threads(fetched):
+        return []
     key = _banner_key(user, thread.pk, thread.version)
 
     def build():

@@ -243,3 +243,22 @@ def test_incr_many_counts_every_key_as_missing_while_redis_is_unreachable():
     cache = backend(unreachable_url())
 
     assert cache.incr_many({"a": 1, "b": 2}) == {"a": None, "b": None}
+
+
+def test_raise_many_never_lowers_a_number_and_is_one_round_trip(redis_server):
+    cache = backend(redis_server.url)
+    cache.set("v:1", 5)
+
+    cache.raise_many({"v:1": 3, "v:2": 7}, timeout=100)
+    cache.raise_many({"v:1": 9}, timeout=100)
+
+    assert cache.get_many(["v:1", "v:2"]) == {"v:1": 9, "v:2": 7}
+    assert 0 < cache._cache.get_client().ttl(cache.make_and_validate_key("v:2")) <= 100
+
+
+def test_raise_many_stores_nothing_and_raises_nothing_while_redis_is_unreachable():
+    cache = backend(unreachable_url())
+
+    cache.raise_many({"v:1": 3}, timeout=100)
+
+    assert cache.get("v:1") is None

@@ -29,11 +29,26 @@ from community.views.common import (
 )
 
 
-def thread_version(request, pk, slug=None):
+def thread_version(request, pk, slug=None, fetched=caching.NOTHING_PREFETCHED):
+    """The version a visitor's stored copy of the page must carry: the cache's copy when it has one.
+
+    Every change to a thread's slug or visibility moves its version, and the
+    copy with it after commit, so a page stored under the current version is
+    still this address's page. Without a copy the database says, and the copy
+    is noted for the next visitor.
+    """
+    version = fetched.get(caching.thread_version_key(pk))
+    if version is not None:
+        return version
     row = selectors.thread_address(pk)
     if row is None or row[1] != slug or row[2]:
         return None  # 404s, redirects and removed threads take the normal path
+    caching.note_thread_versions({pk: row[0]})
     return row[0]
+
+
+def thread_version_keys(request, pk, slug=None):
+    return [caching.thread_version_key(pk)]
 
 
 def _viewer_overlay(request, thread, state, caps, facts, post_ids) -> dict | None:
@@ -100,7 +115,7 @@ def counts_views(view):
 
 
 @counts_views
-@caching.anonymous_page(thread_version)
+@caching.anonymous_page(thread_version, keys_of=thread_version_keys)
 def thread_detail(request, pk, slug=None):
     sort = request.GET.get("sort", "votes")
     sort = sort if sort in selectors.REPLY_SORTS else "votes"

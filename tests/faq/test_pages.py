@@ -111,11 +111,14 @@ def test_the_source_thread_shows_the_banner_on_the_next_request_after_publishing
     assert "This answer is now in the FAQ" not in client.get(question.get_absolute_url()).content.decode()
 
 
-def test_a_visitors_cached_thread_page_shows_the_banner_after_publishing(client, editor, section, accepted, question):
+def test_a_visitors_cached_thread_page_shows_the_banner_after_publishing(
+    client, editor, section, accepted, question, django_capture_on_commit_callbacks
+):
     article = articles.promote(editor, posts=[accepted], section=section)
     assert "This answer is now in the FAQ" not in client.get(question.get_absolute_url()).content.decode()
 
-    articles.publish(editor, article)
+    with django_capture_on_commit_callbacks(execute=True):
+        articles.publish(editor, article)
 
     assert "This answer is now in the FAQ" in client.get(question.get_absolute_url()).content.decode()
 
@@ -292,3 +295,20 @@ def test_the_faq_lists_show_a_newly_published_article_on_the_next_request(
     with django_capture_on_commit_callbacks(execute=True):
         articles.unpublish(editor, article)
     assert article.question not in client.get(reverse("faq:home")).content.decode()
+
+
+def test_a_thread_never_promoted_asks_the_faq_nothing_once_its_source_threads_are_known(
+    client, published, question, member, category
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    other = build_thread(member, category=category, title="A thread nobody promoted")
+    client.force_login(member)
+    client.get(question.get_absolute_url())
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(other.get_absolute_url()).content.decode()
+
+    assert "This answer is now in the FAQ" not in page
+    assert not [query for query in queries if "faq_article" in query["sql"]]
