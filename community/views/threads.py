@@ -123,14 +123,17 @@ def thread_detail(request, pk, slug=None):
     shared_key = f"thread:{pk}:{{version}}:{sort}:{page}"
 
     def page_keys(version):
-        # What other apps' regions on the page will read, and, for a member who moderates
-        # nothing, the shared copies: all read with the thread.
+        # What other apps' regions on the page will read, and the shared copies this reader
+        # may use: all read with the thread.
         keys = [key for provider in _region_keys() for key in provider(request.user, pk, version)]
         if shares_member_page(request):
             keys += (
                 caching.reply_fragment_key(pk, version, f"{sort}:{page}", moderator=False),
                 caching.shared_key(shared_key.format(version=version)),
             )
+        elif not request.user.is_authenticated:
+            # A visitor here is rendering the page to store it: the replies are everyone's.
+            keys.append(caching.reply_fragment_key(pk, version, f"{sort}:{page}", moderator=False))
         return keys
 
     thread, fetched, state = selectors.read_thread_page(request.user, pk, page_keys)

@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 # A thread page with nothing cached costs, for a member: the session, the user, the thread's version
 # with the member's own state, the header bell's unread count, the header (thread, tags, shown posts)
 # and the replies: one query for a small thread, two (top-level replies, then the first replies under
-# each) for a large one, and the FAQ articles built from the thread that the reader's audience may
-# see, for the banner (cached by the thread's version and the audience, so only a page with nothing
-# cached pays it).
+# each) for a large one, and the threads any FAQ article was built from, for the banner (kept under
+# the FAQ's version, so only a page with nothing cached pays it; a thread on that list would pay one
+# more, for the articles its reader's audience may see).
 MEMBER_PAGE_QUERIES = {"small": 9, "large": 10}
 # For a visitor: the page cache's version check instead of the session and the user.
 VISITOR_PAGE_QUERIES = {"small": 7, "large": 8}
