@@ -221,6 +221,8 @@ class Post(MPTTModel):
             models.Index(fields=["thread", "level", "created_at"], name="post_thread_level"),
             models.Index(fields=["branch", "lft"], name="post_branch_order"),
             models.Index(fields=["author", "-created_at"], name="post_author_recent"),
+            # A member's own posts in one thread, read on every member's thread page (selectors.thread_state).
+            models.Index(fields=["author", "thread"], name="post_author_thread"),
         ]
 
     def __str__(self):
