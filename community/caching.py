@@ -89,14 +89,9 @@ def _bump_threads(threads: QuerySet) -> None:
     threads.update(version=F("version") + 1)
 
     def publish():
-        batch: dict[int, int] = {}
-        for pk, version in threads.order_by().values_list("pk", "version").iterator(chunk_size=PUBLISH_BATCH):
-            batch[pk] = version
-            if len(batch) == PUBLISH_BATCH:
-                note_thread_versions(batch)
-                batch = {}
-        if batch:
-            note_thread_versions(batch)
+        rows = list(threads.order_by().values_list("pk", "version"))
+        for start in range(0, len(rows), PUBLISH_BATCH):
+            note_thread_versions(dict(rows[start : start + PUBLISH_BATCH]))
 
     transaction.on_commit(publish)
 

@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
-from community import caching
-from community.models import Thread
+from accounts import services as accounts_services
+from community import caching, events
+from community.models import Category, Thread
 from community.services import posts, threads, votes
 from moderation.services import flags, queue
 from moderation.services import threads as moderation_threads
@@ -37,6 +39,13 @@ def world(member, other_member, staff):
     answer = build_reply(other_member, question.opening_post, body="A dimmer that is not rated for LEDs hums.")
     idea = build_thread(other_member, category=hubs, kind="idea", title="Let the hub dim every bulb at sunset")
     return World(member, other_member, build_moderator(username="mod"), staff, lights, hubs, question, answer, idea)
+
+
+def rename_category(category, name):
+    """What the admin does when a category is saved (community.admin)."""
+    with transaction.atomic():
+        Category.objects.filter(pk=category.pk).update(name=name)
+        events.publish(events.CategoryChanged(category_id=category.pk, parent_ids=()))
 
 
 def thread_key(thread):
@@ -126,6 +135,18 @@ CASES = {
         lambda w: reverse("community:category", args=[w.lights.slug]),
         lambda w: list_key(w.lights),
         "Which bulbs survive a bathroom?",
+    ),
+    "a writer's new name, on a page they wrote in": (
+        lambda w: accounts_services.update_profile(w.helper, display_name="Dimmer Doctor", bio=""),
+        lambda w: w.question.get_absolute_url(),
+        lambda w: thread_key(w.question),
+        "Dimmer Doctor",
+    ),
+    "a category renamed, on its threads' pages": (
+        lambda w: rename_category(w.lights, "Lighting and lamps"),
+        lambda w: w.question.get_absolute_url(),
+        lambda w: thread_key(w.question),
+        "Lighting and lamps",
     ),
     "hidden by a moderator": (
         lambda w: queue.hide_post(
