@@ -256,11 +256,15 @@ class PostRevision(models.Model):
 
 class HelpfulVote(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="helpful_votes")
+    # The post's thread, kept with the vote (and moved with the post by services.thread_actions), so a
+    # member's votes in one thread are one index read, whether they cast ten votes or ten thousand.
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helpful_votes")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["voter", "post"], name="helpful_vote_once")]
+        indexes = [models.Index(fields=["voter", "thread"], name="helpful_vote_thread")]
 
     def __str__(self):
         return f"{self.voter_id} found {self.post_id} helpful"

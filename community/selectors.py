@@ -522,11 +522,7 @@ def thread_state(pk: int, member=None) -> tuple[int | None, ViewerState]:
             [member.pk, pk, Review.PENDING],
         ),
         # The member's votes in the whole thread: few, and known before the page's posts are.
-        (
-            "SELECT v.post_id, 'helpful' FROM {helpful} v JOIN {post} p ON p.id = v.post_id"
-            " WHERE v.voter_id = %s AND p.thread_id = %s",
-            [member.pk, pk],
-        ),
+        ("SELECT post_id, 'helpful' FROM {helpful} WHERE voter_id = %s AND thread_id = %s", [member.pk, pk]),
         ("SELECT thread_id, 'idea' FROM {idea} WHERE voter_id = %s AND thread_id = %s", [member.pk, pk]),
         ("SELECT thread_id, 'me_too' FROM {me_too} WHERE member_id = %s AND thread_id = %s", [member.pk, pk]),
         ("SELECT read_through, 'read' FROM {read} WHERE user_id = %s AND thread_id = %s", [member.pk, pk]),

@@ -98,6 +98,19 @@ def assert_consistent():
     assert wrong == [], f"live counters (left) that recount() corrects (right): {wrong}"
     wrong_reputation = reputation_disagreements()
     assert wrong_reputation == [], f"(member, reputation, sum of their ledger) that disagree: {wrong_reputation}"
+    strays = votes_away_from_their_posts()
+    assert strays == [], f"(vote, its thread, its post's thread) that disagree: {strays}"
+
+
+def votes_away_from_their_posts() -> list[tuple[int, int, int]]:
+    """Helpful votes whose copy of the thread is not their post's thread (posts move when threads merge or split)."""
+    from django.db.models import F
+
+    from community.models import HelpfulVote
+
+    return list(
+        HelpfulVote.objects.exclude(thread_id=F("post__thread_id")).values_list("pk", "thread_id", "post__thread_id")
+    )
 
 
 # Void elements never have an end tag, so nothing nests inside them.

@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from community import counters, search
-from community.models import Category, Post, Review, Subscription, Thread
+from community.models import Category, HelpfulVote, Post, Review, Subscription, Thread
 from community.services._common import (
     clean_title,
     lock_new_tree,
@@ -93,6 +93,11 @@ def _subtree(node: Post) -> QuerySet[Post]:
 
 def _tree_node(pk: int | None) -> Post:
     return Post.objects.only(*TREE_FIELDS).get(pk=pk)
+
+
+def _votes_follow_posts(thread: Thread) -> None:
+    """Helpful votes keep their post's thread: after posts moved into `thread`, theirs move too."""
+    HelpfulVote.objects.filter(post__thread=thread).exclude(thread=thread).update(thread=thread)
 
 
 def _set_branches(tree_id: int) -> None:
@@ -195,6 +200,7 @@ def merge_threads(source: Thread, *, into: Thread) -> Thread:
         Post.objects.move_node(root, target, "last-child")
         Post.objects.filter(pk=root.pk).update(thread=into, branch=None)
         _subtree(root).exclude(pk=root.pk).update(thread=into, branch=root.pk)
+        _votes_follow_posts(into)
         # The old opening post carried the title in its search vector; as a reply it no longer does.
         search.index_post(root)
 
@@ -267,6 +273,7 @@ def split_thread(post: Post, *, title: str, category: Category | None = None) ->
 
         Post.objects.move_node(post, None)
         Post.objects.filter(tree_id=post.tree_id).update(thread=new)
+        _votes_follow_posts(new)
         _set_branches(post.tree_id)
         search.index_post(post, title=title)
 

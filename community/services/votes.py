@@ -34,7 +34,7 @@ def mark_helpful(voter, *, post: Post) -> Post:
         _count_vote(voter)
         try:
             with transaction.atomic():
-                HelpfulVote.objects.create(post=post, voter=voter)
+                HelpfulVote.objects.create(post=post, thread_id=post.thread_id, voter=voter)
         except IntegrityError:
             raise ValidationError("You already marked this post helpful.") from None
         counters.helpful_vote_counted(post, 1)

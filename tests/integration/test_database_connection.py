@@ -65,15 +65,3 @@ def test_a_connection_that_failed_is_checked_and_a_dead_one_replaced(checks):
     # Django's own end-of-request check found it dead and closed it; the next request connected afresh.
     assert checked == 2 and connection.connection is not killed
     assert not connection.errors_occurred
-
-
-def test_a_read_repeated_on_a_connection_is_planned_once():
-    from community.models import Thread
-
-    for _ in range(6):
-        list(Thread.objects.filter(pk=-1).values_list("version"))
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [row[0] for row in cursor.fetchall()]
-    assert any('"community_thread"' in statement and "$1" in statement for statement in prepared), prepared

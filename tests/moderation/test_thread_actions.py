@@ -1019,3 +1019,22 @@ def test_a_duplicate_links_to_the_original_on_its_page(client, moderator, member
         page = client.get(thread.get_absolute_url()).content.decode()
         notice = page[page.index('class="alert alert-info duplicate-notice"') :]
         assert f'href="{original.get_absolute_url()}">{escape(original.title)}</a>' in notice[:400]
+
+
+def test_helpful_votes_move_with_their_posts_when_threads_merge_and_split(moderator, pairing, duplicate, member):
+    from community.models import HelpfulVote
+    from community.selectors import thread_state
+    from community.services import votes
+
+    into, _kept = pairing
+    source, moved = duplicate
+    votes.mark_helpful(member, post=moved["a"])
+
+    actions.merge_threads(moderator, thread=source, into=into)
+    assert HelpfulVote.objects.get(voter=member).thread_id == into.pk
+    assert moved["a"].pk in thread_state(into.pk, member)[1].helpful_post_ids
+
+    new = actions.split_thread(moderator, post=fetch(moved["a"]), title="Moved back out on its own")
+    assert HelpfulVote.objects.get(voter=member).thread_id == new.pk
+    assert moved["a"].pk in thread_state(new.pk, member)[1].helpful_post_ids
+    assert not thread_state(into.pk, member)[1].helpful_post_ids

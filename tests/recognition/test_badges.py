@@ -54,7 +54,7 @@ def many_helpful_votes(post: Post, n: int) -> None:
     voters = User.objects.bulk_create(
         User(username=name, email=f"{name}@example.com", trust_level=1) for name in names
     )
-    HelpfulVote.objects.bulk_create(HelpfulVote(post=post, voter=voter) for voter in voters)
+    HelpfulVote.objects.bulk_create(HelpfulVote(post=post, thread_id=post.thread_id, voter=voter) for voter in voters)
     Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") + n)
 
 

@@ -581,7 +581,9 @@ class Command(BaseCommand):
                 continue
             boost = 8 if post.id in (thread.accepted_answer_id, thread.solving_post_id) else (3 if hot else 0.5)
             for voter in self._voters(how_many_votes(rng, min(cap, 60), boost), post.author_id):
-                out.helpful.append(HelpfulVote(post_id=post.id, voter_id=voter, created_at=post.created_at))
+                out.helpful.append(
+                    HelpfulVote(post_id=post.id, thread_id=thread.id, voter_id=voter, created_at=post.created_at)
+                )
         if thread.kind == "idea":
             for voter in self._voters(how_many_votes(rng, min(cap, 400), 10), thread.author_id):
                 out.idea_votes.append(IdeaVote(thread_id=thread.id, voter_id=voter, created_at=thread.created_at))
