@@ -59,15 +59,15 @@ def _add(counts: dict[tuple[str, int | str], int]) -> None:
     found = _incr_many({count_key: n for count_key, (_name, _key, n) in keys.items()})
     for count_key, value in found.items():
         if value is None:
-            _start(count_key, *keys[count_key])
+            name, key, n = keys[count_key]
+            _start(f"tally:{name}:{window}", key, n)
 
 
-def _start(count_key: str, name: str, key: int | str, n: int) -> None:
-    """The first count of `key` in this window: note which key it was, in the window's next slot."""
-    if not cache.add(count_key, n, KEEP_SECONDS):
-        _incr(count_key, n)  # another process added it first
+def _start(prefix: str, key: int | str, n: int) -> None:
+    """The first count of `key` in the window `prefix` names: note which key it was, in its next slot."""
+    if not cache.add(f"{prefix}:{key}", n, KEEP_SECONDS):
+        _incr(f"{prefix}:{key}", n)  # another process added it first
         return
-    prefix = f"tally:{name}:{_window()}"
     cache.add(f"{prefix}:slots", 0, KEEP_SECONDS)
     slot = _incr(f"{prefix}:slots")
     if slot is not None:

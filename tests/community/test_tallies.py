@@ -64,3 +64,13 @@ def test_counts_made_now_and_soon_add_up(clock):
     tallies.count_soon("views", 4)
 
     assert tallies.drain("views", now=tallies.time.time() + LATER) == {4: 2}
+
+
+def test_a_first_count_as_the_minute_turns_notes_its_key_in_the_window_that_holds_it(monkeypatch):
+    start = tallies.time.time()
+    windows = iter([tallies._window(start), tallies._window(start) + 1])
+    monkeypatch.setattr(tallies, "_window", lambda now=None: next(windows) if now is None else int(now // 60))
+
+    tallies.count("views", 3)
+
+    assert tallies.drain("views", now=start + LATER) == {3: 1}
