@@ -103,17 +103,18 @@ class SharedClient(django_redis.RedisCacheClient):
 
     def incr_many(self, deltas: dict) -> dict:
         """`incr` for several keys in one round trip: each key's new value, or None where it was missing."""
-        pipe = self.get_client(write=True).pipeline(transaction=False)
-        for key, delta in deltas.items():
-            pipe.eval(_INCR_EXISTING, 1, key, delta)
-        return dict(zip(deltas, pipe.execute(), strict=True))
+        return self._each(_INCR_EXISTING, {key: (delta,) for key, delta in deltas.items()})
 
     def raise_many(self, values: dict, timeout: int) -> None:
         """Set each key to its number unless it holds a larger one already, in one round trip."""
+        self._each(_RAISE, {key: (int(value), timeout) for key, value in values.items()})
+
+    def _each(self, script: str, arguments: dict) -> dict:
+        """`script` run on each key with its arguments, in one pipeline: each key's answer."""
         pipe = self.get_client(write=True).pipeline(transaction=False)
-        for key, value in values.items():
-            pipe.eval(_RAISE, 1, key, int(value), timeout)
-        pipe.execute()
+        for key, args in arguments.items():
+            pipe.eval(script, 1, key, *args)
+        return dict(zip(arguments, pipe.execute(), strict=True))
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)

@@ -4,17 +4,15 @@ import functools
 import hashlib
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from community import caching, permissions, selectors
 from community import search as community_search
 from community.forms import SearchForm
-from community.views.common import page_number, shares_member_page
+from community.views.common import page_number, providers, shares_member_page
 from community.views.lists import unread_keys, unread_overlay
 
 SUGGESTIONS = 5
@@ -125,11 +123,6 @@ def search(request):
     )
 
 
-@functools.cache
-def _providers(setting: str = "COMMUNITY_SEARCH_PROVIDERS") -> list:
-    return [import_string(path) for path in getattr(settings, setting)]
-
-
 def _from_providers(viewer, query: str, page: int, thread_ids: list[int]):
     """What other apps find for the query (FAQ articles), shown above the threads.
 
@@ -137,7 +130,10 @@ def _from_providers(viewer, query: str, page: int, thread_ids: list[int]):
     by every member, so what a provider shows must depend on the viewer only
     through the same audience rules that let members share this page.
     """
-    html = "".join(provider(viewer=viewer, query=query, page=page, thread_ids=thread_ids) for provider in _providers())
+    html = "".join(
+        provider(viewer=viewer, query=query, page=page, thread_ids=thread_ids)
+        for provider in providers("COMMUNITY_SEARCH_PROVIDERS")
+    )
     return mark_safe(html)  # noqa: S308 - each provider's own template's output
 
 
@@ -156,6 +152,6 @@ def similar_threads(request):
     """Threads like the title being typed, solved ones first, so a repeat question is avoided."""
     title = request.GET.get("title", "").strip()[:150]
     # What other apps suggest (FAQ articles) comes first, from their own templates.
-    above = "".join(provider(request=request, title=title) for provider in _providers("COMMUNITY_SIMILAR_PROVIDERS"))
+    above = "".join(provider(request=request, title=title) for provider in providers("COMMUNITY_SIMILAR_PROVIDERS"))
     context = {"similar": community_search.similar(request.user, title), "above": mark_safe(above)}  # noqa: S308
     return render(request, "community/partials/similar.html", context)

@@ -3,7 +3,6 @@
 import functools
 from functools import wraps
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -12,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
 from community import caching, permissions, reading, selectors, tallies
@@ -23,6 +21,7 @@ from community.views.common import (
     form_page,
     get_thread_or_404,
     page_number,
+    providers,
     shares_member_page,
     tell_if_held,
     visible_post_or_404,
@@ -125,7 +124,9 @@ def thread_detail(request, pk, slug=None):
     def page_keys(version):
         # What other apps' regions on the page will read, and the shared copies this reader
         # may use: all read with the thread.
-        keys = [key for provider in _region_keys() for key in provider(request.user, pk, version)]
+        keys = [
+            key for provider in providers("COMMUNITY_THREAD_PAGE_KEYS") for key in provider(request.user, pk, version)
+        ]
         if shares_member_page(request):
             keys += (
                 caching.reply_fragment_key(pk, version, f"{sort}:{page}", moderator=False),
@@ -179,11 +180,6 @@ def thread_detail(request, pk, slug=None):
         key=shared_key.format(version=thread.version) if shares_member_page(request, thread.category) else None,
         fetched=fetched,
     )
-
-
-@functools.cache
-def _region_keys() -> list:
-    return [import_string(path) for path in settings.COMMUNITY_THREAD_PAGE_KEYS]
 
 
 def replies_since(request, pk):
