@@ -657,7 +657,6 @@ def render_shared(
     with bound.bind_template(backend.template):
         # Even items are shared text, encoded; odd ones name a personal region.
         parts = [
-            piece if n % 2 == 0 else regions.nodes[piece].nodelist.render(bound).encode()
-            for n, piece in enumerate(pieces)
+            piece if n % 2 == 0 else regions.nodes[piece].render(bound).encode() for n, piece in enumerate(pieces)
         ]
     return HttpResponse(b"".join(parts))

@@ -15,7 +15,16 @@ from django.template.base import FilterExpression, Node, NodeList, Variable
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader_tags import IncludeNode
 
-from community.templatetags.personal import PersonalNode, chain, constant_name, page_regions, walk, where
+from community.templatetags.jinja import JinjaRegionsNode
+from community.templatetags.personal import (
+    PersonalNode,
+    chain,
+    constant_name,
+    jinja_outside_regions,
+    page_regions,
+    walk,
+    where,
+)
 
 # What Django's context processors know of the member making the request.
 MEMBER_VARIABLES = frozenset({"user", "request", "perms", "messages", "csrf_token"})
@@ -58,6 +67,13 @@ def member_state_outside_regions(compiled, seen: set) -> list[str]:
         for node, outer in walk(page.nodelist):
             if isinstance(node, PersonalNode) or any(isinstance(enclosing, PersonalNode) for enclosing in outer):
                 continue
+            if isinstance(node, JinjaRegionsNode):
+                read = jinja_outside_regions(node.environment(), node.template_name)
+                problems += [
+                    f'{node.template_name}, line {line}: "{name}" is read outside a personal region of a shared page'
+                    for name, line in read
+                    if name in MEMBER_VARIABLES
+                ]
             if isinstance(node, CsrfTokenNode):
                 problems.append(f"{where(node)}: {{% csrf_token %}} outside a personal region of a shared page")
             for name in sorted(set(names_read(node)) & MEMBER_VARIABLES):

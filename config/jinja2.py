@@ -1,9 +1,15 @@
 """The Jinja2 environment for the templates in each app's jinja2/ folder."""
 
+from django.conf import settings
+from django.template import defaultfilters
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.dates import MONTHS_3
+from django.utils.html import json_script
+from django.utils.module_loading import import_string
 from jinja2 import Environment
+from markupsafe import Markup
 
 
 def date(value, format_string: str) -> str:
@@ -17,10 +23,30 @@ def date(value, format_string: str) -> str:
     return dateformat.format(local, format_string)
 
 
+def django_include(template_name: str, **values) -> Markup:
+    """A Django template (a shared component, such as a form field) rendered in place with `values`."""
+    return Markup(render_to_string(template_name, values))  # noqa: S704 - an autoescaping template's output
+
+
+def csrf_input(token) -> Markup:
+    """What Django's {% csrf_token %} prints: the form's hidden CSRF field."""
+    return Markup('<input type="hidden" name="csrfmiddlewaretoken" value="{}">').format(token)
+
+
 def environment(**options) -> Environment:
     # Always escaped, whatever the settings say: these templates print user text.
     options.pop("autoescape", None)
-    env = Environment(autoescape=True, **options)
-    env.filters["date"] = date
-    env.globals["url"] = reverse
+    extensions = [*options.pop("extensions", ()), "community.templatetags.personal.PersonalExtension"]
+    env = Environment(autoescape=True, extensions=extensions, **options)
+    # Django's filters of the same names, so a template reads the same in either engine.
+    env.filters.update(
+        date=date,
+        pluralize=defaultfilters.pluralize,
+        truncatewords_html=defaultfilters.truncatewords_html,
+        capfirst=defaultfilters.capfirst,
+        json_script=json_script,
+    )
+    env.globals.update(url=reverse, django_include=django_include, csrf_input=csrf_input)
+    # What other apps give these templates, named in settings so no app imports one above it.
+    env.globals.update({name: import_string(path) for name, path in settings.JINJA2_GLOBALS.items()})
     return env

@@ -114,6 +114,12 @@ TEMPLATES = [
         "OPTIONS": {"environment": "config.jinja2.environment"},
     },
 ]
+# Functions other apps lend the Jinja2 templates: the FAQ's parts of a thread page.
+JINJA2_GLOBALS = {
+    "faq_banner": "faq.jinja.banner",
+    "faq_promote_tools": "faq.jinja.promote_tools",
+    "may_suggest_for_faq": "faq.jinja.may_suggest",
+}
 
 # Databases -------------------------------------------------------------------
 # An empty DATABASE_URL counts as unset, like every other service variable.

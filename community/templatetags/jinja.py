@@ -2,6 +2,7 @@
 
 from django import template
 from django.template import engines
+from django.template.base import Node
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -23,3 +24,35 @@ def jinja_include(context, template_name: str, **values):
         **values,
     )
     return mark_safe(html)  # noqa: S308 - an autoescaping template's output
+
+
+class JinjaRegionsNode(Node):
+    """Renders a Jinja2 template with the whole page's context; its {% personal %} regions are the page's."""
+
+    def __init__(self, template_name: str):
+        self.template_name = template_name
+
+    @staticmethod
+    def environment():
+        return engines["jinja2"].env
+
+    def render(self, context):
+        found = self.environment().get_template(self.template_name)
+        return mark_safe(found.render(context.flatten()))  # noqa: S308 - an autoescaping template's output
+
+
+@register.tag
+def jinja_regions(parser, token):
+    """`{% jinja_regions "name" %}`: the Jinja2 template `name` in place, seeing all the page sees.
+
+    For the part of a page whose rendering cost shows: the template may hold
+    `{% personal %}` regions, which community.caching.render_shared treats as
+    the page's own (community/templatetags/personal.py).
+    """
+    try:
+        _, name = token.split_contents()
+    except ValueError:
+        raise template.TemplateSyntaxError("{% jinja_regions %} takes one quoted template name") from None
+    if name[0] not in "\"'" or name[-1] != name[0]:
+        raise template.TemplateSyntaxError("{% jinja_regions %} takes one quoted template name")
+    return JinjaRegionsNode(name[1:-1])

@@ -13,6 +13,14 @@ bind nothing), never in a `{% for %}`, a `{% with %}` or any other block tag,
 nor in a template that is `{% include %}`d (its marker would have no node to
 render), and why each name is used once on a page. `page_regions` finds breaches
 of these rules; community.checks rejects them at startup.
+
+A page's hottest part may be a Jinja2 template, brought in with
+`{% jinja_regions "name" %}` (community/templatetags/jinja.py): there the same
+tag, `{% personal "name" %}…{% endpersonal %}` (PersonalExtension), makes a
+Jinja2 block that prints the marker in the shared rendering, and the block is
+rendered alone for each request. The same rules hold, with Jinja2's
+`{% for %}`, `{% macro %}`, `{% call %}`, `{% filter %}`, `{% with %}` and
+`{% set %}…{% endset %}` as the tags a region may not sit in.
 """
 
 import weakref
@@ -21,6 +29,10 @@ from dataclasses import dataclass
 from django import template
 from django.template.defaulttags import IfNode
 from django.template.loader_tags import BlockNode, ExtendsNode, IncludeNode
+from jinja2 import nodes
+from jinja2.ext import Extension
+
+from community.templatetags.jinja import JinjaRegionsNode
 
 register = template.Library()
 
@@ -112,7 +124,13 @@ def page_regions(compiled) -> Regions:
 
 
 def _scan(compiled) -> Regions:
-    nodes, problems = {}, []
+    found, problems = {}, []
+
+    def add(name, region, place):
+        if name in found:
+            problems.append(f'{place}: a second personal region named "{name}"')
+        found.setdefault(name, region)
+
     for page in chain(compiled):
         for node, outer in walk(page.nodelist):
             if isinstance(node, PersonalNode):
@@ -122,19 +140,19 @@ def _scan(compiled) -> Regions:
                         f'{where(node)}: the personal region "{node.name}" is inside {tag_name(binding[-1])}, '
                         "whose variables it would not see when rendered alone"
                     )
-                if node.name in nodes:
-                    problems.append(
-                        f'{where(node)}: a second personal region named "{node.name}" '
-                        f"(the first is at {where(nodes[node.name])})"
-                    )
-                nodes.setdefault(node.name, node)
+                add(node.name, node, where(node))
+            elif isinstance(node, JinjaRegionsNode):
+                held = jinja_regions(node.environment(), node.template_name)
+                problems += held.problems
+                for name, region in held.nodes.items():
+                    add(name, region, f"{where(node)} ({node.template_name})")
             elif isinstance(node, IncludeNode):
                 name = constant_name(node.template)
                 if name and _has_region(compiled.engine, name, set()):
                     problems.append(
                         f"{where(node)}: {name} holds a personal region, which an included template may not"
                     )
-    return Regions(nodes, tuple(problems))
+    return Regions(found, tuple(problems))
 
 
 def _has_region(engine, name: str, seen: set) -> bool:
@@ -145,7 +163,106 @@ def _has_region(engine, name: str, seen: set) -> bool:
         for node, _ in walk(page.nodelist):
             if isinstance(node, PersonalNode):
                 return True
+            if isinstance(node, JinjaRegionsNode) and jinja_regions(node.environment(), node.template_name).nodes:
+                return True
             included = constant_name(node.template) if isinstance(node, IncludeNode) else None
             if included and _has_region(engine, included, seen):
                 return True
     return False
+
+
+# Jinja2 -------------------------------------------------------------------------
+
+
+class PersonalExtension(Extension):
+    """`{% personal "name" %}` for Jinja2: a block holding the region, which prints the marker when shared."""
+
+    tags = {"personal"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        name = parser.parse_expression()
+        if not isinstance(name, nodes.Const) or not isinstance(name.value, str):
+            parser.fail("{% personal %} takes one quoted name", lineno)
+        body = parser.parse_statements(("name:endpersonal",), drop_needle=True)
+        shared = nodes.Name(SHARED_RENDER, "load")
+        region = nodes.If(shared, [nodes.Output([nodes.TemplateData(marker(name.value))])], [], body)
+        return nodes.Block(block_name(name.value), [region], False, False, lineno=lineno)
+
+
+def block_name(name: str) -> str:
+    """The Jinja2 block a region becomes: region names may hold hyphens, Python names may not."""
+    return "personal_" + name.replace("-", "_")
+
+
+class JinjaRegion:
+    """A region of a Jinja2 template, rendered alone with the names a Django region would see."""
+
+    def __init__(self, compiled, name: str):
+        self.compiled, self.name = compiled, name
+
+    def render(self, context) -> str:
+        if context.get(SHARED_RENDER):
+            return marker(self.name)
+        block = self.compiled.blocks[block_name(self.name)]
+        return "".join(block(self.compiled.new_context(context.flatten())))
+
+
+# Jinja2 tags that bind names or capture their body: a region inside one would not render alone as in place.
+JINJA_BINDING = (nodes.For, nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.With, nodes.AssignBlock)
+
+
+def jinja_regions(environment, name: str) -> Regions:
+    """The regions of the Jinja2 template `name`, and any rule they break (checked on its source)."""
+    source, filename, _ = environment.loader.get_source(environment, name)
+    compiled = environment.get_template(name)
+    found, problems = {}, []
+
+    def visit(node, outer):
+        for child in node.iter_child_nodes():
+            if isinstance(child, nodes.Block) and child.name.startswith("personal_"):
+                region = child.body[0].body[0].nodes[0].data.removeprefix("<!--personal:").removesuffix("-->")
+                binding = [enclosing for enclosing in outer if isinstance(enclosing, JINJA_BINDING)]
+                if binding:
+                    tag = type(binding[-1]).__name__.lower()
+                    problems.append(
+                        f'{name}, line {child.lineno}: the personal region "{region}" is inside {{% {tag} %}}, '
+                        "whose variables it would not see when rendered alone"
+                    )
+                found[region] = JinjaRegion(compiled, region)
+            included = (
+                child.template.value
+                if isinstance(child, nodes.Include) and isinstance(child.template, nodes.Const)
+                else None
+            )
+            if isinstance(included, str) and jinja_regions(environment, included).nodes:
+                problems.append(
+                    f"{name}, line {child.lineno}: {child.template.value} holds a personal region, "
+                    "which an included template may not"
+                )
+            visit(child, (*outer, child))
+
+    tree = environment.parse(source, name, filename)
+    visit(tree, ())
+    # A {% set %} outside a region is not made when the region renders alone.
+    assigned = {target.name for node in tree.find_all(nodes.Assign) for target in node.find_all(nodes.Name)}
+    for block in tree.find_all(nodes.Block):
+        if block.name.startswith("personal_"):
+            read = {used.name for used in block.find_all(nodes.Name) if used.ctx == "load"} & assigned
+            problems += [f'{name}, line {block.lineno}: a personal region reads "{n}", set outside it' for n in read]
+    return Regions(found, tuple(problems))
+
+
+def jinja_outside_regions(environment, name: str):
+    """Every name the Jinja2 template `name` reads outside its personal regions, with its line."""
+    source, filename, _ = environment.loader.get_source(environment, name)
+
+    def visit(node):
+        for child in node.iter_child_nodes():
+            if isinstance(child, nodes.Block) and child.name.startswith("personal_"):
+                continue
+            if isinstance(child, nodes.Name) and child.ctx == "load":
+                yield child.name, child.lineno
+            yield from visit(child)
+
+    yield from visit(environment.parse(source, name, filename))

@@ -5,7 +5,7 @@
  * personal markup. The page embeds <script type="application/json"
  * id="viewer-state…"> with this member's votes, CSRF token, and the tools the
  * server allows them on each post, and a <template> per tool
- * (partials/post_tools.html). This script applies both, on load and after htmx
+ * (community/jinja2/community/post_tools.html). This script applies both, on load and after htmx
  * appends more replies. It decides nothing: every "may" comes from the server.
  */
 (function () {

@@ -179,7 +179,7 @@ def test_the_check_runs_at_startup(pages):
 def errors(templates, shared=("page.html",)):
     engine = Engine(
         loaders=[("django.template.loaders.locmem.Loader", templates)],
-        libraries={"personal": "community.templatetags.personal"},
+        libraries={"personal": "community.templatetags.personal", "jinja": "community.templatetags.jinja"},
     )
     return template_errors(engine, sorted(templates), shared=set(shared))
 
@@ -243,5 +243,106 @@ def test_the_check_accepts_regions_in_blocks_and_ifs_and_members_state_inside_th
             "other.html": "{{ user }}{% csrf_token %}",
         }
     )
+
+    assert found == []
+
+
+# Regions in a Jinja2 part of a page ({% jinja_regions %}).
+
+
+def with_jinja(templates):
+    """Django's engine as `pages` sets it up, beside a Jinja2 engine serving `templates`."""
+    from jinja2 import DictLoader
+
+    return {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "OPTIONS": {"environment": "config.jinja2.environment", "loader": DictLoader(templates)},
+    }
+
+
+@pytest.fixture
+def jinja_pages(monkeypatch):
+    monkeypatch.setattr(caching, "SHARED_TEMPLATES", frozenset({"page.html"}))
+
+    def use(django_templates, jinja_templates):
+        return override_settings(TEMPLATES=[*settings_with(django_templates), with_jinja(jinja_templates)])
+
+    return use
+
+
+JINJA_PAGE = '{% load jinja %}<main>{% jinja_regions "body.html" %}</main>'
+
+
+def test_jinja2_regions_are_rendered_for_each_member_over_one_shared_rendering(jinja_pages, member, other_member):
+    body = '{{ title }} {% personal "me" %}@{{ user.username }}:{{ mine }}:{{ title }}{% endpersonal %}'
+    built = []
+
+    def shared():
+        built.append(1)
+        return {"title": "Shared"}
+
+    request = RequestFactory().get("/")
+    seen = []
+    with jinja_pages({"page.html": JINJA_PAGE}, {"body.html": body}):
+        for user in (member, other_member):
+            request.user = user
+            response = caching.render_shared(
+                request, "page.html", shared=shared, personal={"mine": user.pk}, key="test-page"
+            )
+            seen.append(response.content.decode())
+
+    # The region sees the personal context and the member, never the shared context.
+    assert seen == [f"<main>Shared @maria:{member.pk}:</main>", f"<main>Shared @olaf:{other_member.pk}:</main>"]
+    assert len(built) == 1
+    assert stored()[1::2] == ["me"]  # the shared rendering left the region to each request
+
+
+def test_jinja2_region_forms_carry_each_members_own_token(jinja_pages, member):
+    body = '{% personal "form" %}<form>{{ csrf_input(csrf_token) }}</form>{% endpersonal %}'
+    with jinja_pages({"page.html": JINJA_PAGE}, {"body.html": body}):
+        html = member_page(member)
+
+    assert 'name="csrfmiddlewaretoken" value="' in html and caching.CSRF_SENTINEL not in html
+    assert stored() is not None
+
+
+def jinja_errors(django_templates, jinja_templates):
+    with override_settings(TEMPLATES=[*settings_with({}), with_jinja(jinja_templates)]):
+        return errors(django_templates)
+
+
+JINJA_REGION = '{% personal "me" %}{{ user.username }}{% endpersonal %}'
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("{% for n in numbers %}" + JINJA_REGION + "{% endfor %}", "inside {% for %}"),
+        ("{% with n = 1 %}" + JINJA_REGION + "{% endwith %}", "inside {% with %}"),
+        ("{% macro m() %}" + JINJA_REGION + "{% endmacro %}", "inside {% macro %}"),
+        ('{% set n = 1 %}{% personal "me" %}{{ n }}{% endpersonal %}', 'reads "n", set outside it'),
+        ("{{ user.name }}" + JINJA_REGION, '"user" is read outside'),
+        ("{{ csrf_input(csrf_token) }}", '"csrf_token" is read outside'),
+        ("{% if request.GET.q %}{% endif %}", '"request" is read outside'),
+        ('{% include "part.html" %}', "part.html holds a personal region"),
+    ],
+)
+def test_the_check_rejects_in_jinja2(body, expected):
+    found = jinja_errors({"page.html": JINJA_PAGE}, {"body.html": body, "part.html": JINJA_REGION})
+
+    assert any(expected in error.msg for error in found), [error.msg for error in found]
+
+
+def test_the_check_rejects_a_name_used_by_a_django_region_and_a_jinja2_one():
+    page = '{% load jinja personal %}{% personal "me" %}{% endpersonal %}{% jinja_regions "body.html" %}'
+    found = jinja_errors({"page.html": page}, {"body.html": JINJA_REGION})
+
+    assert any('a second personal region named "me"' in error.msg for error in found), [e.msg for e in found]
+
+
+def test_the_check_accepts_jinja2_regions_in_ifs_and_members_state_inside_them():
+    form = '{% personal "f" %}{{ csrf_token }}{% endpersonal %}'
+    body = "{{ title }}{% if shown %}" + JINJA_REGION + "{% endif %}" + form
+    found = jinja_errors({"page.html": JINJA_PAGE}, {"body.html": body})
 
     assert found == []
