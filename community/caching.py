@@ -515,7 +515,9 @@ def anonymous_page(version_of, seconds=FRAGMENT_SECONDS, *, keys_of=None):
     rendered under an old version is never served again. So the page can be
     read in the same round trip as the cache keys its version is made of:
     `keys_of(request, *args, **kwargs)` names them, and `version_of` is then
-    called with `fetched=` (a Prefetched holding them and the page).
+    called with `fetched=` (a Prefetched holding them and the page). A view
+    that builds the page finds the version it is stored under as
+    `request.page_version`.
     """
 
     def decorator(view):
@@ -543,6 +545,8 @@ def anonymous_page(version_of, seconds=FRAGMENT_SECONDS, *, keys_of=None):
             stamp = f"{version}\n".encode()
             if stored is not None and stored.startswith(stamp):
                 return HttpResponse(stored[len(stamp) :])
+            # The view may build the page at this version rather than read it again.
+            request.page_version = version
             response = view(request, *args, **kwargs)
             if (
                 response.status_code == 200

@@ -116,12 +116,18 @@ def get_thread(viewer, pk: int) -> Thread | None:
 
 
 def read_thread_page(
-    viewer, pk: int, keys_for=None, *, with_state: bool = True
+    viewer, pk: int, keys_for=None, *, with_state: bool = True, version: int | None = None
 ) -> tuple[Thread | None, caching.Prefetched, ViewerState]:
     """`get_thread` for a thread page: with what the member has done in the thread, read with the
-    version, and the cache keys `keys_for(version)` names, read with the thread's own in one round trip."""
+    version, and the cache keys `keys_for(version)` names, read with the thread's own in one round trip.
+
+    A visitor's page may give the `version` it will be stored under, already read.
+    """
     member = viewer if with_state and permissions.is_member(viewer) else None
-    version, state = thread_state(pk, member)
+    if member is None and version is not None:
+        state = ViewerState()
+    else:
+        version, state = thread_state(pk, member)
     if version is None:
         return None, caching.NOTHING_PREFETCHED, state
     key = f"thread:{pk}:{version}"

@@ -137,7 +137,9 @@ def thread_detail(request, pk, slug=None):
             keys.append(caching.reply_fragment_key(pk, version, f"{sort}:{page}", moderator=False))
         return keys
 
-    thread, fetched, state = selectors.read_thread_page(request.user, pk, page_keys)
+    thread, fetched, state = selectors.read_thread_page(
+        request.user, pk, page_keys, version=getattr(request, "page_version", None)
+    )
     if thread is None:
         raise Http404("No such thread")
     if thread.merged_into_id:
