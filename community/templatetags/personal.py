@@ -204,8 +204,12 @@ class JinjaRegion:
     def render(self, context) -> str:
         if context.get(SHARED_RENDER):
             return marker(self.name)
-        block = self.compiled.blocks[block_name(self.name)]
-        return "".join(block(self.compiled.new_context(context.flatten())))
+        # One Jinja2 context for all of a request's regions: each block only reads it.
+        key = (JinjaRegion, id(self.compiled))
+        names = context.render_context.get(key)
+        if names is None:
+            names = context.render_context[key] = self.compiled.new_context(context.flatten())
+        return "".join(self.compiled.blocks[block_name(self.name)](names))
 
 
 # Jinja2 tags that bind names or capture their body: a region inside one would not render alone as in place.
