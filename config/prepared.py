@@ -58,7 +58,10 @@ class PreparedValues:
     def __call__(self, *args, using: str = "default") -> list[dict]:
         sql, slots, names, compiler, converters = self._compiled.get(using) or self._compile(using)
         params = [args[slot] if slot is not None else constant for slot, constant in slots]
-        with connections[using].cursor() as cursor:
+        connection = connections[using]
+        # On PostgreSQL (config.postgresql) the statement is prepared too, so it is not planned anew each time.
+        opened = getattr(connection, "prepared_cursor", connection.cursor)
+        with opened() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters:

@@ -139,12 +139,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Django's, with the health check skipped for a connection proven a moment ago.
-        # Not prepared statements (psycopg's server-side binding): after five runs PostgreSQL keeps one
-        # generic plan per statement, and the thread page's read of a member's votes then scanned all
-        # of a prolific voter's votes on every page (5 ms for 30,000 votes, against 0.5 ms planned anew).
+        # Prepared statements only for config.prepared's primary-key reads, not for every query
+        # (psycopg's server-side binding): after five runs PostgreSQL keeps one generic plan per
+        # statement, and the thread page's read of a member's votes then scanned all of a prolific
+        # voter's votes on every page (5 ms for 30,000 votes, against 0.5 ms planned anew).
         DATABASES["default"]["ENGINE"] = "config.postgresql"
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# Off behind a pooler in transaction mode (PgBouncer's), which cannot keep a session's statements.
+PREPARED_READS = env.bool("PREPARED_READS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: cache, Celery broker and channel layer -------------------------------

@@ -1,4 +1,6 @@
-"""The PostgreSQL backend's health check: skipped for a connection just proven, kept after idling or an error."""
+"""The PostgreSQL backend: the health check skipped for a connection just proven, and the prepared reads."""
+
+import re
 
 import pytest
 from django.core.signals import request_finished, request_started
@@ -65,3 +67,43 @@ def test_a_connection_that_failed_is_checked_and_a_dead_one_replaced(checks):
     # Django's own end-of-request check found it dead and closed it; the next request connected afresh.
     assert checked == 2 and connection.connection is not killed
     assert not connection.errors_occurred
+
+
+# Prepared reads.
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_prepared_reads_are_prepared_on_the_connection_and_nothing_else_is(member, category):
+    from community import selectors
+    from tests.builders import build_thread
+
+    thread = build_thread(member, category=category)
+    connection.close()
+    for _ in range(3):
+        values = selectors._thread_values(thread.pk)
+        selectors.thread_state(thread.pk, member)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT title FROM community_thread WHERE id = %s", [thread.pk])
+
+    # The header's reads (the thread, its shown posts, its tags), once each, answering as before.
+    tables = sorted(re.search(r'FROM "(\w+)"', statement).group(1) for statement in prepared_statements())
+    assert tables == ["community_post", "community_tag", "community_thread"]
+    assert values["thread"]["opening_post_id"] == thread.opening_post_id
+    assert [post["id"] for post, _author in values["posts"]] == [thread.opening_post_id]
+
+
+def test_prepared_reads_can_be_turned_off_for_a_pooler(settings, member, category):
+    from community import selectors
+    from tests.builders import build_thread
+
+    settings.PREPARED_READS = False
+    thread = build_thread(member, category=category)
+    connection.close()
+    assert selectors._thread_values(thread.pk) is not None
+
+    assert prepared_statements() == []
