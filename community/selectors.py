@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -41,7 +40,7 @@ from community.models import (
     Tag,
     Thread,
 )
-from config.prepared import PreparedValues
+from config.prepared import PreparedValues, prepared_cursor
 
 REPLIES_PER_PAGE = 20
 # Beyond any real thread; bounds the cache keys a crawler can make.
@@ -495,7 +494,7 @@ def thread_address(pk: int) -> tuple[int, str, bool] | None:
     Raw SQL: it runs on every visitor's thread page, where the ORM took
     longer to build it than PostgreSQL to answer.
     """
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_THREAD_ADDRESS, [pk])
         return cursor.fetchone()
 
@@ -510,7 +509,7 @@ def thread_state(pk: int, member=None) -> tuple[int | None, ViewerState]:
     """
     version = "SELECT version, 'version' FROM {thread} WHERE id = %s"
     if member is None:
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(version.format(**_TABLES), [pk])
             row = cursor.fetchone()
         return (row[0] if row else None), ViewerState()
@@ -541,7 +540,8 @@ def thread_state(pk: int, member=None) -> tuple[int | None, ViewerState]:
     ]
     params = [value for _, values in reads for value in values]
     found: dict[str, list[int]] = {}
-    with connection.cursor() as cursor:
+    # Prepared: each read has an index of its own, so the generic plan is the one planned anew.
+    with prepared_cursor() as cursor:
         cursor.execute(" UNION ALL ".join(text for text, _ in reads).format(**_TABLES), params)
         for value, tag in cursor.fetchall():
             found.setdefault(tag, []).append(value)

@@ -19,6 +19,16 @@ from django.db.models import QuerySet
 _MARKER_BASE = -(2**40)
 
 
+def prepared_cursor(using: str = "default"):
+    """A cursor whose statements PostgreSQL (config.postgresql) prepares once per connection; elsewhere a plain one.
+
+    For small reads of a fixed shape run on every page, whose planning costs
+    more than their running, and whose one generic plan suits any arguments.
+    """
+    connection = connections[using]
+    return getattr(connection, "prepared_cursor", connection.cursor)()
+
+
 def _hashable(value) -> bool:
     return isinstance(value, int | str)
 
@@ -58,10 +68,7 @@ class PreparedValues:
     def __call__(self, *args, using: str = "default") -> list[dict]:
         sql, slots, names, compiler, converters = self._compiled.get(using) or self._compile(using)
         params = [args[slot] if slot is not None else constant for slot, constant in slots]
-        connection = connections[using]
-        # On PostgreSQL (config.postgresql) the statement is prepared too, so it is not planned anew each time.
-        opened = getattr(connection, "prepared_cursor", connection.cursor)
-        with opened() as cursor:
+        with prepared_cursor(using) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters:

@@ -139,10 +139,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Django's, with the health check skipped for a connection proven a moment ago.
-        # Prepared statements only for config.prepared's primary-key reads, not for every query
-        # (psycopg's server-side binding): after five runs PostgreSQL keeps one generic plan per
-        # statement, and the thread page's read of a member's votes then scanned all of a prolific
-        # voter's votes on every page (5 ms for 30,000 votes, against 0.5 ms planned anew).
+        # Prepared statements only for the reads config.prepared runs, not for every query
+        # (psycopg's server-side binding): after five runs PostgreSQL may keep one generic plan per
+        # statement, which for a read without an index of its own can be far worse than a fresh plan
+        # (a member's votes read through their posts once scanned all 30,000 of a prolific voter's).
         DATABASES["default"]["ENGINE"] = "config.postgresql"
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
