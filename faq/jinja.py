@@ -18,6 +18,8 @@ def banner(context, thread) -> Markup:
     """The articles from `thread` this reader may open, read with the page (its keys come in the page's one read)."""
     fetched = context.get(caching.PREFETCHED) or caching.NOTHING_PREFETCHED
     banners = selectors.thread_banners(context.get("user"), thread, fetched)
+    if not banners:
+        return Markup("")  # most threads: no template to render on every page
     return Markup(render_to_string("faq/partials/thread_banner.html", {"banners": banners}))  # noqa: S704
 
 
