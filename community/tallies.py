@@ -2,7 +2,8 @@
 
 A count lands in the current minute's window: one `incr` per event, plus,
 the first time a key is seen in a window, one slot recording which key it
-was, since the cache can't list its keys. A periodic task `drain`s the
+was, since the cache can't list its keys (on Redis, one script does both, for
+all the counts sent at once). A periodic task `drain`s the
 windows that have closed (one minute of margin for counts still in flight)
 and its caller writes the totals in a few statements. While the cache is unreachable the
 counts are lost, never the page: they are signals, not ledgers.
@@ -55,6 +56,11 @@ def count(name: str, key: int | str) -> None:
 
 def _add(counts: dict[tuple[str, int | str], int]) -> None:
     window = _window()
+    tally_many = getattr(cache, "tally_many", None)
+    if tally_many is not None:
+        # Redis (config.cache): every count, and every new key's slot, in one round trip.
+        tally_many({(f"tally:{name}:{window}", key): n for (name, key), n in counts.items()}, KEEP_SECONDS)
+        return
     keys = {f"tally:{name}:{window}:{key}": (name, key, n) for (name, key), n in counts.items()}
     found = _incr_many({count_key: n for count_key, (_name, _key, n) in keys.items()})
     for count_key, value in found.items():

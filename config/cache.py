@@ -80,6 +80,18 @@ _RAISE = (
 )
 
 
+# A tally's count (KEYS[1]) in its window; the first count of a key also takes the window's next slot
+# (KEYS[2] counts them) and writes the key there (ARGV[3] is the slots' key prefix, ARGV[4] the key as
+# stored). All at once, so two processes never both take a slot for one key.
+_TALLY = (
+    "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
+    " redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2])"
+    " if redis.call('exists', KEYS[2]) == 0 then redis.call('set', KEYS[2], 0, 'EX', ARGV[2]) end"
+    " redis.call('set', ARGV[3] .. redis.call('incr', KEYS[2]), ARGV[4], 'EX', ARGV[2])"
+    " return tonumber(ARGV[1])"
+)
+
+
 class SharedClient(django_redis.RedisCacheClient):
     """Django's Redis client, keeping one redis-py client per connection pool.
 
@@ -108,6 +120,13 @@ class SharedClient(django_redis.RedisCacheClient):
     def raise_many(self, values: dict, timeout: int) -> None:
         """Set each key to its number unless it holds a larger one already, in one round trip."""
         self._each(_RAISE, {key: (int(value), timeout) for key, value in values.items()})
+
+    def tally_many(self, counts: list[tuple[str, str, str, int, object]], timeout: int) -> None:
+        """Each (count key, slots key, slot key prefix, n, key) counted by `_TALLY`, in one round trip."""
+        pipe = self.get_client(write=True).pipeline(transaction=False)
+        for count_key, slots_key, slot_prefix, n, key in counts:
+            pipe.eval(_TALLY, 2, count_key, slots_key, n, timeout, slot_prefix, self._serializer.dumps(key))
+        pipe.execute()
 
     def _each(self, script: str, arguments: dict) -> dict:
         """`script` run on each key with its arguments, in one pipeline: each key's answer."""
@@ -273,8 +292,26 @@ class RedisCache(django_redis.RedisCache):
         made = {self.make_and_validate_key(key, version=version): n for key, n in values.items()}
         self._cache.raise_many(made, timeout)
 
+    def tally_many(self, counts: dict, timeout: int, version=None) -> None:
+        """Add each count to community.tallies' window, `{(window prefix, key): n}`, in one round trip.
+
+        Where a key is new to its window, it also takes the window's next slot,
+        as community.tallies does in several steps on other caches.
+        """
+        self._call("tally_many", counts, timeout, version)
+
+    def _tally_many(self, counts, timeout, version):
+        entries = []
+        for (prefix, key), n in counts.items():
+            slots = self.make_and_validate_key(f"{prefix}:slots", version=version)
+            # With Django's key function, the slot key prefix is the slots key's with "slot:" for "slots".
+            slot_prefix = slots.removesuffix("slots") + "slot:"
+            count_key = self.make_and_validate_key(f"{prefix}:{key}", version=version)
+            entries.append((count_key, slots, slot_prefix, n, key))
+        self._cache.tally_many(entries, timeout)
+
     # The operations Django's RedisCache lacks, run through the same failure handling.
-    _many = {"incr_many": _incr_many, "raise_many": _raise_many}
+    _many = {"incr_many": _incr_many, "raise_many": _raise_many, "tally_many": _tally_many}
 
     def get_many(self, keys, version=None):
         return self._call("get_many", keys, version, miss={})

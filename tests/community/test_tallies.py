@@ -74,3 +74,16 @@ def test_a_first_count_as_the_minute_turns_notes_its_key_in_the_window_that_hold
     tallies.count("views", 3)
 
     assert tallies.drain("views", now=start + LATER) == {3: 1}
+
+
+def test_new_keys_and_known_ones_sent_together_each_get_one_slot_and_their_whole_count(clock):
+    start = tallies.time.time()
+    tallies.count("views", 1)
+    tallies.count("views", "token-a")
+    for key in [1, 2, 3, "token-a", "token-b", 2]:
+        tallies.count_soon("views", key)
+    tallies.flush()
+    tallies.count("views", 3)
+
+    assert tallies.drain("views", now=start + LATER) == {1: 2, 2: 2, 3: 2, "token-a": 2, "token-b": 1}
+    assert cache.get(f"tally:views:{tallies._window(start)}:slots") == 5
