@@ -19,6 +19,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from functools import wraps
 from typing import TypeVar
 
@@ -427,6 +428,52 @@ def rebuilt(model: type[M], values: dict) -> M:
     return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
 
 
+_gathering = threading.local()
+
+
+@contextmanager
+def writes_gathered():
+    """The cache writes `store` is asked for inside are sent together as it ends: one round trip, not one each.
+
+    For a page built from nothing, whose parts (the thread, its replies, the
+    page) are each cached as they are made. Nested, the outermost sends. A page
+    that fails sends nothing: its parts are built again by the next reader.
+    """
+    if getattr(_gathering, "writes", None) is not None:
+        yield
+        return
+    _gathering.writes = writes = {}
+    try:
+        yield
+    finally:
+        _gathering.writes = None
+    by_lifetime: dict[int | None, dict] = {}
+    for key, (value, seconds) in writes.items():
+        by_lifetime.setdefault(seconds, {})[key] = value
+    for seconds, values in by_lifetime.items():
+        cache.set_many(values, seconds)
+
+
+def gathers_writes(view):
+    """A view whose cache writes are sent together (`writes_gathered`)."""
+
+    @wraps(view)
+    def gathering(*args, **kwargs):
+        with writes_gathered():
+            return view(*args, **kwargs)
+
+    return gathering
+
+
+def store(key: str, value, seconds: int | None) -> None:
+    """`cache.set`, or, inside `writes_gathered`, sent with the others when it ends."""
+    writes = getattr(_gathering, "writes", None)
+    if writes is None:
+        cache.set(key, value, seconds)
+    else:
+        writes[key] = (value, seconds)
+
+
 def remember_key(key: str) -> str:
     return f"{RELEASE}:{key}"
 
@@ -437,7 +484,7 @@ def remember(key: str, build, seconds: int = LIST_SECONDS, fetched: Prefetched =
     value = fetched.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, seconds)
+        store(key, value, seconds)
     return value
 
 
@@ -468,7 +515,8 @@ def reply_fragment(thread, key: str, build, *, moderator: bool, fetched: Prefetc
             using="jinja2",
         )
         meta = {"post_ids": replies.post_ids, "has_next": replies.has_next, "facts": replies.facts}
-        cache.set_many({cache_key: meta, f"{cache_key}:html": html}, FRAGMENT_SECONDS)
+        store(cache_key, meta, FRAGMENT_SECONDS)
+        store(f"{cache_key}:html", html, FRAGMENT_SECONDS)
         return meta, html
 
     meta = fetched.get(cache_key)
@@ -547,15 +595,16 @@ def anonymous_page(version_of, seconds=FRAGMENT_SECONDS, *, keys_of=None):
                 return HttpResponse(stored[len(stamp) :])
             # The view may build the page at this version rather than read it again.
             request.page_version = version
-            response = view(request, *args, **kwargs)
-            if (
-                response.status_code == 200
-                and not response.streaming
-                and not response.cookies
-                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-                and response.get("Content-Type", "").startswith("text/html")
-            ):
-                cache.set(key, stamp + response.content, seconds)
+            with writes_gathered():
+                response = view(request, *args, **kwargs)
+                if (
+                    response.status_code == 200
+                    and not response.streaming
+                    and not response.cookies
+                    and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                    and response.get("Content-Type", "").startswith("text/html")
+                ):
+                    store(key, stamp + response.content, seconds)
             return response
 
         return wrapped
@@ -655,7 +704,7 @@ def render_shared(
             )
             return render(request, template_name, {**context, **personal})
         if key is not None:
-            cache.set(key, pieces if version is None else (version, pieces), seconds)
+            store(key, pieces if version is None else (version, pieces), seconds)
     # The regions' tags (the bell) answer from the page's one read where it holds their keys.
     bound = make_context({**personal, PREFETCHED: fetched}, request)
     with bound.bind_template(backend.template):

@@ -115,6 +115,7 @@ def counts_views(view):
 
 @counts_views
 @caching.anonymous_page(thread_version, keys_of=thread_version_keys)
+@caching.gathers_writes
 def thread_detail(request, pk, slug=None):
     sort = request.GET.get("sort", "votes")
     sort = sort if sort in selectors.REPLY_SORTS else "votes"

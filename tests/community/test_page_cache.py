@@ -46,6 +46,22 @@ def test_a_visitors_cached_thread_comes_with_its_version_in_one_round_trip(clien
     assert counting.trips == ["get_many"]
 
 
+def test_a_visitors_uncached_thread_page_stores_its_parts_in_one_round_trip(client, question, answer, monkeypatch):
+    from community import caching
+
+    counting = CountingCache(caching.cache)
+    monkeypatch.setattr(caching, "cache", counting)
+    first, _ = fetch(client, question.get_absolute_url())
+
+    # The thread's header, its replies and the page itself, sent together as the page was done
+    # (the copy of the thread's version aside: on Redis it is raised by a script of its own).
+    writes = [(trip, keys) for trip, keys in counting.writes if not any(k.startswith("thread-version:") for k in keys)]
+    assert [trip for trip, _keys in writes] == ["set_many"]
+    assert len(writes[0][1]) == 4  # header, replies (ids and HTML), page
+    again, queries = fetch(client, question.get_absolute_url())
+    assert again == first and queries == 0
+
+
 def test_the_caches_copy_of_a_threads_version_follows_each_commit_and_never_goes_back(
     question, answer, other_member, django_capture_on_commit_callbacks
 ):
@@ -140,7 +156,7 @@ class CountingCache:
     """The cache, counting the round trips made through it."""
 
     def __init__(self, cache):
-        self.cache, self.trips = cache, []
+        self.cache, self.trips, self.writes = cache, [], []
 
     def __getattr__(self, name):
         call = getattr(self.cache, name)
@@ -149,6 +165,8 @@ class CountingCache:
 
         def counted(*args, **kwargs):
             self.trips.append(name)
+            if name in ("set", "set_many"):
+                self.writes.append((name, [args[0]] if name == "set" else list(args[0])))
             return call(*args, **kwargs)
 
         return counted
