@@ -13,6 +13,7 @@ number, which is never read again. Nothing is ever deleted; old keys age out.
 """
 
 import hashlib
+import itertools
 import logging
 import re
 import secrets
@@ -363,7 +364,7 @@ def member_remember(
     if remembered is not None and remembered[0] == version:
         return remembered[1]
     value = build()
-    cache.set(value_key, (version, value), seconds)
+    store(value_key, (version, value), seconds)
     return value
 
 
@@ -385,8 +386,9 @@ def member_read(member_id: int) -> None:
 
     The one change this module hears of without an event: a page view writes
     no row (community.reading keeps positions in the cache), so it publishes none.
+    Sent with the page's other writes (`store`), after the position.
     """
-    _new_member_versions(READING, [member_id])
+    store(member_version_key(READING, member_id), secrets.randbits(62), None)
 
 
 class Prefetched:
@@ -436,8 +438,10 @@ def writes_gathered():
     """The cache writes `store` is asked for inside are sent together as it ends: one round trip, not one each.
 
     For a page built from nothing, whose parts (the thread, its replies, the
-    page) are each cached as they are made. Nested, the outermost sends. A page
-    that fails sends nothing: its parts are built again by the next reader.
+    page) are each cached as they are made, and a member's page view, which
+    notes their reading. They are sent in the order they were made. Nested,
+    the outermost sends. A page that fails sends nothing: its parts are built
+    again by the next reader, and a reading it noted is noted by the next view.
     """
     if getattr(_gathering, "writes", None) is not None:
         yield
@@ -447,11 +451,14 @@ def writes_gathered():
         yield
     finally:
         _gathering.writes = None
-    by_lifetime: dict[int | None, dict] = {}
-    for key, (value, seconds) in writes.items():
-        by_lifetime.setdefault(seconds, {})[key] = value
-    for seconds, values in by_lifetime.items():
-        cache.set_many(values, seconds)
+    items = [(key, value, seconds) for key, (value, seconds) in writes.items()]
+    set_each = getattr(cache, "set_each", None)
+    if set_each is not None:
+        set_each(items)  # Redis (config.cache): every lifetime in one round trip, in order
+        return
+    # Elsewhere, in order too: each run of writes with one lifetime together.
+    for seconds, run in itertools.groupby(items, key=lambda item: item[2]):
+        cache.set_many({key: value for key, value, _seconds in run}, seconds)
 
 
 def gathers_writes(view):

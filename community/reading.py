@@ -44,8 +44,8 @@ def record(member_id: int, thread_id: int, through: int, *, position: int | None
         position = cache.get(key) or 0
     if through <= position:
         return
-    cache.set(key, through, tallies.KEEP_SECONDS)
-    # After the position: whatever is cached under the new version was read after it moved.
+    caching.store(key, through, tallies.KEEP_SECONDS)
+    # After the position (stores keep their order): whatever is cached under the new version was read after it moved.
     caching.member_read(member_id)
     tallies.count(READ_POSITIONS, f"{member_id}:{thread_id}")
 

@@ -121,6 +121,13 @@ class SharedClient(django_redis.RedisCacheClient):
         """Set each key to its number unless it holds a larger one already, in one round trip."""
         self._each(_RAISE, {key: (int(value), timeout) for key, value in values.items()})
 
+    def set_each(self, items: list[tuple[str, object, int | None]]) -> None:
+        """Each (key, value, timeout) set in order, in one round trip."""
+        pipe = self.get_client(write=True).pipeline(transaction=False)
+        for key, value, timeout in items:
+            pipe.set(key, self._serializer.dumps(value), ex=timeout)
+        pipe.execute()
+
     def tally_many(self, counts: list[tuple[str, str, str, int, object]], timeout: int) -> None:
         """Each (count key, slots key, slot key prefix, n, key) counted by `_TALLY`, in one round trip."""
         pipe = self.get_client(write=True).pipeline(transaction=False)
@@ -292,6 +299,17 @@ class RedisCache(django_redis.RedisCache):
         made = {self.make_and_validate_key(key, version=version): n for key, n in values.items()}
         self._cache.raise_many(made, timeout)
 
+    def set_each(self, items: list, version=None) -> None:
+        """`set` for each (key, value, timeout), in that order, in one round trip: writes of differing lifetimes."""
+        self._call("set_each", items, version)
+
+    def _set_each(self, items, version):
+        made = [
+            (self.make_and_validate_key(key, version=version), value, self.get_backend_timeout(timeout))
+            for key, value, timeout in items
+        ]
+        self._cache.set_each(made)
+
     def tally_many(self, counts: dict, timeout: int, version=None) -> None:
         """Add each count to community.tallies' window, `{(window prefix, key): n}`, in one round trip.
 
@@ -311,7 +329,7 @@ class RedisCache(django_redis.RedisCache):
         self._cache.tally_many(entries, timeout)
 
     # The operations Django's RedisCache lacks, run through the same failure handling.
-    _many = {"incr_many": _incr_many, "raise_many": _raise_many, "tally_many": _tally_many}
+    _many = {"incr_many": _incr_many, "raise_many": _raise_many, "tally_many": _tally_many, "set_each": _set_each}
 
     def get_many(self, keys, version=None):
         return self._call("get_many", keys, version, miss={})

@@ -56,10 +56,27 @@ def test_a_visitors_uncached_thread_page_stores_its_parts_in_one_round_trip(clie
     # The thread's header, its replies and the page itself, sent together as the page was done
     # (the copy of the thread's version aside: on Redis it is raised by a script of its own).
     writes = [(trip, keys) for trip, keys in counting.writes if not any(k.startswith("thread-version:") for k in keys)]
-    assert [trip for trip, _keys in writes] == ["set_many"]
+    assert [trip for trip, _keys in writes] in (["set_many"], ["set_each"])
     assert len(writes[0][1]) == 4  # header, replies (ids and HTML), page
     again, queries = fetch(client, question.get_absolute_url())
     assert again == first and queries == 0
+
+
+def test_a_members_uncached_page_sends_its_parts_and_their_reading_together_the_position_first(
+    client, member, question, answer, monkeypatch
+):
+    from community import caching, reading
+
+    counting = CountingCache(caching.cache)
+    monkeypatch.setattr(caching, "cache", counting)
+    client.force_login(member)
+    fetch(client, question.get_absolute_url())
+
+    keys = [key for _trip, written in counting.writes for key in written]
+    position = keys.index(reading.pending_key(member.pk, question.pk))
+    assert keys.index(caching.member_version_key(caching.READING, member.pk)) > position
+    if hasattr(caching.cache, "set_each"):
+        assert [trip for trip, _keys in counting.writes] == ["set_each"]
 
 
 def test_the_caches_copy_of_a_threads_version_follows_each_commit_and_never_goes_back(
@@ -165,8 +182,9 @@ class CountingCache:
 
         def counted(*args, **kwargs):
             self.trips.append(name)
-            if name in ("set", "set_many"):
-                self.writes.append((name, [args[0]] if name == "set" else list(args[0])))
+            if name in ("set", "set_many", "set_each"):
+                keys = {"set": lambda: [args[0]], "set_each": lambda: [item[0] for item in args[0]]}
+                self.writes.append((name, keys.get(name, lambda: list(args[0]))()))
             return call(*args, **kwargs)
 
         return counted
