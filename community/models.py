@@ -194,6 +194,8 @@ class Post(MPTTModel):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
     body = models.TextField(max_length=BODY_MAX)
     body_html = models.TextField(editable=False)
+    # The words a reader sees, without the Markdown: what search cuts its snippets from.
+    body_text = models.TextField(default="", editable=False)
     is_official = models.BooleanField(default=False, help_text="Written by a staff member.", editable=False)
     is_verified = models.BooleanField(default=False, help_text="Endorsed by the team.", editable=False)
     verified_by = models.ForeignKey(

@@ -28,6 +28,8 @@ class Rendered:
     mentions: tuple[str, ...]
     unknown_mentions: tuple[str, ...]
     mention_ids: tuple[int, ...] = ()
+    # The words a reader sees (`plain_text`), from the same parse: stored beside the HTML for snippets.
+    text: str = ""
 
 
 # --- Sanitiser ----------------------------------------------------------------
@@ -228,6 +230,7 @@ def render_markdown(text: str) -> Rendered:
     html = sanitize_html(_md.renderer.render(tokens, _md.options, env))
     return Rendered(
         html=html,
+        text=_joined(_plain_text(tokens)),
         mentions=tuple(resolved[name][0] for name in candidates if name in resolved),
         unknown_mentions=tuple(name for name in candidates if name not in resolved),
         mention_ids=tuple(resolved[name][1] for name in candidates if name in resolved),
@@ -254,9 +257,13 @@ def _plain_text(tokens: list[Token]) -> list[str]:
     return parts
 
 
+def _joined(parts: list[str]) -> str:
+    return " ".join("".join(parts).split())
+
+
 def plain_text(text: str) -> str:
     """The words a reader sees in Markdown, on one line, without its syntax; templates must still escape it."""
-    return " ".join("".join(_plain_text(_md.parse(text))).split())
+    return _joined(_plain_text(_md.parse(text)))
 
 
 def excerpt(text: str, length: int = 200) -> str:

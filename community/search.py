@@ -22,7 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts import selectors as account_selectors
-from community import permissions, rendering
+from community import permissions
 from community.models import Post, Review, Synonym, Thread
 from community.selectors import category_and_children, public_answer, solved_threads
 
@@ -320,9 +320,9 @@ def _fallback_candidates(posts, terms, groups):
 
 
 def _plain_bodies(post_ids: list[int]) -> dict[int, str]:
-    """Each post's text as a reader sees it: Markdown syntax would read as noise in a snippet."""
-    rows = Post.objects.filter(pk__in=post_ids).values_list("pk", "body")
-    return {pk: unmarked(rendering.plain_text(body)) for pk, body in rows}
+    """Each post's text as a reader sees it (kept at write time): Markdown syntax would read as noise in a snippet."""
+    rows = Post.objects.filter(pk__in=post_ids).values_list("pk", "body_text")
+    return {pk: unmarked(text) for pk, text in rows}
 
 
 def headline(expression, query, **options):

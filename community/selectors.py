@@ -170,7 +170,7 @@ _THREAD_HEADER = PreparedValues(
         )
     )
 )
-_POST_SHOWN = _fields(Post, leave_out=("body", "search_vector"))
+_POST_SHOWN = _fields(Post, leave_out=("body", "body_text", "search_vector"))
 # The posts a thread's header shows: the question, its accepted answer and the post that solved it.
 _HEADER_POSTS = PreparedValues(
     lambda *pks: (
@@ -331,7 +331,9 @@ def _build_tree(roots: list[Post], descendants: list[Post], depth_limit: int) ->
 
 
 def _with_authors(posts: QuerySet[Post]) -> QuerySet[Post]:
-    return posts.select_related("author").defer("body", "search_vector", *account_selectors.unshown_fields("author__"))
+    return posts.select_related("author").defer(
+        "body", "body_text", "search_vector", *account_selectors.unshown_fields("author__")
+    )
 
 
 def _shown(posts: QuerySet[Post], moderator: bool) -> QuerySet[Post]:

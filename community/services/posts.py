@@ -58,6 +58,7 @@ def reply(author, *, parent: Post, body: str) -> Post:
             author=author,
             body=body,
             body_html=rendered.html,
+            body_text=rendered.text,
             is_official=author.is_staff_member,
             review=Review.PENDING if verdict.held else Review.PUBLISHED,
             created_at=moment,
@@ -133,8 +134,9 @@ def do_edit_post(editor, *, post: Post, thread: Thread, body: str, rendered, tit
         body=post.body,
         edited_by=editor,
     )
-    post.body, post.body_html, post.edited_at, post.revision_count = body, rendered.html, now(), number
-    post.save(update_fields=["body", "body_html", "edited_at", "revision_count"])
+    post.body, post.body_html, post.body_text = body, rendered.html, rendered.text
+    post.edited_at, post.revision_count = now(), number
+    post.save(update_fields=["body", "body_html", "body_text", "edited_at", "revision_count"])
     if new_title != thread.title:
         Thread.objects.filter(pk=thread.pk).update(title=new_title, slug=thread_slug(new_title))
     search.index_post(post, title=new_title)

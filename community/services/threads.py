@@ -65,6 +65,7 @@ def start_thread(
             author=author,
             body=body,
             body_html=rendered.html,
+            body_text=rendered.text,
             is_official=author.is_staff_member,
             review=review,
             created_at=moment,

@@ -291,6 +291,7 @@ def test_known_mention_links_to_profile():
         mentions=("maria",),
         unknown_mentions=(),
         mention_ids=(maria.pk,),
+        text="thanks @maria!",
     )
 
 

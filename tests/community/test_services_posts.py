@@ -167,3 +167,15 @@ def test_soft_delete_keeps_tree_and_fixes_counters(member, other_member, questio
 def test_unknown_mention_in_reply_is_refused(other_member, question):
     with pytest.raises(ValidationError, match="@ghost"):
         build_reply(other_member, question.opening_post, body="ask @ghost")
+
+
+def test_a_post_keeps_the_words_it_shows_beside_its_html_through_every_edit(member, moderator, question):
+    reply = build_reply(
+        member, question.opening_post, body="Hold **reset** for `10 s`, then [pair](https://example.com/p)."
+    )
+    assert Post.objects.get(pk=reply.pk).body_text == "Hold reset for 10 s, then pair."
+
+    posts.edit_post(member, post=reply, body="# Fixed\n\nIt was the *hub*.")
+    assert Post.objects.get(pk=reply.pk).body_text == "Fixed It was the hub."
+    moderation_posts.edit_post(moderator, post=Post.objects.get(pk=reply.pk), body="Tidied > up", reason="Tidy")
+    assert Post.objects.get(pk=reply.pk).body_text == "Tidied > up"

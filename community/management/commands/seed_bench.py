@@ -369,7 +369,8 @@ class Command(BaseCommand):
             first = " ".join(parts)
             second = " ".join([fill(rng.choice(CODE_LINES)), fill(rng.choice(LINKS)), rng.choice(CLOSERS)])
             body = f"{first}\n\n{second}"
-            variants.append((body, render_markdown(body).html))
+            rendered = render_markdown(body)
+            variants.append((body, rendered.html, rendered.text))
         return variants
 
     def _categories(self):
@@ -460,9 +461,9 @@ class Command(BaseCommand):
             lft, rght, level = bounds[i]
             post_author = author if i == 0 else rng.choice(self.user_ids)
             if i == 0 and hot:
-                body, html = HOT_BODY, self.hot_html()
+                body, (html, text) = HOT_BODY, self.hot_rendering()
             else:
-                body, html = self.bodies[rng.randrange(BODY_VARIANTS)]
+                body, html, text = self.bodies[rng.randrange(BODY_VARIANTS)]
             branch = None
             if level >= 2:
                 branch = first_post + parent if bounds[parent][2] == 1 else posts[parent].branch_id
@@ -478,6 +479,7 @@ class Command(BaseCommand):
                 author_id=post_author,
                 body=body,
                 body_html=html,
+                body_text=text,
                 is_official=post_author in self.staff,
                 created_at=moment,
             )
@@ -514,10 +516,11 @@ class Command(BaseCommand):
         )
         out.follows.append(Subscription(user_id=author, thread_id=pk, created_at=created))
 
-    def hot_html(self):
-        if not hasattr(self, "_hot_html"):
-            self._hot_html = render_markdown(HOT_BODY).html
-        return self._hot_html
+    def hot_rendering(self):
+        if not hasattr(self, "_hot_rendering"):
+            rendered = render_markdown(HOT_BODY)
+            self._hot_rendering = rendered.html, rendered.text
+        return self._hot_rendering
 
     def _title(self, kind):
         rng = self.rng
