@@ -5,7 +5,7 @@ private or removed thing cannot leak through a side door. Check functions say
 yes or no; the `visible_*` filters are their queryset twins.
 """
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
@@ -239,9 +239,11 @@ class ThreadCapabilities:
     moderate: bool = False
 
     def as_dict(self) -> dict[str, bool]:
-        return asdict(self)
+        # On every member's thread page: plain attribute reads, not asdict()'s deep copy.
+        return {name: getattr(self, name) for name in THREAD_CAPABILITY_NAMES}
 
 
+THREAD_CAPABILITY_NAMES = tuple(f.name for f in fields(ThreadCapabilities))
 NO_CAPABILITIES = ThreadCapabilities()
 
 
