@@ -371,26 +371,61 @@ def reply_page(thread: Thread, *, sort: str = "votes", page: int = 1, moderator:
 
 
 def _large_thread_page(thread: Thread, sort: str, page: int, moderator: bool):
-    top = _with_authors(_shown(Post.objects.filter(thread=thread, level=1), moderator))
-    ordering = REPLY_SORTS[sort]
-    if thread.accepted_answer_id:
-        top = top.annotate(
-            accepted_first=Case(
-                When(pk=thread.accepted_answer_id, then=Value(0)), default=Value(1), output_field=IntegerField()
-            )
-        )
-        ordering = ("accepted_first", *ordering)
-    start = (page - 1) * REPLIES_PER_PAGE
-    roots = list(top.order_by(*ordering)[start : start + REPLIES_PER_PAGE + 1])
+    accepted = thread.accepted_answer_id is not None
+    top = _top_replies(sort, page, moderator, accepted)
+    roots = [_post_from(row) for row in top(thread.pk, *([thread.accepted_answer_id] if accepted else []))]
     has_next = len(roots) > REPLIES_PER_PAGE
     roots = roots[:REPLIES_PER_PAGE]
     descendants = []
     if roots:
-        ranked = _shown(
-            Post.objects.filter(branch_id__in=[p.pk for p in roots], level__lte=MAX_DEPTH), moderator
-        ).annotate(place=Window(RowNumber(), partition_by=[F("branch_id")], order_by=F("lft").asc()))
-        descendants = list(_with_authors(ranked.filter(place__lte=BRANCH_LIMIT)).order_by("tree_id", "lft"))
+        ids = [post.pk for post in roots]
+        descendants = [
+            _post_from(row) for row in _BRANCH_REPLIES[moderator](*ids, *[None] * (REPLIES_PER_PAGE - len(ids)))
+        ]
     return roots, descendants, has_next
+
+
+# The author's id is the post's `author_id`: read twice, Django's wrapping of the window query gives both one name.
+_SHOWN_WITH_AUTHOR = (
+    *_POST_SHOWN,
+    *_fields(User, "author__", only=set(account_selectors.SHOWN_FIELDS) - {"id"}),
+)
+# A large thread's reads, compiled once per shape (sort, page, kind of reader, whether an answer is accepted).
+_TOP_REPLIES: dict[tuple, PreparedValues] = {}
+
+
+def _top_replies(sort: str, page: int, moderator: bool, accepted: bool) -> PreparedValues:
+    """A page of a large thread's top-level replies (one more, to tell whether another page follows)."""
+    shape = (sort, page, moderator, accepted)
+    found = _TOP_REPLIES.get(shape)
+    if found is None:
+
+        def build(pk, *accepted_id):
+            top = _shown(Post.objects.filter(thread=pk, level=1), moderator)
+            ordering = REPLY_SORTS[sort]
+            if accepted:
+                first = Case(When(pk=accepted_id[0], then=Value(0)), default=Value(1), output_field=IntegerField())
+                top, ordering = top.annotate(accepted_first=first), ("accepted_first", *ordering)
+            start = (page - 1) * REPLIES_PER_PAGE
+            return top.order_by(*ordering).values(*_SHOWN_WITH_AUTHOR)[start : start + REPLIES_PER_PAGE + 1]
+
+        found = _TOP_REPLIES[shape] = PreparedValues(build, arity=2 if accepted else 1)
+    return found
+
+
+def _branch_replies(moderator: bool) -> PreparedValues:
+    """The first BRANCH_LIMIT replies under each of a page's top-level replies (ids padded with None)."""
+
+    def build(*roots):
+        ranked = _shown(Post.objects.filter(branch_id__in=roots, level__lte=MAX_DEPTH), moderator).annotate(
+            place=Window(RowNumber(), partition_by=[F("branch_id")], order_by=F("lft").asc())
+        )
+        return ranked.filter(place__lte=BRANCH_LIMIT).order_by("tree_id", "lft").values(*_SHOWN_WITH_AUTHOR)
+
+    return PreparedValues(build, arity=REPLIES_PER_PAGE)
+
+
+_BRANCH_REPLIES = {moderator: _branch_replies(moderator) for moderator in (False, True)}
 
 
 def _small_thread_replies(moderator: bool) -> PreparedValues:
@@ -410,7 +445,7 @@ _SMALL_THREAD_REPLIES = {moderator: _small_thread_replies(moderator) for moderat
 def _post_from(row: dict) -> Post:
     """A post and its author from a row of `_POST_SHOWN` and the author's shown fields."""
     post = caching.rebuilt(Post, {name: row[name] for name in _POST_SHOWN})
-    post.author = caching.rebuilt(User, _split(row, "author__"))
+    post.author = caching.rebuilt(User, {"id": row["author_id"], **_split(row, "author__")})
     return post
 
 
