@@ -36,8 +36,9 @@ format: install
 # The suite runs twice: embedded (SQLite, locmem, eager Celery), then, when
 # DATABASE_URL and REDIS_URL are set, against PostgreSQL, Redis and a real
 # Celery worker, including tests/integration. Under CI=true both must run.
+# With the services, the browser tests run once, against them, as production serves.
 test: install lint
-	$(EMBEDDED) $(PYTEST) -m "not integration"
+	$(EMBEDDED) $(PYTEST) -m "not integration" $(if $(and $(DATABASE_URL),$(REDIS_URL)),--ignore=tests/browser)
 	@if [ -n "$$DATABASE_URL" ] && [ -n "$$REDIS_URL" ]; then \
 		echo "== services: $$($(PY) -c 'import os,re;print(re.sub(r"//[^@/]*@","//",os.environ["DATABASE_URL"]))') and Redis"; \
 		$(PY) -m config.health || { echo "DATABASE_URL or REDIS_URL is set but not reachable"; exit 1; }; \
