@@ -15,8 +15,8 @@ from django.template.base import FilterExpression, Node, NodeList, Variable
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader_tags import IncludeNode
 
-from community.templatetags.jinja import JinjaRegionsNode
 from community.templatetags.personal import (
+    JinjaRegionsNode,
     PersonalNode,
     chain,
     constant_name,

@@ -2,8 +2,9 @@
 
 from django import template
 from django.template import engines
-from django.template.base import Node
 from django.utils.safestring import mark_safe
+
+from community.templatetags.personal import JinjaRegionsNode, quoted_argument
 
 register = template.Library()
 
@@ -26,21 +27,6 @@ def jinja_include(context, template_name: str, **values):
     return mark_safe(html)  # noqa: S308 - an autoescaping template's output
 
 
-class JinjaRegionsNode(Node):
-    """Renders a Jinja2 template with the whole page's context; its {% personal %} regions are the page's."""
-
-    def __init__(self, template_name: str):
-        self.template_name = template_name
-
-    @staticmethod
-    def environment():
-        return engines["jinja2"].env
-
-    def render(self, context):
-        found = self.environment().get_template(self.template_name)
-        return mark_safe(found.render(context.flatten()))  # noqa: S308 - an autoescaping template's output
-
-
 @register.tag
 def jinja_regions(parser, token):
     """`{% jinja_regions "name" %}`: the Jinja2 template `name` in place, seeing all the page sees.
@@ -49,10 +35,4 @@ def jinja_regions(parser, token):
     `{% personal %}` regions, which community.caching.render_shared treats as
     the page's own (community/templatetags/personal.py).
     """
-    try:
-        _, name = token.split_contents()
-    except ValueError:
-        raise template.TemplateSyntaxError("{% jinja_regions %} takes one quoted template name") from None
-    if name[0] not in "\"'" or name[-1] != name[0]:
-        raise template.TemplateSyntaxError("{% jinja_regions %} takes one quoted template name")
-    return JinjaRegionsNode(name[1:-1])
+    return JinjaRegionsNode(quoted_argument(token, "template name"))

@@ -27,12 +27,12 @@ import weakref
 from dataclasses import dataclass
 
 from django import template
+from django.template import engines
 from django.template.defaulttags import IfNode
 from django.template.loader_tags import BlockNode, ExtendsNode, IncludeNode
+from django.utils.safestring import mark_safe
 from jinja2 import nodes
 from jinja2.ext import Extension
-
-from community.templatetags.jinja import JinjaRegionsNode
 
 register = template.Library()
 
@@ -56,17 +56,39 @@ class PersonalNode(template.Node):
         return self.nodelist.render(context)
 
 
+def quoted_argument(token, what: str) -> str:
+    """The one quoted argument of a tag, such as `{% personal "name" %}`, without its quotes."""
+    tag = token.split_contents()[0]
+    try:
+        _, argument = token.split_contents()
+    except ValueError:
+        raise template.TemplateSyntaxError(f"{{% {tag} %}} takes one quoted {what}") from None
+    if argument[0] not in "\"'" or argument[-1] != argument[0]:
+        raise template.TemplateSyntaxError(f"{{% {tag} %}} takes one quoted {what}")
+    return argument[1:-1]
+
+
 @register.tag
 def personal(parser, token):
-    try:
-        _, name = token.split_contents()
-    except ValueError:
-        raise template.TemplateSyntaxError("{% personal %} takes one quoted name") from None
-    if name[0] not in "\"'" or name[-1] != name[0]:
-        raise template.TemplateSyntaxError("{% personal %} takes one quoted name")
+    name = quoted_argument(token, "name")
     nodelist = parser.parse(("endpersonal",))
     parser.delete_first_token()
-    return PersonalNode(name[1:-1], nodelist)
+    return PersonalNode(name, nodelist)
+
+
+class JinjaRegionsNode(template.Node):
+    """Renders a Jinja2 template with the whole page's context; its {% personal %} regions are the page's."""
+
+    def __init__(self, template_name: str):
+        self.template_name = template_name
+
+    @staticmethod
+    def environment():
+        return engines["jinja2"].env
+
+    def render(self, context):
+        found = self.environment().get_template(self.template_name)
+        return mark_safe(found.render(context.flatten()))  # noqa: S308 - an autoescaping template's output
 
 
 # The only tags a region may sit in: they bind no variables, so the region renders alone as it would in place.

@@ -346,3 +346,20 @@ def test_the_check_accepts_jinja2_regions_in_ifs_and_members_state_inside_them()
     found = jinja_errors({"page.html": JINJA_PAGE}, {"body.html": body})
 
     assert found == []
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{% load personal %}{% personal me %}{% endpersonal %}", "{% personal %} takes one quoted name"),
+        ('{% load personal %}{% personal "a" "b" %}{% endpersonal %}', "{% personal %} takes one quoted name"),
+        ("{% load jinja %}{% jinja_regions %}", "{% jinja_regions %} takes one quoted template name"),
+        ("{% load jinja %}{% jinja_regions body %}", "{% jinja_regions %} takes one quoted template name"),
+    ],
+)
+def test_the_region_tags_take_one_quoted_name(source, message):
+    from django.template import TemplateSyntaxError
+
+    engine = Engine(libraries={"personal": "community.templatetags.personal", "jinja": "community.templatetags.jinja"})
+    with pytest.raises(TemplateSyntaxError, match=message.replace("{", r"\{").replace("}", r"\}")):
+        engine.from_string(source)
