@@ -15,6 +15,8 @@ app.autodiscover_tasks(related_name="signal_tasks")
 app.conf.beat_schedule = {
     # Events committed while the broker was away are handed over within a minute of its return.
     "outbox-sweep": {"task": "outbox.tasks.sweep", "schedule": 30},
+    # A delivery the broker lost, or whose retries ran out, is handed over again (outbox.tasks.redrive).
+    "outbox-redrive": {"task": "outbox.tasks.redrive", "schedule": 15 * 60},
     "outbox-prune": {"task": "outbox.tasks.prune", "schedule": crontab(hour=4, minute=10)},
     # Suspensions and bans end within five minutes of their time.
     "moderation-expire-sanctions": {"task": "moderation.tasks.expire_sanctions", "schedule": 5 * 60},

@@ -33,9 +33,8 @@ from community import events as community_events
 from community import permissions as community_permissions
 from community.models import Post, Review, Thread
 from moderation import audit
-from notifications import events, permissions, plans, tasks
+from notifications import events, permissions, plans, services
 from notifications.models import EscalationStep, FirstAnswer, Invitation, Kind
-from notifications.services import RECIPIENT_FIELDS
 from outbox import bus
 
 logger = logging.getLogger(__name__)
@@ -112,7 +111,7 @@ def experts(thread: Thread, *, now: datetime) -> list[User]:
         .annotate(n=Count("pk"))
         .values_list("member_id", "n")
     )
-    members = User.objects.only(*RECIPIENT_FIELDS).in_bulk([pk for pk in scores if spent.get(pk, 0) < limit])
+    members = User.objects.only(*services.RECIPIENT_FIELDS).in_bulk([pk for pk in scores if spent.get(pk, 0) < limit])
     chosen = []
     for pk in sorted(members, key=lambda pk: (-scores[pk], pk)):
         member = members[pk]
@@ -131,7 +130,7 @@ def staff_owner(thread: Thread) -> tuple[User | None, list[User]]:
     waiting = EscalationStep.objects.filter(owner=OuterRef("pk"), step=Step.ESCALATED, thread__first_answer=None)
     staff = (
         User.objects.filter(Q(is_staff_member=True) | Q(is_superuser=True), is_active=True)
-        .only(*RECIPIENT_FIELDS)
+        .only(*services.RECIPIENT_FIELDS)
         .annotate(load=Subquery(waiting.values("owner").annotate(n=Count("pk")).values("n")[:1]))
         .order_by("pk")
     )
@@ -366,7 +365,7 @@ def audience(event) -> plans.Audience:
 
 
 def announce(event) -> int:
-    return tasks.fan_out(event, audience(event))
+    return services.fan_out(event, audience(event))
 
 
 def connect() -> None:

@@ -3,6 +3,9 @@
 `UnreadChanged` tells the pages that show members' unread counts (the bell)
 that theirs changed.
 
+`AudienceBatched` carries one batch of another event's audience to the
+worker that tells it.
+
 `QuestionEscalated` is the one a help-desk integration takes: it names the
 question, its category, the staff owner it was given to and how long it has
 waited, all as plain values, so a webhook or ticket bridge needs nothing else.
@@ -58,6 +61,20 @@ class AcceptReminderDue(Event):
 
     thread_id: int
     author_id: int
+    actor_id: None = None
+    event_id: str = field(default_factory=_new_id)
+
+
+@dataclass(frozen=True)
+class AudienceBatched(Event):
+    """One batch of the members who may hear of event `source_id`, with the kind each would hear.
+
+    Each batch is an outbox event of its own, so a batch the broker loses is
+    re-driven like any other delivery, and each is told in its own transaction.
+    """
+
+    source_id: str
+    audience: tuple[tuple[int, str], ...]
     actor_id: None = None
     event_id: str = field(default_factory=_new_id)
 

@@ -63,6 +63,20 @@ def _watch_levels(user_ids: list[int], thread: Thread | None) -> dict[int, str]:
     return {user_id: level for user_id, (_, level) in levels.items()}
 
 
+def fan_out(event, audience: dict[int, str]) -> int:
+    """Queue `audience` (recipient id: kind) to hear of `event`, in batches; returns how many batches.
+
+    Run in the transaction that handles `event`: the batches are outbox events
+    committed with it, so once it commits no batch can be lost, only retried.
+    """
+    pairs = sorted(audience.items())
+    size = settings.NOTIFICATION_BATCH_SIZE
+    for start in range(0, len(pairs), size):
+        batch = tuple(pairs[start : start + size])
+        events.publish(events.AudienceBatched(source_id=str(event.event_id), audience=batch))
+    return -(-len(pairs) // size)
+
+
 def notify(event, audience: list[tuple[int, str]]) -> int:
     """Tell one batch of `audience` (recipient id, kind) about `event`; returns how many deliveries it made.
 

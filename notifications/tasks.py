@@ -4,34 +4,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from notifications import digests, services
-from outbox import bus
-from outbox.models import Event
-
-
-@shared_task(
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=12,
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
-def notify(event_id: str, audience: list[list]) -> int:
-    """Tell one batch of an event's audience; harmless to repeat, as every delivery is made once."""
-    row = Event.objects.filter(pk=event_id).values_list("type", "payload").first()
-    if row is None:
-        return 0
-    return services.notify(bus.rebuild(*row), [(user_id, kind) for user_id, kind in audience])
-
-
-def fan_out(event, audience: dict[int, str]) -> int:
-    """Hand `audience` to `notify` in batches; returns how many batches were queued."""
-    pairs = sorted(audience.items())
-    size = settings.NOTIFICATION_BATCH_SIZE
-    for start in range(0, len(pairs), size):
-        notify.delay(str(event.event_id), pairs[start : start + size])
-    return -(-len(pairs) // size)
+from notifications import digests
 
 
 @shared_task(

@@ -72,6 +72,12 @@ def rebuild(type_name: str, payload: dict):
     return _event_types[type_name](**values)
 
 
+def stored(event_id: str):
+    """The event recorded as `event_id`, rebuilt; None once it was pruned."""
+    row = Event.objects.filter(pk=event_id).values_list("type", "payload").first()
+    return None if row is None else rebuild(*row)
+
+
 def publish(event) -> None:
     """Record `event` in the caller's transaction, run its in-transaction subscribers, relay the rest on commit."""
     type_name = type(event).__name__
@@ -152,11 +158,16 @@ def deliver(event_id: str, subscriber_name: str) -> bool:
     return True
 
 
-def undelivered(*, older_than: timedelta, limit: int = 10_000) -> list[tuple[str, str]]:
+def undelivered(
+    *, older_than: timedelta, within: timedelta | None = None, limit: int = 10_000
+) -> list[tuple[str, str]]:
     """(event id, subscriber) for every after-commit delivery still missing for an event handed over
-    more than `older_than` ago: a subscriber whose retries ran out, or a task the broker lost."""
-    cutoff = timezone.now() - older_than
-    handed_over = Event.objects.filter(relayed_at__lt=cutoff)
+    more than `older_than` ago (and, given `within`, published less than `within` ago): a subscriber
+    whose retries ran out, or a task the broker lost."""
+    now = timezone.now()
+    handed_over = Event.objects.filter(relayed_at__lt=now - older_than)
+    if within is not None:
+        handed_over = handed_over.filter(created_at__gte=now - within)
     missing: list[tuple[str, str]] = []
     for type_name in handed_over.order_by().values_list("type", flat=True).distinct():
         for subscriber in subscribers(type_name, in_transaction=False):
@@ -169,14 +180,20 @@ def undelivered(*, older_than: timedelta, limit: int = 10_000) -> list[tuple[str
     return missing
 
 
-def redrive(*, older_than: timedelta) -> int:
+def redrive(*, older_than: timedelta, within: timedelta | None = None) -> int:
     """Hand every missing delivery to Celery again; returns how many. Deliveries run once, so a
-    delivery that was only slow is not doubled."""
+    delivery that was only slow is not doubled.
+
+    Each event re-driven counts as handed over now, so the next redrive leaves
+    it alone for another `older_than`: a subscriber that keeps failing gets one
+    new round of retries per period, not one per run.
+    """
     from outbox.tasks import deliver
 
-    missing = undelivered(older_than=older_than)
+    missing = undelivered(older_than=older_than, within=within)
     for event_id, subscriber in missing:
         deliver.delay(event_id, subscriber)
+    Event.objects.filter(pk__in={event_id for event_id, _ in missing}).update(relayed_at=timezone.now())
     return len(missing)
 
 

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 
 from outbox import bus
 
@@ -20,6 +21,19 @@ def deliver(event_id: str, subscriber: str) -> bool:
 @shared_task
 def sweep() -> int:
     return bus.sweep()
+
+
+@shared_task
+def redrive() -> int:
+    """Deliveries still missing once the broker would have given a dead worker's tasks back.
+
+    A worker killed at the moment Redis hands it a task loses that task (the
+    transport takes it off the queue before recording it as unacknowledged),
+    and a subscriber may exhaust its retries; both leave an event without its
+    delivery row, which this finds. Only recent events: older ones are for
+    `manage.py outbox_redrive`.
+    """
+    return bus.redrive(older_than=settings.OUTBOX_REDRIVE_AFTER, within=timedelta(days=2))
 
 
 @shared_task

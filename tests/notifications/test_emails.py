@@ -6,8 +6,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from notifications import emails, services, tasks
+from notifications import emails, receivers, services
 from notifications.models import Delivery, Kind, Preference
+from outbox import bus
 from outbox.models import Event
 from tests.builders import build_member, build_reply
 
@@ -39,13 +40,12 @@ def test_an_answer_is_emailed_with_absolute_links_and_unsubscribe_headers(
     assert Delivery.objects.filter(event_id=event_id, recipient=member, channel="email").count() == 1
 
 
-def test_a_task_run_twice_emails_once(after_commit, member, other_member, question):
-    after_commit(build_reply, other_member, question.opening_post)
-    event_id = Event.objects.get(type="ReplyPosted").pk.hex
+def test_a_batch_told_twice_emails_once(after_commit, member, other_member, question):
+    answer = after_commit(build_reply, other_member, question.opening_post)
+    source = Event.objects.get(type="ReplyPosted", payload__post_id=answer.pk)
+    (batch,) = Event.objects.filter(type="AudienceBatched", payload__source_id=source.pk.hex)
 
-    with_commit = after_commit(tasks.notify, event_id, [[member.pk, Kind.ANSWER]])
-
-    assert with_commit == 0
+    assert after_commit(receivers.tell, bus.rebuild(batch.type, batch.payload)) == 0
     assert len(mail.outbox) == 1
 
 

@@ -14,8 +14,10 @@ from community.services import threads as thread_services
 from community.services.review import set_review
 from moderation.services import posts as moderation_posts
 from moderation.services import sanctions
-from notifications import services, tasks
+from notifications import receivers, services
+from notifications.events import AudienceBatched
 from notifications.models import Delivery, Kind, Notification
+from outbox import bus
 from outbox.models import Event
 from tests.builders import build_member, build_reply, build_thread
 
@@ -207,18 +209,37 @@ def test_fan_out_runs_in_batches_and_tells_everyone(settings, after_commit, memb
     for watcher in watchers:
         subscriptions.follow_thread(watcher, thread=question)
 
-    after_commit(build_reply, other_member, question.opening_post)
+    reply = after_commit(build_reply, other_member, question.opening_post)
 
     assert Notification.objects.filter(recipient__in=watchers, kind=Kind.WATCHED_REPLY).count() == 5
+    # Each batch is an outbox event of its own, delivered once, so the beat's redrive would find a lost one.
+    source = Event.objects.get(type="ReplyPosted", payload__post_id=reply.pk)
+    batches = Event.objects.filter(type="AudienceBatched", payload__source_id=source.pk.hex)
+    in_batches = [user_id for batch in batches for user_id, _ in batch.payload["audience"]]
+    assert len(in_batches) == len(set(in_batches)) and {member.pk, *(w.pk for w in watchers)} <= set(in_batches)
+    assert max(len(batch.payload["audience"]) for batch in batches) == 2
+    assert len(batches) == -(-len(in_batches) // 2)
+    assert [batch.deliveries.count() for batch in batches] == [1] * len(batches)
 
 
-def test_a_task_run_twice_tells_once(after_commit, member, other_member, question):
+def test_a_batch_told_twice_tells_once(after_commit, member, other_member, question):
     answer = after_commit(build_reply, other_member, question.opening_post)
-    event_id = Event.objects.get(type="ReplyPosted", payload__post_id=answer.pk).pk.hex
+    source = Event.objects.get(type="ReplyPosted", payload__post_id=answer.pk)
+    (batch,) = Event.objects.filter(type="AudienceBatched", payload__source_id=source.pk.hex)
 
-    assert tasks.notify(event_id, [[member.pk, Kind.ANSWER]]) == 0
+    assert after_commit(receivers.tell, bus.rebuild(batch.type, batch.payload)) == 0
     assert Notification.objects.filter(recipient=member).count() == 1
-    assert Delivery.objects.filter(event_id=event_id, recipient=member, channel="in_app").count() == 1
+    assert Delivery.objects.filter(event_id=source.pk.hex, recipient=member, channel="in_app").count() == 1
+
+
+def test_a_batch_whose_event_was_pruned_tells_nobody(after_commit, member, other_member, question):
+    source = build_reply(other_member, question.opening_post)  # in the test's transaction: nothing told yet
+    (event,) = Event.objects.filter(type="ReplyPosted", payload__post_id=source.pk)
+    batch = AudienceBatched(source_id=event.pk.hex, audience=((member.pk, Kind.ANSWER),))
+    event.delete()
+
+    assert after_commit(receivers.tell, batch) == 0
+    assert not Notification.objects.filter(recipient=member).exists()
 
 
 def test_a_rolled_back_reply_tells_nobody(after_commit, member, other_member, question):

@@ -252,3 +252,35 @@ def test_redrive_hands_over_only_the_deliveries_that_never_happened(
         assert bus.deliver(event_id, name) is True
     assert calls["flaky"] == [old] and calls["steady"] == [old, recent]
     assert bus.undelivered(older_than=timedelta(hours=1)) == []
+
+
+def test_the_beat_redrive_hands_a_lost_delivery_over_again_once_per_period(
+    seen, broker_queue, settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_REDRIVE_AFTER = timedelta(hours=1)
+    calls, _ = seen
+    with django_capture_on_commit_callbacks(execute=True):
+        bus.publish(lost := SomethingHappened(what="lost"))
+        bus.publish(ancient := SomethingHappened(what="ancient"))
+        bus.publish(recent := SomethingHappened(what="recent"))
+    broker_queue.clear()  # the broker lost every task it was handed
+    two_hours_ago = timezone.now() - timedelta(hours=2)
+    Event.objects.exclude(pk=recent.event_id).update(relayed_at=two_hours_ago)
+    Event.objects.filter(pk=ancient.event_id).update(created_at=timezone.now() - timedelta(days=3))
+
+    assert tasks.redrive() == 2
+    # The recent one may still be on its way; the ancient one is left to `manage.py outbox_redrive`.
+    assert sorted((e.replace("-", ""), name) for e, name in broker_queue) == [
+        (lost.event_id, "test.flaky"),
+        (lost.event_id, "test.steady"),
+    ]
+    # Handed over again just now: the next runs leave it its period to be delivered in.
+    redriven = list(broker_queue)
+    broker_queue.clear()
+    assert tasks.redrive() == 0
+
+    for event_id, name in redriven:
+        assert bus.deliver(event_id, name) is True
+    Event.objects.filter(pk=lost.event_id).update(relayed_at=two_hours_ago)
+    assert tasks.redrive() == 0
+    assert calls["steady"] == calls["flaky"] == [lost]
