@@ -113,9 +113,19 @@ def note_thread_versions(versions: dict[int, int]) -> None:
 
     Versions only grow, and writers and readers note them in any order: the
     copy never runs ahead of the database, and it catches up with every
-    commit, since each writer notes its thread's version after it.
+    commit, since each writer notes its thread's version after it. Inside
+    `writes_gathered` the note goes with the gathered writes, even if the page fails.
     """
     values = {thread_version_key(pk): version for pk, version in versions.items()}
+    raises = getattr(_gathering, "raises", None)
+    if raises is not None:
+        for key, version in values.items():
+            raises[key] = max(version, raises.get(key, version))
+        return
+    _raise_versions(values)
+
+
+def _raise_versions(values: dict[str, int]) -> None:
     raise_many = getattr(cache, "raise_many", None)
     if raise_many is not None:
         raise_many(values, FRAGMENT_SECONDS)
@@ -447,18 +457,26 @@ def writes_gathered():
         yield
         return
     _gathering.writes = writes = {}
+    _gathering.raises = raises = {}
+    failed = True
     try:
         yield
+        failed = False
     finally:
-        _gathering.writes = None
-    items = [(key, value, seconds) for key, (value, seconds) in writes.items()]
-    set_each = getattr(cache, "set_each", None)
-    if set_each is not None:
-        set_each(items)  # Redis (config.cache): every lifetime in one round trip, in order
-        return
-    # Elsewhere, in order too: each run of writes with one lifetime together.
-    for seconds, run in itertools.groupby(items, key=lambda item: item[2]):
-        cache.set_many({key: value for key, value, _seconds in run}, seconds)
+        _gathering.writes = _gathering.raises = None
+        # Versions noted are facts of committed data: sent whatever became of the page.
+        items = [] if failed else [(key, value, seconds) for key, (value, seconds) in writes.items()]
+        set_each = getattr(cache, "set_each", None)
+        if set_each is not None:
+            if items or raises:
+                # Redis (config.cache): every lifetime, and the versions, in one round trip, in order
+                set_each(items, raises=(raises, FRAGMENT_SECONDS))
+        else:
+            # Elsewhere, in order too: each run of writes with one lifetime together.
+            for seconds, run in itertools.groupby(items, key=lambda item: item[2]):
+                cache.set_many({key: value for key, value, _seconds in run}, seconds)
+            if raises:
+                _raise_versions(raises)
 
 
 def gathers_writes(view):
@@ -557,6 +575,10 @@ class _HtmlWhenPrinted:
     __html__ = __str__
 
 
+# What a page's `version_of` answers when the version is best read with the page itself (`anonymous_page`).
+READ_WITH_PAGE = object()
+
+
 def anonymous_page(version_of, seconds=FRAGMENT_SECONDS, *, keys_of=None):
     """Serve whole pages to signed-out visitors from the cache, keyed by the data's version.
 
@@ -572,7 +594,9 @@ def anonymous_page(version_of, seconds=FRAGMENT_SECONDS, *, keys_of=None):
     `keys_of(request, *args, **kwargs)` names them, and `version_of` is then
     called with `fetched=` (a Prefetched holding them and the page). A view
     that builds the page finds the version it is stored under as
-    `request.page_version`.
+    `request.page_version`. `version_of` may answer `READ_WITH_PAGE` when the
+    cache knows no version (and so holds no copy to check): the view then reads
+    the version with the page's data, and leaves it in `request.page_version`.
     """
 
     def decorator(view):
@@ -597,21 +621,23 @@ def anonymous_page(version_of, seconds=FRAGMENT_SECONDS, *, keys_of=None):
             if version is None:
                 return view(request, *args, **kwargs)
             # Bytes, as sent: the cache keeps them uncompressed (config.cache).
-            stamp = f"{version}\n".encode()
-            if stored is not None and stored.startswith(stamp):
-                return HttpResponse(stored[len(stamp) :])
+            if stored is not None and version is not READ_WITH_PAGE:
+                stamp = f"{version}\n".encode()
+                if stored.startswith(stamp):
+                    return HttpResponse(stored[len(stamp) :])
             # The view may build the page at this version rather than read it again.
             request.page_version = version
             with writes_gathered():
                 response = view(request, *args, **kwargs)
                 if (
-                    response.status_code == 200
+                    request.page_version is not READ_WITH_PAGE
+                    and response.status_code == 200
                     and not response.streaming
                     and not response.cookies
                     and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
                     and response.get("Content-Type", "").startswith("text/html")
                 ):
-                    store(key, stamp + response.content, seconds)
+                    store(key, f"{request.page_version}\n".encode() + response.content, seconds)
             return response
 
         return wrapped

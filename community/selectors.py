@@ -120,10 +120,19 @@ def read_thread_page(
     """`get_thread` for a thread page: with what the member has done in the thread, read with the
     version, and the cache keys `keys_for(version)` names, read with the thread's own in one round trip.
 
-    A visitor's page may give the `version` it will be stored under, already read.
+    A visitor's page may give the `version` it will be stored under, already
+    read, or `caching.READ_WITH_PAGE`: the cache knew none, so the thread's
+    header is read from the database at once, version and all, and the version noted.
     """
     member = viewer if with_state and permissions.is_member(viewer) else None
-    if member is None and version is not None:
+    header = None
+    if member is None and version is caching.READ_WITH_PAGE:
+        state = ViewerState()
+        header = _thread_values(pk)
+        version = header["thread"]["version"] if header is not None else None
+        if version is not None:
+            caching.note_thread_versions({pk: version})
+    elif member is None and version is not None:
         state = ViewerState()
     else:
         version, state = thread_state(pk, member)
@@ -134,7 +143,7 @@ def read_thread_page(
     unflushed = reading.pending_key(member.pk, pk) if member is not None else None
     fetched = caching.Prefetched(
         [
-            caching.remember_key(key),
+            *([caching.remember_key(key)] if header is None else ()),
             *(keys_for(version) if keys_for else ()),
             *([unflushed] if unflushed else ()),
             *(caching.member_page_keys(member.pk) if member is not None else ()),
@@ -142,7 +151,9 @@ def read_thread_page(
     )
     if unflushed and (cached := fetched.get(unflushed)) is not None:
         state.read_through = max(state.read_through or 0, cached)
-    values = caching.remember(key, lambda: _thread_values(pk), caching.FRAGMENT_SECONDS, fetched)
+    if header is not None:
+        caching.store(caching.remember_key(key), header, caching.FRAGMENT_SECONDS)
+    values = header or caching.remember(key, lambda: _thread_values(pk), caching.FRAGMENT_SECONDS, fetched)
     thread = _thread_from(values) if values is not None else None
     if thread is None or not permissions.can_view_thread(viewer, thread):
         return None, fetched, ViewerState()
@@ -520,20 +531,6 @@ _TABLES = {
     "me_too": MeToo._meta.db_table,
     "read": ReadPosition._meta.db_table,
 }
-
-
-_THREAD_ADDRESS = f"SELECT version, slug, is_deleted FROM {_TABLES['thread']} WHERE id = %s"  # noqa: S608 - a table name
-
-
-def thread_address(pk: int) -> tuple[int, str, bool] | None:
-    """The thread's (version, slug, is_deleted): all a cached visitor's page needs from the database.
-
-    Raw SQL: it runs on every visitor's thread page, where the ORM took
-    longer to build it than PostgreSQL to answer.
-    """
-    with prepared_cursor() as cursor:
-        cursor.execute(_THREAD_ADDRESS, [pk])
-        return cursor.fetchone()
 
 
 def thread_state(pk: int, member=None) -> tuple[int | None, ViewerState]:

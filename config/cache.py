@@ -121,11 +121,16 @@ class SharedClient(django_redis.RedisCacheClient):
         """Set each key to its number unless it holds a larger one already, in one round trip."""
         self._each(_RAISE, {key: (int(value), timeout) for key, value in values.items()})
 
-    def set_each(self, items: list[tuple[str, object, int | None]]) -> None:
-        """Each (key, value, timeout) set in order, in one round trip."""
+    def set_each(self, items: list[tuple[str, object, int | None]], raises: tuple[dict, int] | None = None) -> None:
+        """Each (key, value, timeout) set in order, then `raises` (`raise_many`'s values and timeout), in one
+        round trip."""
         pipe = self.get_client(write=True).pipeline(transaction=False)
         for key, value, timeout in items:
             pipe.set(key, self._serializer.dumps(value), ex=timeout)
+        if raises is not None:
+            values, timeout = raises
+            for key, value in values.items():
+                pipe.eval(_RAISE, 1, key, int(value), timeout)
         pipe.execute()
 
     def tally_many(self, counts: list[tuple[str, str, str, int, object]], timeout: int) -> None:
@@ -299,16 +304,22 @@ class RedisCache(django_redis.RedisCache):
         made = {self.make_and_validate_key(key, version=version): n for key, n in values.items()}
         self._cache.raise_many(made, timeout)
 
-    def set_each(self, items: list, version=None) -> None:
-        """`set` for each (key, value, timeout), in that order, in one round trip: writes of differing lifetimes."""
-        self._call("set_each", items, version)
+    def set_each(self, items: list, version=None, *, raises: tuple[dict, int] | None = None) -> None:
+        """`set` for each (key, value, timeout), in that order, in one round trip: writes of differing lifetimes.
 
-    def _set_each(self, items, version):
+        `raises`, `raise_many`'s (values, timeout), go in the same round trip, after them.
+        """
+        self._call("set_each", items, version, raises)
+
+    def _set_each(self, items, version, raises):
         made = [
             (self.make_and_validate_key(key, version=version), value, self.get_backend_timeout(timeout))
             for key, value, timeout in items
         ]
-        self._cache.set_each(made)
+        if raises is not None:
+            values, timeout = raises
+            raises = ({self.make_and_validate_key(key, version=version): n for key, n in values.items()}, timeout)
+        self._cache.set_each(made, raises)
 
     def tally_many(self, counts: dict, timeout: int, version=None) -> None:
         """Add each count to community.tallies' window, `{(window prefix, key): n}`, in one round trip.

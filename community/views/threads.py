@@ -29,21 +29,16 @@ from community.views.common import (
 
 
 def thread_version(request, pk, slug=None, fetched=caching.NOTHING_PREFETCHED):
-    """The version a visitor's stored copy of the page must carry: the cache's copy when it has one.
+    """The version a visitor's stored copy of the page must carry: the cache's copy of it.
 
     Every change to a thread's slug or visibility moves its version, and the
     copy with it after commit, so a page stored under the current version is
-    still this address's page. Without a copy the database says, and the copy
-    is noted for the next visitor.
+    still this address's page. When the cache has no copy it holds no page
+    either: the page is built, and its version read with the thread's header
+    and noted for the next visitor.
     """
     version = fetched.get(caching.thread_version_key(pk))
-    if version is not None:
-        return version
-    row = selectors.thread_address(pk)
-    if row is None or row[1] != slug or row[2]:
-        return None  # 404s, redirects and removed threads take the normal path
-    caching.note_thread_versions({pk: row[0]})
-    return row[0]
+    return version if version is not None else caching.READ_WITH_PAGE
 
 
 def thread_version_keys(request, pk, slug=None):
@@ -143,6 +138,8 @@ def thread_detail(request, pk, slug=None):
     )
     if thread is None:
         raise Http404("No such thread")
+    if getattr(request, "page_version", None) is caching.READ_WITH_PAGE:
+        request.page_version = thread.version
     if thread.merged_into_id:
         # Its posts live on in the thread it was merged into.
         return redirect(reverse("community:thread_short", kwargs={"pk": thread.merged_into_id}))
