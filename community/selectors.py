@@ -192,6 +192,16 @@ _HEADER_POSTS = PreparedValues(
     arity=3,
 )
 _THREAD_TAGS = PreparedValues(lambda pk: Tag.objects.filter(threads=pk).values("id", "name", "slug"))
+_STATUS_SHOWN = _fields(StatusChange, leave_out=("note",))
+# An idea's or a problem's public steps, with who took each.
+_STATUS_HISTORY = PreparedValues(
+    lambda pk: (
+        StatusChange.objects.filter(thread=pk)
+        .order_by(*StatusChange._meta.ordering)
+        .values(*_STATUS_SHOWN, *_fields(User, "actor__", only=account_selectors.SHOWN_FIELDS))
+    )
+)
+HAS_STATUS = (Thread.Kind.IDEA, Thread.Kind.PROBLEM)
 
 
 def _split(row: dict, prefix: str) -> dict:
@@ -222,6 +232,10 @@ def _thread_values(pk: int) -> dict | None:
         "duplicate_of": duplicate_of,
         "tags": _THREAD_TAGS(pk),
         "posts": [({name: post[name] for name in _POST_SHOWN}, _split(post, "author__")) for post in posts],
+        "status_history": [
+            ({name: change[name] for name in _STATUS_SHOWN}, _split(change, "actor__"))
+            for change in (_STATUS_HISTORY(pk) if thread["kind"] in HAS_STATUS else ())
+        ],
     }
 
 
@@ -237,7 +251,14 @@ def _thread_from(values: dict) -> Thread:
     tags = thread.tags.all()
     tags._result_cache = [caching.rebuilt(Tag, tag) for tag in values["tags"]]
     tags._prefetch_done = True  # type: ignore[attr-defined]
-    thread._prefetched_objects_cache = {"tags": tags}  # type: ignore[attr-defined]
+    changes = thread.status_changes.all()
+    changes._result_cache = []
+    for change_values, actor_values in values["status_history"]:
+        change = caching.rebuilt(StatusChange, change_values)
+        change.actor = caching.rebuilt(User, actor_values)
+        changes._result_cache.append(change)
+    changes._prefetch_done = True  # type: ignore[attr-defined]
+    thread._prefetched_objects_cache = {"tags": tags, "status_changes": changes}  # type: ignore[attr-defined]
     posts = {}
     for post_values, author_values in values["posts"]:
         post = caching.rebuilt(Post, post_values)
@@ -262,8 +283,13 @@ def accepted_answer(thread: Thread, *, moderator: bool) -> Post | None:
     return None
 
 
-def status_history(thread: Thread) -> QuerySet[StatusChange]:
-    return thread.status_changes.select_related("actor")
+def status_history(thread: Thread) -> list[StatusChange]:
+    """An idea's or a problem's steps, oldest first: read with the thread's header on its page."""
+    if thread.kind not in HAS_STATUS:
+        return []
+    if "status_changes" in getattr(thread, "_prefetched_objects_cache", {}):
+        return list(thread.status_changes.all())
+    return list(thread.status_changes.select_related("actor"))
 
 
 @dataclass

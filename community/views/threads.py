@@ -161,7 +161,7 @@ def thread_detail(request, pk, slug=None):
     if request.htmx and request.htmx.target and request.htmx.target.startswith("more-replies"):
         context["page_state_id"] = f"viewer-state-{page}"
         return render(request, "community/partials/reply_page_response.html", context)
-    context["status_history"] = selectors.status_history(thread) if thread.kind in ("idea", "problem") else ()
+    context["status_history"] = selectors.status_history(thread)
     context["composer_field"] = _composer_field()
     if context["caps"].set_status:
         current = thread.idea_status if thread.kind == Thread.Kind.IDEA else thread.problem_status

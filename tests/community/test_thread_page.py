@@ -70,6 +70,28 @@ def test_anonymous_thread_page_query_count_is_pinned_and_constant(client, member
     assert queries_for(client, large.get_absolute_url())[0] == VISITOR_PAGE_QUERIES["large"]
 
 
+def test_an_ideas_status_steps_are_read_with_its_header_and_follow_each_change(
+    client, member, staff, category, django_capture_on_commit_callbacks
+):
+    from community.services import threads
+
+    idea = build_thread(member, category=category, kind="idea", title="Add a sunrise scene")
+    with django_capture_on_commit_callbacks(execute=True):
+        threads.set_idea_status(staff, thread=idea, status="under_review", note="Looking into *it*.")
+
+    count, response = queries_for(client, idea.get_absolute_url())
+    page = response.content.decode()
+    # One read more than a question's page: the steps, with who took each, beside the header.
+    assert count == VISITOR_PAGE_QUERIES["small"] + 1
+    assert "Status updates" in page and "Under review" in page and "<em>it</em>" in page
+    assert "Tess Nakamura" in page.split("Status updates")[1]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        threads.set_idea_status(staff, thread=idea, status="planned", note="Spring!")
+    steps = client.get(idea.get_absolute_url()).content.decode().split("Status updates")[1]
+    assert steps.index("Under review") < steps.index("Planned") and "Spring!" in steps
+
+
 def test_reply_page_pages_by_top_level_replies_with_accepted_first(member, crowd, category):
     thread = build_thread(member, category=category)
     tops = [build_reply(crowd[i % 5], thread.opening_post, body=f"Answer {i}") for i in range(REPLIES_PER_PAGE + 3)]
