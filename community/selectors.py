@@ -197,7 +197,7 @@ _STATUS_SHOWN = _fields(StatusChange, leave_out=("note",))
 _STATUS_HISTORY = PreparedValues(
     lambda pk: (
         StatusChange.objects.filter(thread=pk)
-        .order_by(*StatusChange._meta.ordering)
+        .order_by("created_at", "pk")  # the model's ordering
         .values(*_STATUS_SHOWN, *_fields(User, "actor__", only=account_selectors.SHOWN_FIELDS))
     )
 )
