@@ -5,6 +5,9 @@ import pytest
 from tests.builders import build_category, build_member, build_moderator, build_reply, build_thread
 from tests.helpers import assert_consistent
 
+# The real SMTP sink, Celery worker and broker switch, defined here once so every directory shares them.
+from tests.services import broker, celery_worker_process, smtp_sink  # noqa: F401
+
 ON_CI = os.environ.get("CI", "").lower() == "true"
 SERVICE_MARKERS = {"integration", "browser"}
 

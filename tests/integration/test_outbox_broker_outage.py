@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 
 from outbox.models import Delivery, Event
-from tests.integration.conftest import ROOT, database_url_for_processes, start_worker, stop
 from tests.private_redis import PrivateRedis
+from tests.services import ROOT, database_url_for_processes, start_worker, stop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

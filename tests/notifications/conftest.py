@@ -15,13 +15,9 @@ def after_commit(django_capture_on_commit_callbacks):
 @pytest.fixture
 def services_up():
     """PostgreSQL and Redis, or a skip (a failure under CI=true, for tests marked integration)."""
-    from tests.integration.conftest import require_services
+    from tests.services import require_services
 
     require_services()
-
-
-# The real worker, SMTP sink and broker switch of the integration tests, for the fan-out at scale.
-from tests.integration.conftest import broker, celery_worker_process, smtp_sink  # noqa: E402, F401
 
 
 @pytest.fixture(autouse=True)
