@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
@@ -7,12 +9,27 @@ from django.views.static import serve
 
 from accounts import views as accounts_views
 from community import views as community_views
+from community.sitemaps import ThreadSitemap
 from config.health import healthz
+from faq.sitemaps import ArticleSitemap
+
+SITEMAPS = {"faq": ArticleSitemap, "threads": ThreadSitemap}
 
 
 def favicon(request):
     # Resolved per request: hashed static names exist only after collectstatic.
     return redirect(static("img/logo.svg"), permanent=True)
+
+
+# Pages no search engine should list: sign-in forms, a member's own pages, result lists, the admin.
+ROBOTS_DISALLOW = ("/admin/", "/accounts/", "/search/", "/notifications/", "/settings/")
+
+
+def robots(request):
+    """Crawl the community and the FAQ through the sitemap, and leave the rest alone."""
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
+    lines.append(f"Sitemap: {settings.SITE_URL}/sitemap.xml")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
 urlpatterns = [
@@ -29,6 +46,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
+    path("robots.txt", robots, name="robots"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap"}, name="sitemaps"),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
 if settings.SERVE_MEDIA:

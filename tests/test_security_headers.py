@@ -36,6 +36,7 @@ SAMPLE_KWARGS = {
     "account_confirm_email": {"key": "not-a-real-key"},
     "account_reset_password_from_key": {"uidb36": "1", "key": "set-password"},
     "media": None,  # serves uploaded files, not HTML
+    "sitemap": None,  # XML for search engines, not HTML (tests/test_sitemaps.py)
     "item": {"pk": "{item}"},
     "claim": {"pk": "{item}"},
     "act": {"pk": "{item}"},
