@@ -244,3 +244,21 @@ def test_a_page_that_fails_sends_none_of_its_parts_but_still_notes_the_versions_
 
     assert cache.get("half-built-part") is None
     assert cache.get(caching.thread_version_key(4242)) == 7
+
+
+def test_an_instance_rebuilt_from_the_cache_is_one_loaded_with_the_rest_deferred(question, answer):
+    from community import caching
+    from community.models import Post
+
+    values = caching.plain(answer, [name for name in caching.plain(answer) if name != "body"])
+    copy = caching.rebuilt(Post, values)
+
+    assert copy == answer and not copy._state.adding and copy._state.db == "default"
+    assert copy.get_deferred_fields() == {"body"}
+    assert copy.body == answer.body  # read on first use, as a deferred field is
+
+    # mptt's note of where the node stood, which saving it reads to tell a move.
+    copy.is_official = True
+    copy.save(update_fields=["is_official"])
+    answer.refresh_from_db()
+    assert answer.is_official and answer.parent_id == question.opening_post_id
