@@ -12,6 +12,7 @@ no list): a reader that raced the commit stores its page under the old
 number, which is never read again. Nothing is ever deleted; old keys age out.
 """
 
+import functools
 import hashlib
 import itertools
 import logging
@@ -30,6 +31,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import F, Model, Q, QuerySet
 from django.db.models.base import ModelState
+from django.db.models.query_utils import DeferredAttribute
 from django.http import HttpResponse
 
 logger = logging.getLogger(__name__)
@@ -447,10 +449,21 @@ def rebuilt(model: type[M], values: dict) -> M:
     state = instance._state = ModelState()
     state.adding = False
     state.db = DEFAULT_DB_ALIAS
-    if mptt := getattr(model, "_mptt_meta", None):
-        # What mptt's __init__ notes, so that saving the instance can tell whether it moved.
-        mptt.update_mptt_cached_fields(instance)
+    if tracked := _mptt_tracked(model):
+        # What mptt's __init__ notes (update_mptt_cached_fields), so that saving the instance can tell
+        # whether it moved: the field's value, or DeferredAttribute for one not loaded.
+        instance._mptt_cached_fields = {name: values.get(attname, DeferredAttribute) for name, attname in tracked}
     return instance
+
+
+@functools.cache
+def _mptt_tracked(model: type[Model]) -> tuple[tuple[str, str], ...]:
+    """The fields mptt watches on `model` (its parent, and any insertion order), with their attnames."""
+    mptt = getattr(model, "_mptt_meta", None)
+    if mptt is None:
+        return ()
+    names = {mptt.parent_attr, *(name.lstrip("-") for name in mptt.order_insertion_by)}
+    return tuple((name, model._meta.get_field(name).attname) for name in sorted(names))
 
 
 _gathering = threading.local()

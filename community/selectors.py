@@ -2,6 +2,7 @@
 so a page costs a fixed number of queries however large the thread is."""
 
 import difflib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -204,9 +205,25 @@ _STATUS_HISTORY = PreparedValues(
 HAS_STATUS = (Thread.Kind.IDEA, Thread.Kind.PROBLEM)
 
 
-def _split(row: dict, prefix: str) -> dict:
-    """The values `row` read through `prefix`, under their own names."""
-    return {name.removeprefix(prefix): value for name, value in row.items() if name.startswith(prefix)}
+def _reader(prefix: str, names: Iterable[str]) -> Callable[[dict], dict]:
+    """Takes from a row the values read through `prefix` for `names`, under their own names.
+
+    The row's keys are worked out once: pages build tens of instances from rows a hundred values wide.
+    """
+    keys = [(name, f"{prefix}{name}") for name in names]
+    return lambda row: {name: row[key] for name, key in keys}
+
+
+_USER_SHOWN = _fields(User, only=account_selectors.SHOWN_FIELDS)
+_read_thread = _reader("", _fields(Thread))
+_read_category = _reader("category__", _CATEGORY_SHOWN)
+_read_parent = _reader("category__parent__", _PARENT_SHOWN)
+_read_author = _reader("author__", _USER_SHOWN)
+_read_header_posts = [
+    (_reader(f"{link}__", _POST_SHOWN), _reader(f"{link}__author__", _USER_SHOWN)) for link in _HEADER_POSTS
+]
+_read_status_change = _reader("", _STATUS_SHOWN)
+_read_actor = _reader("actor__", _USER_SHOWN)
 
 
 def _thread_values(pk: int) -> dict | None:
@@ -216,26 +233,26 @@ def _thread_values(pk: int) -> dict | None:
     if not rows:
         return None
     row = rows[0]
-    thread = {name: row[name] for name in _fields(Thread)}
-    parent = _split(row, "category__parent__")
+    thread = _read_thread(row)
+    parent = _read_parent(row)
     posts = {}
-    for link in _HEADER_POSTS:
-        post = _split(row, f"{link}__")
+    for read_post, read_author in _read_header_posts:
+        post = read_post(row)
         if post["id"] is not None:
-            posts[post["id"]] = ({name: post[name] for name in _POST_SHOWN}, _split(post, "author__"))
+            posts[post["id"]] = (post, read_author(row))
     duplicate_of = None
     if thread["duplicate_of_id"]:
         duplicate_of = Thread.objects.filter(pk=thread["duplicate_of_id"]).values("id", "title", "slug").first()
     return {
         "thread": thread,
-        "category": {name: row[f"category__{name}"] for name in _CATEGORY_SHOWN},
+        "category": _read_category(row),
         "parent": parent if parent["id"] is not None else None,
-        "author": _split(row, "author__"),
+        "author": _read_author(row),
         "duplicate_of": duplicate_of,
         "tags": _THREAD_TAGS(pk),
         "posts": list(posts.values()),
         "status_history": [
-            ({name: change[name] for name in _STATUS_SHOWN}, _split(change, "actor__"))
+            (_read_status_change(change), _read_actor(change))
             for change in (_STATUS_HISTORY(pk) if thread["kind"] in HAS_STATUS else ())
         ],
     }
@@ -481,10 +498,14 @@ def _small_thread_replies(moderator: bool) -> PreparedValues:
 _SMALL_THREAD_REPLIES = {moderator: _small_thread_replies(moderator) for moderator in (False, True)}
 
 
+_read_reply = _reader("", _POST_SHOWN)
+_read_reply_author = _reader("author__", [name for name in _USER_SHOWN if name != "id"])
+
+
 def _post_from(row: dict) -> Post:
     """A post and its author from a row of `_POST_SHOWN` and the author's shown fields."""
-    post = caching.rebuilt(Post, {name: row[name] for name in _POST_SHOWN})
-    post.author = caching.rebuilt(User, {"id": row["author_id"], **_split(row, "author__")})
+    post = caching.rebuilt(Post, _read_reply(row))
+    post.author = caching.rebuilt(User, {"id": row["author_id"], **_read_reply_author(row)})
     return post
 
 
@@ -767,6 +788,8 @@ def _category_page(member: bool) -> PreparedValues:
 
 # A category page's category, its parent and whether the member follows it: one read, compiled once.
 _CATEGORY_PAGE = {member: _category_page(member) for member in (False, True)}
+_read_page_category = _reader("", _fields(Category))
+_read_page_parent = _reader("parent__", _fields(Category))
 
 
 def category_for_page(viewer, slug: str) -> Category | None:
@@ -776,8 +799,8 @@ def category_for_page(viewer, slug: str) -> Category | None:
     if not rows:
         return None
     row = rows[0]
-    category = caching.rebuilt(Category, {name: row[name] for name in _fields(Category)})
-    parent = _split(row, "parent__")
+    category = caching.rebuilt(Category, _read_page_category(row))
+    parent = _read_page_parent(row)
     category.parent = caching.rebuilt(Category, parent) if parent["id"] is not None else None
     category.following = row["following"]  # type: ignore[attr-defined]
     return category

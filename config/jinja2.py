@@ -8,18 +8,28 @@ from django.utils import dateformat, timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import json_script
 from django.utils.module_loading import import_string
-from jinja2 import Environment
+from jinja2 import Environment, pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 
-def date(value, format_string: str) -> str:
+@pass_eval_context
+def date(eval_ctx: EvalContext, value, format_string: str) -> str:
     """Django's `date` filter: the value in the current time zone, in Django's date format."""
-    local = timezone.localtime(value)
+    # The time zone and the month names hold for the whole rendering: looking them up (asgiref
+    # locals, a translation) for each of a page's dates cost more than formatting the dates.
+    try:
+        zone, months = eval_ctx.local_time
+    except AttributeError:
+        zone = timezone.get_current_timezone()
+        months = ("", *(str(MONTHS_3[month]).title() for month in range(1, 13)))
+        eval_ctx.local_time = zone, months
+    local = timezone.localtime(value, zone)
     # The two formats every post prints, without Django's general formatter.
     if format_string == "c":
         return local.isoformat()
     if format_string == "j M Y, H:i":
-        return f"{local.day} {str(MONTHS_3[local.month]).title()} {local.year}, {local.hour:02}:{local.minute:02}"
+        return f"{local.day} {months[local.month]} {local.year}, {local.hour:02}:{local.minute:02}"
     return dateformat.format(local, format_string)
 
 
