@@ -475,34 +475,52 @@ def writes_gathered():
 
     For a page built from nothing, whose parts (the thread, its replies, the
     page) are each cached as they are made, and a member's page view, which
-    notes their reading. They are sent in the order they were made. Nested,
-    the outermost sends. A page that fails sends nothing: its parts are built
-    again by the next reader, and a reading it noted is noted by the next view.
+    notes their reading (and, on Redis, counts it: `gather_tallies`). They are
+    sent in the order they were made, the counts last. Nested, the outermost
+    sends. A page that fails sends nothing: its parts are built again by the
+    next reader, and a reading it noted is noted by the next view.
     """
     if getattr(_gathering, "writes", None) is not None:
         yield
         return
     _gathering.writes = writes = {}
     _gathering.raises = raises = {}
+    _gathering.tallies = tallies = [{}, None]  # the counts, and their one lifetime
     failed = True
     try:
         yield
         failed = False
     finally:
-        _gathering.writes = _gathering.raises = None
+        _gathering.writes = _gathering.raises = _gathering.tallies = None
         # Versions noted are facts of committed data: sent whatever became of the page.
         items = [] if failed else [(key, value, seconds) for key, (value, seconds) in writes.items()]
         set_each = getattr(cache, "set_each", None)
         if set_each is not None:
-            if items or raises:
-                # Redis (config.cache): every lifetime, and the versions, in one round trip, in order
-                set_each(items, raises=(raises, FRAGMENT_SECONDS))
+            counted = None if failed or not tallies[0] else tuple(tallies)
+            if items or raises or counted:
+                # Redis (config.cache): every lifetime, the versions and the counts, in one round trip, in order.
+                set_each(items, raises=(raises, FRAGMENT_SECONDS), tallies=counted)
         else:
             # Elsewhere, in order too: each run of writes with one lifetime together.
             for seconds, run in itertools.groupby(items, key=lambda item: item[2]):
                 cache.set_many({key: value for key, value, _seconds in run}, seconds)
             if raises:
                 _raise_versions(raises)
+
+
+def gather_tallies(counts: dict, seconds: int) -> bool:
+    """Send `cache.tally_many`'s counts after the writes being gathered, in their round trip.
+
+    False (the caller sends them) outside `writes_gathered`, on a cache that
+    cannot send them together, or for another lifetime than the counts gathered.
+    """
+    gathered = getattr(_gathering, "tallies", None)
+    if gathered is None or getattr(cache, "set_each", None) is None or gathered[1] not in (None, seconds):
+        return False
+    gathered[1] = seconds
+    for key, n in counts.items():
+        gathered[0][key] = gathered[0].get(key, 0) + n
+    return True
 
 
 def gathers_writes(view):

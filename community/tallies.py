@@ -20,6 +20,8 @@ import time
 
 from django.core.cache import cache
 
+from community import caching
+
 # Thread pages read; the FAQ's candidate ranking drains them.
 THREAD_VIEWS = "thread-views"
 WINDOW_SECONDS = 60
@@ -58,8 +60,11 @@ def _add(counts: dict[tuple[str, int | str], int]) -> None:
     window = _window()
     tally_many = getattr(cache, "tally_many", None)
     if tally_many is not None:
-        # Redis (config.cache): every count, and every new key's slot, in one round trip.
-        tally_many({(f"tally:{name}:{window}", key): n for (name, key), n in counts.items()}, KEEP_SECONDS)
+        # Redis (config.cache): every count, and every new key's slot, in one round trip; a page's
+        # own counts go in the round trip of the writes it gathers.
+        windowed = {(f"tally:{name}:{window}", key): n for (name, key), n in counts.items()}
+        if not caching.gather_tallies(windowed, KEEP_SECONDS):
+            tally_many(windowed, KEEP_SECONDS)
         return
     keys = {f"tally:{name}:{window}:{key}": (name, key, n) for (name, key), n in counts.items()}
     found = _incr_many({count_key: n for count_key, (_name, _key, n) in keys.items()})

@@ -121,9 +121,14 @@ class SharedClient(django_redis.RedisCacheClient):
         """Set each key to its number unless it holds a larger one already, in one round trip."""
         self._each(_RAISE, {key: (int(value), timeout) for key, value in values.items()})
 
-    def set_each(self, items: list[tuple[str, object, int | None]], raises: tuple[dict, int] | None = None) -> None:
-        """Each (key, value, timeout) set in order, then `raises` (`raise_many`'s values and timeout), in one
-        round trip."""
+    def set_each(
+        self,
+        items: list[tuple[str, object, int | None]],
+        raises: tuple[dict, int] | None = None,
+        tallies: tuple[list, int] | None = None,
+    ) -> None:
+        """Each (key, value, timeout) set in order, then `raises` (`raise_many`'s values and timeout), then
+        `tallies` (`tally_many`'s counts and timeout), in one round trip."""
         pipe = self.get_client(write=True).pipeline(transaction=False)
         for key, value, timeout in items:
             pipe.set(key, self._serializer.dumps(value), ex=timeout)
@@ -131,14 +136,19 @@ class SharedClient(django_redis.RedisCacheClient):
             values, timeout = raises
             for key, value in values.items():
                 pipe.eval(_RAISE, 1, key, int(value), timeout)
+        if tallies is not None:
+            self._tally(pipe, *tallies)
         pipe.execute()
 
     def tally_many(self, counts: list[tuple[str, str, str, int, object]], timeout: int) -> None:
         """Each (count key, slots key, slot key prefix, n, key) counted by `_TALLY`, in one round trip."""
         pipe = self.get_client(write=True).pipeline(transaction=False)
+        self._tally(pipe, counts, timeout)
+        pipe.execute()
+
+    def _tally(self, pipe, counts: list[tuple[str, str, str, int, object]], timeout: int) -> None:
         for count_key, slots_key, slot_prefix, n, key in counts:
             pipe.eval(_TALLY, 2, count_key, slots_key, n, timeout, slot_prefix, self._serializer.dumps(key))
-        pipe.execute()
 
     def _each(self, script: str, arguments: dict) -> dict:
         """`script` run on each key with its arguments, in one pipeline: each key's answer."""
@@ -304,14 +314,22 @@ class RedisCache(django_redis.RedisCache):
         made = {self.make_and_validate_key(key, version=version): n for key, n in values.items()}
         self._cache.raise_many(made, timeout)
 
-    def set_each(self, items: list, version=None, *, raises: tuple[dict, int] | None = None) -> None:
+    def set_each(
+        self,
+        items: list,
+        version=None,
+        *,
+        raises: tuple[dict, int] | None = None,
+        tallies: tuple[dict, int] | None = None,
+    ) -> None:
         """`set` for each (key, value, timeout), in that order, in one round trip: writes of differing lifetimes.
 
-        `raises`, `raise_many`'s (values, timeout), go in the same round trip, after them.
+        `raises`, `raise_many`'s (values, timeout), go in the same round trip, after them, and then
+        `tallies`, `tally_many`'s (counts, timeout).
         """
-        self._call("set_each", items, version, raises)
+        self._call("set_each", items, version, raises, tallies)
 
-    def _set_each(self, items, version, raises):
+    def _set_each(self, items, version, raises, tallies):
         made = [
             (self.make_and_validate_key(key, version=version), value, self.get_backend_timeout(timeout))
             for key, value, timeout in items
@@ -319,7 +337,10 @@ class RedisCache(django_redis.RedisCache):
         if raises is not None:
             values, timeout = raises
             raises = ({self.make_and_validate_key(key, version=version): n for key, n in values.items()}, timeout)
-        self._cache.set_each(made, raises)
+        if tallies is not None:
+            counts, timeout = tallies
+            tallies = (self._tally_entries(counts, version), timeout)
+        self._cache.set_each(made, raises, tallies)
 
     def tally_many(self, counts: dict, timeout: int, version=None) -> None:
         """Add each count to community.tallies' window, `{(window prefix, key): n}`, in one round trip.
@@ -330,6 +351,9 @@ class RedisCache(django_redis.RedisCache):
         self._call("tally_many", counts, timeout, version)
 
     def _tally_many(self, counts, timeout, version):
+        self._cache.tally_many(self._tally_entries(counts, version), timeout)
+
+    def _tally_entries(self, counts: dict, version) -> list[tuple[str, str, str, int, object]]:
         entries = []
         for (prefix, key), n in counts.items():
             slots = self.make_and_validate_key(f"{prefix}:slots", version=version)
@@ -337,7 +361,7 @@ class RedisCache(django_redis.RedisCache):
             slot_prefix = slots.removesuffix("slots") + "slot:"
             count_key = self.make_and_validate_key(f"{prefix}:{key}", version=version)
             entries.append((count_key, slots, slot_prefix, n, key))
-        self._cache.tally_many(entries, timeout)
+        return entries
 
     # The operations Django's RedisCache lacks, run through the same failure handling.
     _many = {"incr_many": _incr_many, "raise_many": _raise_many, "tally_many": _tally_many, "set_each": _set_each}

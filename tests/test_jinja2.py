@@ -9,7 +9,6 @@ from django.test import override_settings
 from django.utils.timezone import localtime
 
 
-
 @pytest.mark.parametrize("format_string", ["c", "j M Y, H:i", "D j F"])
 @pytest.mark.parametrize(
     "moment",

@@ -73,10 +73,11 @@ def test_a_visitors_uncached_thread_page_stores_its_parts_in_one_round_trip(clie
 def test_a_members_uncached_page_sends_its_parts_and_their_reading_together_the_position_first(
     client, member, question, answer, monkeypatch
 ):
-    from community import caching, reading
+    from community import caching, reading, tallies
 
     counting = CountingCache(caching.cache)
     monkeypatch.setattr(caching, "cache", counting)
+    monkeypatch.setattr(tallies, "cache", counting)
     client.force_login(member)
     fetch(client, question.get_absolute_url())
 
@@ -85,6 +86,11 @@ def test_a_members_uncached_page_sends_its_parts_and_their_reading_together_the_
     assert keys.index(caching.member_version_key(caching.READING, member.pk)) > position
     if hasattr(caching.cache, "set_each"):
         assert [trip for trip, _keys in counting.writes] == ["set_each"]
+        # With the count that tells beat's flush to write the position, sent after it in that round trip.
+        pair = f"{member.pk}:{question.pk}"
+        [counts] = counting.tallied
+        assert [key for (window, key) in counts if window.startswith(f"tally:{reading.READ_POSITIONS}:")] == [pair]
+        assert not [key for counts in counting.tallied_alone for (_window, key) in counts if key == pair]
 
 
 def test_the_caches_copy_of_a_threads_version_follows_each_commit_and_never_goes_back(
@@ -183,6 +189,8 @@ class CountingCache:
 
     def __init__(self, cache):
         self.cache, self.trips, self.writes, self.raised = cache, [], [], []
+        # Counts sent with the writes, and counts sent in a round trip of their own.
+        self.tallied, self.tallied_alone = [], []
 
     def __getattr__(self, name):
         call = getattr(self.cache, name)
@@ -196,6 +204,10 @@ class CountingCache:
                 self.writes.append((name, keys.get(name, lambda: list(args[0]))()))
                 if kwargs.get("raises"):
                     self.raised.append(kwargs["raises"][0])
+                if kwargs.get("tallies"):
+                    self.tallied.append(kwargs["tallies"][0])
+            if name == "tally_many":
+                self.tallied_alone.append(args[0])
             return call(*args, **kwargs)
 
         return counted
