@@ -415,6 +415,21 @@ class Prefetched:
         self.keys = set(keys)
         self.values = cache.get_many(list(self.keys)) if self.keys else {}
 
+    @classmethod
+    def beyond(cls, read: "Prefetched", keys, *, taken_as_missing: bool = False) -> "Prefetched":
+        """`read`'s answers, and `keys` it did not ask for read in one more round trip.
+
+        With `taken_as_missing`, those keys are not read at all but answered as
+        missing: for a page whose thread version the cache did not know, so that
+        whatever is stored under that version is most likely gone too. A key
+        taken as missing is built again, never served wrong.
+        """
+        more = [key for key in keys if key not in read.keys]
+        fetched = cls(() if taken_as_missing else more)
+        fetched.keys |= read.keys | set(more)
+        fetched.values = {**read.values, **fetched.values}
+        return fetched
+
     def get(self, key: str):
         return self.values.get(key) if key in self.keys else cache.get(key)
 
@@ -638,9 +653,11 @@ def anonymous_page(version_of, seconds=FRAGMENT_SECONDS, *, keys_of=None):
     `keys_of(request, *args, **kwargs)` names them, and `version_of` is then
     called with `fetched=` (a Prefetched holding them and the page). A view
     that builds the page finds the version it is stored under as
-    `request.page_version`. `version_of` may answer `READ_WITH_PAGE` when the
-    cache knows no version (and so holds no copy to check): the view then reads
-    the version with the page's data, and leaves it in `request.page_version`.
+    `request.page_version`, and that read as `request.page_fetched`, so it
+    need not read those keys again. `version_of` may answer `READ_WITH_PAGE`
+    when the cache knows no version (and so holds no copy to check): the view
+    then reads the version with the page's data, and leaves it in
+    `request.page_version`.
     """
 
     def decorator(view):
@@ -659,7 +676,7 @@ def anonymous_page(version_of, seconds=FRAGMENT_SECONDS, *, keys_of=None):
                 version = version_of(request, *args, **kwargs)
                 stored = cache.get(key) if version is not None else None
             else:
-                fetched = Prefetched([key, *keys_of(request, *args, **kwargs)])
+                fetched = request.page_fetched = Prefetched([key, *keys_of(request, *args, **kwargs)])
                 version = version_of(request, *args, fetched=fetched, **kwargs)
                 stored = fetched.get(key)
             if version is None:

@@ -116,14 +116,22 @@ def get_thread(viewer, pk: int) -> Thread | None:
 
 
 def read_thread_page(
-    viewer, pk: int, keys_for=None, *, with_state: bool = True, version: int | None = None
+    viewer,
+    pk: int,
+    keys_for=None,
+    *,
+    with_state: bool = True,
+    version: int | None = None,
+    already: caching.Prefetched = caching.NOTHING_PREFETCHED,
 ) -> tuple[Thread | None, caching.Prefetched, ViewerState]:
     """`get_thread` for a thread page: with what the member has done in the thread, read with the
     version, and the cache keys `keys_for(version)` names, read with the thread's own in one round trip.
 
     A visitor's page may give the `version` it will be stored under, already
     read, or `caching.READ_WITH_PAGE`: the cache knew none, so the thread's
-    header is read from the database at once, version and all, and the version noted.
+    header is read from the database at once, version and all, and the version
+    noted; what is stored under that version is then taken as missing, not
+    read. Keys the read `already` asked for are not asked again.
     """
     member = viewer if with_state and permissions.is_member(viewer) else None
     header = None
@@ -142,13 +150,15 @@ def read_thread_page(
     key = f"thread:{pk}:{version}"
     # The member's read position not yet flushed to its row, and their bell, come with the thread's own cache keys.
     unflushed = reading.pending_key(member.pk, pk) if member is not None else None
-    fetched = caching.Prefetched(
+    fetched = caching.Prefetched.beyond(
+        already,
         [
             *([caching.remember_key(key)] if header is None else ()),
             *(keys_for(version) if keys_for else ()),
             *([unflushed] if unflushed else ()),
             *(caching.member_page_keys(member.pk) if member is not None else ()),
-        ]
+        ],
+        taken_as_missing=header is not None,
     )
     if unflushed and (cached := fetched.get(unflushed)) is not None:
         state.read_through = max(state.read_through or 0, cached)

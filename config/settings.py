@@ -268,7 +268,8 @@ ATTACHMENT_MAX_SIDE = 2048
 COMMUNITY_SEARCH_PROVIDERS = ["faq.search.site_search_results"]
 COMMUNITY_SIMILAR_PROVIDERS = ["faq.deflection.ask_suggestions"]
 # The cache keys other apps' regions on a thread page read, given (viewer, thread id, version):
-# the page reads them with its own, in one round trip.
+# the page reads them with its own, in one round trip. Given version None, those read whatever
+# the version, which a visitor's page reads with its version.
 COMMUNITY_THREAD_PAGE_KEYS = ["faq.selectors.thread_banner_keys"]
 
 # Moderation ----------------------------------------------------------------

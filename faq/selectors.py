@@ -279,13 +279,13 @@ def _banner_key(user, thread_pk: int, version: int) -> str:
     return f"faq:banner:{thread_pk}:{version}:{audience_key(user)}"
 
 
-def thread_banner_keys(user, thread_pk: int, version: int) -> list[str]:
-    """What `thread_banners` reads, for the thread page to read with its own (settings.COMMUNITY_THREAD_PAGE_KEYS)."""
-    return [
-        caching.FAQ_VERSION_KEY,
-        caching.remember_key(SOURCE_THREADS_KEY),
-        caching.remember_key(_banner_key(user, thread_pk, version)),
-    ]
+def thread_banner_keys(user, thread_pk: int, version: int | None) -> list[str]:
+    """What `thread_banners` reads, for the thread page to read with its own (settings.COMMUNITY_THREAD_PAGE_KEYS);
+    for version None, only what it reads whatever the thread's version."""
+    unversioned = [caching.FAQ_VERSION_KEY, caching.remember_key(SOURCE_THREADS_KEY)]
+    if version is None:
+        return unversioned
+    return [*unversioned, caching.remember_key(_banner_key(user, thread_pk, version))]
 
 
 SOURCE_THREADS_KEY = "faq:source-threads"

@@ -42,7 +42,13 @@ def thread_version(request, pk, slug=None, fetched=caching.NOTHING_PREFETCHED):
 
 
 def thread_version_keys(request, pk, slug=None):
-    return [caching.thread_version_key(pk)]
+    # With what other apps' regions read whatever the thread's version (providers answer those for
+    # version None), so that a page the cache knows nothing of is built after this one read.
+    return [caching.thread_version_key(pk), *_provided_keys(request, pk, None)]
+
+
+def _provided_keys(request, pk, version) -> list[str]:
+    return [key for provider in providers("COMMUNITY_THREAD_PAGE_KEYS") for key in provider(request.user, pk, version)]
 
 
 def _viewer_overlay(request, thread, state, caps, facts, post_ids) -> dict | None:
@@ -120,9 +126,7 @@ def thread_detail(request, pk, slug=None):
     def page_keys(version):
         # What other apps' regions on the page will read, and the shared copies this reader
         # may use: all read with the thread.
-        keys = [
-            key for provider in providers("COMMUNITY_THREAD_PAGE_KEYS") for key in provider(request.user, pk, version)
-        ]
+        keys = _provided_keys(request, pk, version)
         if shares_member_page(request):
             keys += (
                 caching.reply_fragment_key(pk, version, f"{sort}:{page}", moderator=False),
@@ -134,7 +138,11 @@ def thread_detail(request, pk, slug=None):
         return keys
 
     thread, fetched, state = selectors.read_thread_page(
-        request.user, pk, page_keys, version=getattr(request, "page_version", None)
+        request.user,
+        pk,
+        page_keys,
+        version=getattr(request, "page_version", None),
+        already=getattr(request, "page_fetched", caching.NOTHING_PREFETCHED),
     )
     if thread is None:
         raise Http404("No such thread")

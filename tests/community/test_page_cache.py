@@ -55,13 +55,14 @@ def test_a_visitors_uncached_thread_page_stores_its_parts_in_one_round_trip(clie
     monkeypatch.setattr(caching, "cache", counting)
     first, _ = fetch(client, question.get_absolute_url())
 
-    # One read (the page and its version, both missing), one more for the parts the page is made of,
-    # and the thread's header, its replies and the page itself sent together as the page was done.
+    # One read (the page and its version, both missing, and what other apps' regions read whatever the
+    # version): what is stored under a version the cache did not know is taken as missing, not read.
+    # Then the thread's header, its replies and the page itself sent together as the page was done.
     writes = [(trip, keys) for trip, keys in counting.writes if not any(k.startswith("thread-version:") for k in keys)]
     assert len(writes[0][1]) == 4  # header, replies (ids and HTML), page
     if hasattr(caching.cache, "set_each"):
         # On Redis the copy of the thread's version is raised in that same round trip.
-        assert counting.trips == ["get_many", "get_many", "set_each"]
+        assert counting.trips == ["get_many", "set_each"]
         question.refresh_from_db()
         assert counting.raised == [{caching.thread_version_key(question.pk): question.version}]
     else:
@@ -274,3 +275,20 @@ def test_an_instance_rebuilt_from_the_cache_is_one_loaded_with_the_rest_deferred
     copy.save(update_fields=["is_official"])
     answer.refresh_from_db()
     assert answer.is_official and answer.parent_id == question.opening_post_id
+
+
+def test_a_read_beyond_another_asks_only_for_keys_it_did_not_or_takes_them_as_missing(monkeypatch):
+    from community import caching
+
+    caching.cache.set_many({"beyond:a": 1, "beyond:b": 2})
+    counting = CountingCache(caching.cache)
+    monkeypatch.setattr(caching, "cache", counting)
+    first = caching.Prefetched(["beyond:a"])
+
+    more = caching.Prefetched.beyond(first, ["beyond:a", "beyond:b"])
+    assert (more.get("beyond:a"), more.get("beyond:b")) == (1, 2)
+    assert counting.trips == ["get_many", "get_many"]
+
+    missing = caching.Prefetched.beyond(first, ["beyond:a", "beyond:b"], taken_as_missing=True)
+    assert (missing.get("beyond:a"), missing.get("beyond:b")) == (1, None)
+    assert counting.trips == ["get_many", "get_many"]
