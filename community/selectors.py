@@ -182,13 +182,16 @@ _PARENT_SHOWN = ("id", "name", "slug")
 _POST_SHOWN = _fields(Post, leave_out=("body", "body_text", "search_vector"))
 # The posts a thread's header shows: the question, its accepted answer and the post that solved it.
 _HEADER_POSTS = ("opening_post", "accepted_answer", "solving_post")
+_TAG_SHOWN = ("id", "name", "slug")
 # The thread's own row with its category, the category's parent, its author and the posts its header
-# shows, with theirs: one read, compiled and planned once (prepared), however wide its joins.
+# shows, with theirs: one read, compiled and planned once (prepared), however wide its joins. A row
+# for each of its tags, in their order, each with the rest repeated: cheaper than a read of its own.
 _THREAD_HEADER = PreparedValues(
     lambda pk: (
         Thread.objects.filter(pk=pk)
-        .order_by()
+        .order_by("tags__name")
         .values(
+            *(f"tags__{name}" for name in _TAG_SHOWN),
             *_fields(Thread),
             *(f"category__{name}" for name in _CATEGORY_SHOWN),
             *(f"category__parent__{name}" for name in _PARENT_SHOWN),
@@ -202,7 +205,6 @@ _THREAD_HEADER = PreparedValues(
         )
     )
 )
-_THREAD_TAGS = PreparedValues(lambda pk: Tag.objects.filter(threads=pk).values("id", "name", "slug"))
 _STATUS_SHOWN = _fields(StatusChange, leave_out=("note",))
 # An idea's or a problem's public steps, with who took each.
 _STATUS_HISTORY = PreparedValues(
@@ -234,6 +236,7 @@ _read_header_posts = [
 ]
 _read_status_change = _reader("", _STATUS_SHOWN)
 _read_actor = _reader("actor__", _USER_SHOWN)
+_read_tag = _reader("tags__", _TAG_SHOWN)
 
 
 def _thread_values(pk: int) -> dict | None:
@@ -259,7 +262,7 @@ def _thread_values(pk: int) -> dict | None:
         "parent": parent if parent["id"] is not None else None,
         "author": _read_author(row),
         "duplicate_of": duplicate_of,
-        "tags": _THREAD_TAGS(pk),
+        "tags": [_read_tag(row) for row in rows if row["tags__id"] is not None],
         "posts": list(posts.values()),
         "status_history": [
             (_read_status_change(change), _read_actor(change))

@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -13,14 +16,14 @@ pytestmark = pytest.mark.django_db
 
 # A thread page with nothing cached costs, for a member: the session, the user, the thread's version
 # with the member's own state, the header bell's unread count, the header (the thread with its shown
-# posts, then its tags) and the replies: one query for a small thread, two (top-level replies, then
+# posts and its tags, in one read) and the replies: one query for a small thread, two (top-level replies, then
 # the first replies under each) for a large one, and the threads any FAQ article was built from, for
 # the banner (kept under the FAQ's version, so only a page with nothing cached pays it; a thread on
 # that list would pay one more, for the articles its reader's audience may see).
-MEMBER_PAGE_QUERIES = {"small": 8, "large": 9}
+MEMBER_PAGE_QUERIES = {"small": 7, "large": 8}
 # For a visitor: no session, user, member's state or bell; with nothing cached, the header's read
 # gives the version the page is stored under.
-VISITOR_PAGE_QUERIES = {"small": 4, "large": 5}
+VISITOR_PAGE_QUERIES = {"small": 3, "large": 4}
 
 
 def grow(thread, members, count):
@@ -192,3 +195,22 @@ def test_a_small_thread_read_whole_pages_exactly_as_a_large_one(member, crowd, c
     first = ids(_small_thread_page(thread, "votes", 1, moderator))
     assert [values["id"] for values, _ in first[0][:3]] == [tops[15].pk, tops[9].pk, tops[7].pk]
     assert first[2] is True
+
+
+def test_a_threads_tags_are_read_with_its_header_in_name_order(client, member, category):
+    from community.models import Tag
+    from community.selectors import get_thread
+
+    tags = [Tag.objects.create(name=name, slug=name) for name in ("zigbee", "pairing", "firmware")]
+    thread = build_thread(member, category=category, tags=tags)
+    reply = build_reply(member, thread.opening_post)
+    posts.accept_answer(member, post=reply)
+
+    read = get_thread(AnonymousUser(), thread.pk)
+    assert [tag.name for tag in read.tags.all()] == ["firmware", "pairing", "zigbee"]
+    assert (read.title, read.author, read.accepted_answer) == (thread.title, member, reply)
+    page = client.get(thread.get_absolute_url()).content.decode()
+    assert re.findall(r'class="tag" href="/tags/(\w+)/"', page) == ["firmware", "pairing", "zigbee"]
+
+    untagged = build_thread(member, category=category, title="No tags here")
+    assert list(get_thread(AnonymousUser(), untagged.pk).tags.all()) == []
