@@ -116,4 +116,8 @@ class User(AbstractUser):
 
     @property
     def initials(self):
-        return "".join(part[0] for part in self.name.split()[:2]).upper() or "?"
+        # Shown beside every post without an avatar: no generator for two letters.
+        words = self.name.split(maxsplit=2)
+        if not words:
+            return "?"
+        return (words[0][0] + words[1][0]).upper() if len(words) > 1 else words[0][0].upper()

@@ -1,5 +1,7 @@
 """The Jinja2 environment for the templates in each app's jinja2/ folder."""
 
+import functools
+
 from django.conf import settings
 from django.template import defaultfilters
 from django.template.loader import render_to_string
@@ -8,9 +10,17 @@ from django.utils import dateformat, timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import json_script
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language, override
 from jinja2 import Environment, pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
+
+
+@functools.cache
+def _month_names(language: str | None) -> tuple[str, ...]:
+    """The months' short names in `language` (the active one), indexed from 1."""
+    with override(language):
+        return ("", *(str(MONTHS_3[month]).title() for month in range(1, 13)))
 
 
 @pass_eval_context
@@ -21,9 +31,7 @@ def date(eval_ctx: EvalContext, value, format_string: str) -> str:
     try:
         zone, months = eval_ctx.local_time
     except AttributeError:
-        zone = timezone.get_current_timezone()
-        months = ("", *(str(MONTHS_3[month]).title() for month in range(1, 13)))
-        eval_ctx.local_time = zone, months
+        zone, months = eval_ctx.local_time = timezone.get_current_timezone(), _month_names(get_language())
     local = timezone.localtime(value, zone)
     # The two formats every post prints, without Django's general formatter.
     if format_string == "c":

@@ -122,3 +122,13 @@ def test_overlong_display_name_is_refused(client, member):
     response = save_profile(client, display_name="x" * 61)
 
     assert "at most 60 characters" in " ".join(response.context["form"].errors["display_name"])
+
+
+@pytest.mark.parametrize(
+    ("display_name", "username", "initials"),
+    [("Ada Lovelace", "ada", "AL"), ("ada byron lovelace", "ada", "AB"), ("", "zoë", "Z"), ("  ", "x", "?")],
+)
+def test_initials_are_the_first_letters_of_the_first_two_words_of_the_name(display_name, username, initials):
+    from accounts.models import User
+
+    assert User(display_name=display_name, username=username).initials == initials
