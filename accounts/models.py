@@ -5,7 +5,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
+
+from config.paths import reverse
 
 # Usernames appear in URLs and @mentions, so they keep to a small alphabet.
 validate_username = RegexValidator(

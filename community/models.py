@@ -5,9 +5,10 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from mptt.models import MPTTModel, TreeForeignKey
+
+from config.paths import reverse
 
 validate_colour = RegexValidator(r"^#[0-9a-fA-F]{6}\Z", "Use a colour like #3b5bdb.")
 

@@ -5,7 +5,6 @@ import functools
 from django.conf import settings
 from django.template import defaultfilters
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import json_script
@@ -14,6 +13,8 @@ from django.utils.translation import get_language, override
 from jinja2 import Environment, pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
+
+from config.paths import reverse
 
 
 @functools.cache

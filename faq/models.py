@@ -6,8 +6,9 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
+
+from config.paths import reverse
 
 QUESTION_MAX = 200
 SUMMARY_MAX = 300
