@@ -53,6 +53,18 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=15, day_of_week=1),
         "args": ("weekly",),
     },
+    # The same periods again in the afternoon, as of the morning's run: the digests a lost batch
+    # (or one whose retries ran out) never sent go now, and nobody gets a second or a later one.
+    "notifications-daily-digests-catch-up": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(hour=15, minute=0),
+        "args": ("daily", "07:00"),
+    },
+    "notifications-weekly-digests-catch-up": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(hour=15, minute=15, day_of_week=1),
+        "args": ("weekly", "07:15"),
+    },
     # Unanswered questions climb their ladder (experts, then staff, then a reminder) within ten minutes of a step.
     "notifications-escalate-unanswered": {"task": "notifications.tasks.escalate_unanswered", "schedule": 10 * 60},
 }

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime
 
 from celery import shared_task
 from django.conf import settings
@@ -24,9 +24,17 @@ def send_digest_batch(frequency: str, moment: str, user_ids: list[int]) -> int:
 
 
 @shared_task
-def send_digests(frequency: str) -> int:
-    """Beat's entry: queue the period's digests in batches, for the members still due; returns how many batches."""
+def send_digests(frequency: str, as_of: str | None = None) -> int:
+    """Beat's entry: queue the period's digests in batches, for the members still due; returns how many batches.
+
+    `as_of` ("HH:MM" today, UTC) is the time of the period's first run, for a
+    later run that sends what that one would have: the members whose batch was
+    lost get the digest they missed, and those who had nothing to read then get none.
+    """
     moment = timezone.now()
+    if as_of is not None:
+        hour, minute = (int(part) for part in as_of.split(":"))
+        moment = moment.astimezone(UTC).replace(hour=hour, minute=minute, second=0, microsecond=0)
     due = digests.due_members(frequency, digests.period_key(frequency, moment))
     size = settings.DIGEST_BATCH_SIZE
     for start in range(0, len(due), size):

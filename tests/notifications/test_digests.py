@@ -185,6 +185,45 @@ def test_a_failing_member_is_skipped_and_retried_without_holding_back_the_batch(
     assert len(mails_to(member)) == 1
 
 
+def test_the_afternoon_run_sends_as_of_the_morning_what_a_lost_batch_never_did(
+    after_commit, monkeypatch, settings, community, member, other_member
+):
+    settings.DIGEST_BATCH_SIZE = 1
+    digests.set_frequency(member, frequency=Frequency.DAILY)
+    digests.set_frequency(other_member, frequency=Frequency.DAILY)
+    # The morning run at a minute's start, after everything above; the afternoon's clock later that day.
+    morning = (timezone.now() + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: morning + timedelta(seconds=30))
+    queue = tasks.send_digest_batch.delay
+    lost = []
+    monkeypatch.setattr(tasks.send_digest_batch, "delay", lambda *args: queue(*args) if lost else lost.append(args))
+
+    after_commit(tasks.send_digests, "daily")  # the broker loses the first batch
+    assert sorted(len(mails_to(person)) for person in (member, other_member)) == [0, 1]
+    monkeypatch.setattr(tasks.send_digest_batch, "delay", queue)
+
+    assert after_commit(tasks.send_digests, "daily", morning.strftime("%H:%M")) == 1
+    assert [len(mails_to(person)) for person in (member, other_member)] == [1, 1]
+    [missed] = [person for person in (member, other_member) if person.pk == lost[0][2][0]]
+    assert Delivery.objects.get(recipient=missed, event_id__startswith="digest:daily:").event_id == (
+        digests.period_key(Frequency.DAILY, morning)
+    )
+
+
+def test_each_morning_run_has_an_afternoon_run_in_the_same_period_as_of_its_time():
+    from config.celery import app
+
+    schedule = app.conf.beat_schedule
+    for frequency in ("daily", "weekly"):
+        morning = schedule[f"notifications-{frequency}-digests"]
+        later = schedule[f"notifications-{frequency}-digests-catch-up"]
+        assert later["task"] == morning["task"] == "notifications.tasks.send_digests"
+        (hour,), (minute,) = morning["schedule"].hour, morning["schedule"].minute
+        assert later["args"] == (frequency, f"{hour:02d}:{minute:02d}")
+        assert later["schedule"].day_of_week == morning["schedule"].day_of_week
+        assert min(later["schedule"].hour) > hour
+
+
 # Choosing and stopping ---------------------------------------------------------------
 
 
