@@ -215,8 +215,15 @@ def article_changed(event) -> None:
 def faq_section_changed(event) -> None:
     """An FAQ section was added, edited or removed: the FAQ's lists and its articles' pages name it.
 
-    faq subscribes this to its own event (faq.apps), as it does `article_changed`.
+    faq subscribes this to its own event (faq.apps), as it does `article_changed`. The banners on
+    the threads its articles came from link to them by an address that names the section.
     """
+    from django.apps import apps
+
+    from community.models import Thread
+
+    articles = apps.get_model("faq", "Article").objects.filter(section_id=event.section_id)
+    _bump_threads(Thread.objects.filter(pk__in=articles.exclude(source_thread=None).values("source_thread_id")))
     transaction.on_commit(lambda: _bump_counter(FAQ_VERSION_KEY))
 
 

@@ -2,6 +2,7 @@
 so a page costs a fixed number of queries however large the thread is."""
 
 import difflib
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -41,6 +42,7 @@ from community.models import (
     Tag,
     Thread,
 )
+from community.providers import providers
 from config.prepared import PreparedValues, prepared_cursor
 
 REPLIES_PER_PAGE = 20
@@ -183,14 +185,25 @@ _POST_SHOWN = _fields(Post, leave_out=("body", "body_text", "search_vector"))
 # The posts a thread's header shows: the question, its accepted answer and the post that solved it.
 _HEADER_POSTS = ("opening_post", "accepted_answer", "solving_post")
 _TAG_SHOWN = ("id", "name", "slug")
+
+
+@functools.cache
+def _provided_facts() -> dict:
+    """What other apps know of a thread that its page shows, as expressions over its row
+    (settings.COMMUNITY_THREAD_FACTS): read with its header, and set on the thread as `annotate` would."""
+    return {name: fact for provider in providers("COMMUNITY_THREAD_FACTS") for name, fact in provider().items()}
+
+
 # The thread's own row with its category, the category's parent, its author and the posts its header
 # shows, with theirs: one read, compiled and planned once (prepared), however wide its joins. A row
 # for each of its tags, in their order, each with the rest repeated: cheaper than a read of its own.
 _THREAD_HEADER = PreparedValues(
     lambda pk: (
         Thread.objects.filter(pk=pk)
+        .annotate(**_provided_facts())
         .order_by("tags__name")
         .values(
+            *_provided_facts(),
             *(f"tags__{name}" for name in _TAG_SHOWN),
             *_fields(Thread),
             *(f"category__{name}" for name in _CATEGORY_SHOWN),
@@ -263,6 +276,7 @@ def _thread_values(pk: int) -> dict | None:
         "author": _read_author(row),
         "duplicate_of": duplicate_of,
         "tags": [_read_tag(row) for row in rows if row["tags__id"] is not None],
+        "facts": {name: row[name] for name in _provided_facts()},
         "posts": list(posts.values()),
         "status_history": [
             (_read_status_change(change), _read_actor(change))
@@ -273,6 +287,7 @@ def _thread_values(pk: int) -> dict | None:
 
 def _thread_from(values: dict) -> Thread:
     thread = caching.rebuilt(Thread, values["thread"])
+    thread.__dict__.update(values["facts"])
     thread.category = caching.rebuilt(Category, values["category"])
     if values["parent"] is not None:
         thread.category.parent = caching.rebuilt(Category, values["parent"])

@@ -271,6 +271,9 @@ COMMUNITY_SIMILAR_PROVIDERS = ["faq.deflection.ask_suggestions"]
 # the page reads them with its own, in one round trip. Given version None, those read whatever
 # the version, which a visitor's page reads with its version.
 COMMUNITY_THREAD_PAGE_KEYS = ["faq.selectors.thread_banner_keys"]
+# Facts about a thread other apps' regions on its page need, each a dict of expressions over the
+# thread's row: read with its header and kept with it, so a change to one must move the thread's version.
+COMMUNITY_THREAD_FACTS = ["faq.selectors.thread_facts"]
 
 # Moderation ----------------------------------------------------------------
 # Posting limits per trust level (0 = new member ... 4 = leader): each entry is

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from community import caching
@@ -281,41 +281,33 @@ def _banner_key(user, thread_pk: int, version: int) -> str:
 
 def thread_banner_keys(user, thread_pk: int, version: int | None) -> list[str]:
     """What `thread_banners` reads, for the thread page to read with its own (settings.COMMUNITY_THREAD_PAGE_KEYS);
-    for version None, only what it reads whatever the thread's version."""
-    unversioned = [caching.FAQ_VERSION_KEY, caching.remember_key(SOURCE_THREADS_KEY)]
-    if version is None:
-        return unversioned
-    return [*unversioned, caching.remember_key(_banner_key(user, thread_pk, version))]
+    nothing whatever the thread's version."""
+    return [] if version is None else [caching.remember_key(_banner_key(user, thread_pk, version))]
 
 
-SOURCE_THREADS_KEY = "faq:source-threads"
+def thread_facts() -> dict:
+    """Whether an article was built from the thread, read with its header (settings.COMMUNITY_THREAD_FACTS).
 
-
-def _source_threads(fetched: caching.Prefetched) -> frozenset[int]:
-    """The threads any article was built from, in whatever state: no other thread has a banner.
-
-    Stored beside the FAQ's version, which every change to an article moves
-    (articles change only through faq.services), and served only under it.
+    Promoting a thread moves its version (community.caching.article_changed),
+    and an article's source never changes after, so the answer is kept with the
+    header's other values.
     """
-    version = caching.counter(caching.FAQ_VERSION_KEY, fetched)
-    key = caching.remember_key(SOURCE_THREADS_KEY)
-    stored = fetched.get(key)
-    if stored is not None and stored[0] == version:
-        return stored[1]
-    threads = frozenset(Article.objects.exclude(source_thread=None).values_list("source_thread_id", flat=True))
-    cache.set(key, (version, threads), BANNER_SECONDS)
-    return threads
+    return {"faq_source": Exists(Article.objects.filter(source_thread=OuterRef("pk")))}
 
 
 def thread_banners(user, thread, fetched: caching.Prefetched = caching.NOTHING_PREFETCHED) -> list[dict]:
     """The published articles built from `thread` that `user` may read, for its banner.
 
-    Most threads were never promoted, and `_source_threads` says so without a
-    query. The others' banners are keyed by the thread's version, which faq's
-    events move in their own transaction (community.caching.article_changed),
-    and by the reader's audience: a reader is never shown an article they may not open.
+    Most threads were never promoted, and their header says so (`thread_facts`).
+    The others' banners are keyed by the thread's version, which faq's events
+    move in their own transaction (community.caching.article_changed and
+    faq_section_changed, as an article's address names its section), and by
+    the reader's audience: a reader is never shown an article they may not open.
     """
-    if thread.pk not in _source_threads(fetched):
+    source = getattr(thread, "faq_source", None)
+    if source is None:
+        source = Article.objects.filter(source_thread=thread).exists()
+    if not source:
         return []
     key = _banner_key(user, thread.pk, thread.version)
 

@@ -1,22 +1,12 @@
 """Helpers the community views share: errors on forms, the post or thread a reader may see, redirects."""
 
-import functools
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.module_loading import import_string
 
 from community import permissions, selectors
 from community.models import Post, Review, Thread
-
-
-@functools.cache
-def providers(setting: str) -> list:
-    """The functions a setting names, by which other apps add to community pages that never import them."""
-    return [import_string(path) for path in getattr(settings, setting)]
 
 
 def error_text(error: ValidationError) -> str:

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_safe
 from community import caching, permissions, selectors
 from community import search as community_search
 from community.forms import SearchForm
-from community.views.common import page_number, providers, shares_member_page
+from community.providers import providers
+from community.views.common import page_number, shares_member_page
 from community.views.lists import unread_keys, unread_overlay
 
 SUGGESTIONS = 5

@@ -16,12 +16,12 @@ from django.utils.safestring import mark_safe
 from community import caching, permissions, reading, selectors, tallies
 from community.forms import ReplyForm, StatusForm, ThreadForm, add_errors
 from community.models import Thread
+from community.providers import providers
 from community.services import threads
 from community.views.common import (
     form_page,
     get_thread_or_404,
     page_number,
-    providers,
     shares_member_page,
     tell_if_held,
     visible_post_or_404,

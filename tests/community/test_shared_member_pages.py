@@ -256,7 +256,6 @@ def test_a_thread_page_reads_the_faq_banner_with_its_own_keys_and_counts_the_vie
     client, question, answer, cache_reads, signed_in, monkeypatch
 ):
     from community import tallies
-    from faq.selectors import SOURCE_THREADS_KEY
 
     if signed_in:
         client.force_login(build_member(username="mina"))
@@ -275,12 +274,12 @@ def test_a_thread_page_reads_the_faq_banner_with_its_own_keys_and_counts_the_vie
         together = next(keys for keys in cache_reads if banner[0] in keys)
         assert caching.remember_key(f"thread:{question.pk}:{version}") in together
     else:
-        # A visitor's page with nothing cached reads its header, version and all, from the database, and
-        # what the banner reads whatever the version with the page's first read; the banner stored
-        # under a version the cache did not know is taken as missing, not read.
+        # A visitor's page with nothing cached reads its header, version and all, from the database (the
+        # header says whether the FAQ has an article from the thread); the banner stored under a version
+        # the cache did not know is taken as missing, not read, and nothing of the FAQ's is read.
         assert response.status_code == 200 and banner == [], cache_reads
-        assert {caching.thread_version_key(question.pk), caching.FAQ_VERSION_KEY} <= set(cache_reads[0])
-        assert caching.remember_key(SOURCE_THREADS_KEY) in cache_reads[0]
+        assert caching.thread_version_key(question.pk) in cache_reads[0]
+        assert not [key for keys in cache_reads for key in keys if ":faq:" in key], cache_reads
     assert counted == []  # gathered, to be sent with the others
     tallies.flush()
     assert counted == [{(tallies.THREAD_VIEWS, question.pk): 2 if signed_in else 1}]

@@ -16,14 +16,13 @@ pytestmark = pytest.mark.django_db
 
 # A thread page with nothing cached costs, for a member: the session, the user, the thread's version
 # with the member's own state, the header bell's unread count, the header (the thread with its shown
-# posts and its tags, in one read) and the replies: one query for a small thread, two (top-level replies, then
-# the first replies under each) for a large one, and the threads any FAQ article was built from, for
-# the banner (kept under the FAQ's version, so only a page with nothing cached pays it; a thread on
-# that list would pay one more, for the articles its reader's audience may see).
-MEMBER_PAGE_QUERIES = {"small": 7, "large": 8}
+# posts, its tags and whether an FAQ article came from it, in one read) and the replies: one query for
+# a small thread, two (top-level replies, then the first replies under each) for a large one. A thread
+# an article came from pays one more, for the articles its reader's audience may see.
+MEMBER_PAGE_QUERIES = {"small": 6, "large": 7}
 # For a visitor: no session, user, member's state or bell; with nothing cached, the header's read
 # gives the version the page is stored under.
-VISITOR_PAGE_QUERIES = {"small": 3, "large": 4}
+VISITOR_PAGE_QUERIES = {"small": 2, "large": 3}
 
 
 def grow(thread, members, count):

@@ -297,9 +297,7 @@ def test_the_faq_lists_show_a_newly_published_article_on_the_next_request(
     assert article.question not in client.get(reverse("faq:home")).content.decode()
 
 
-def test_a_thread_never_promoted_asks_the_faq_nothing_once_its_source_threads_are_known(
-    client, published, question, member, category
-):
+def test_a_thread_never_promoted_asks_the_faq_nothing_but_its_header(client, published, question, member, category):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -311,4 +309,27 @@ def test_a_thread_never_promoted_asks_the_faq_nothing_once_its_source_threads_ar
         page = client.get(other.get_absolute_url()).content.decode()
 
     assert "This answer is now in the FAQ" not in page
-    assert not [query for query in queries if "faq_article" in query["sql"]]
+    # Whether an article came from the thread is read with the thread's own row.
+    naming_articles = [query["sql"] for query in queries if "faq_article" in query["sql"]]
+    assert len(naming_articles) == 1 and "source_thread_id" in naming_articles[0]
+    assert f'"community_thread"."id" = {other.pk}' in naming_articles[0]
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_banner_links_to_the_articles_new_address_once_its_section_is_renamed(
+    client, published, question, member, section, django_capture_on_commit_callbacks, signed_in
+):
+    from django.contrib import admin
+
+    from faq.admin import SectionAdmin
+
+    if signed_in:
+        client.force_login(member)
+    client.get(question.get_absolute_url())
+
+    section.slug = "renamed-section"
+    with django_capture_on_commit_callbacks(execute=True):
+        SectionAdmin(type(section), admin.site).save_model(None, section, None, change=True)
+
+    banner = parse_html(client.get(question.get_absolute_url()).content).find(cls="faq-banner")
+    assert banner.find("a").attrs["href"] == f"/faq/renamed-section/{published.slug}/"
