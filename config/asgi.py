@@ -2,7 +2,10 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from config.malloc import keep_freed_memory
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+keep_freed_memory()
 
 # Django must be set up before the consumers (and their models) are imported.
 django_asgi_app = get_asgi_application()
