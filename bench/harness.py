@@ -25,6 +25,52 @@ def run(args, timeout, **kwargs):
     return subprocess.run(args, cwd=ROOT, check=True, timeout=timeout, **kwargs)  # noqa: S603 - fixed argv
 
 
+class ProcessCpu:
+    """CPU seconds the machine's processes spent between `start()` and `stop()`, grouped by what they serve.
+
+    Read from /proc (Linux): the web workers, PostgreSQL and Redis by their
+    command lines; wrk, a child of this process, by `os.times()`. Where /proc
+    is missing, `stop()` gives nothing.
+    """
+
+    GROUPS = (("gunicorn", "gunicorn"), ("uvicorn", "uvicorn"), ("postgres", "postgres"), ("redis", "redis"))
+
+    def start(self):
+        self._before, self._children = self._ticks(), os.times()
+        return self
+
+    def stop(self) -> dict[str, float]:
+        after, children = self._ticks(), os.times()
+        if not after:
+            return {}
+        hz = os.sysconf("SC_CLK_TCK")
+        used = {group: (after.get(group, 0) - self._before.get(group, 0)) / hz for group in after}
+        used["wrk"] = (children.children_user + children.children_system) - (
+            self._children.children_user + self._children.children_system
+        )
+        return {group: round(seconds, 2) for group, seconds in used.items() if seconds > 0}
+
+    def _ticks(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        proc = Path("/proc")
+        if not proc.is_dir():
+            return found
+        for entry in proc.iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:  # the process ended while we looked
+                continue
+            # utime and stime: the 14th and 15th fields, counted after the command's closing parenthesis.
+            fields = stat[stat.rindex(")") + 2 :].split()
+            group = next((name for name, word in self.GROUPS if word in command), None)
+            if group is not None:
+                found[group] = found.get(group, 0) + int(fields[11]) + int(fields[12])
+        return found
+
+
 # Plain HTTP ------------------------------------------------------------------------
 
 

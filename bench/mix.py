@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bench.harness import (
     CONNECTIONS,
+    ProcessCpu,
     cache_prefix,
     cache_redis,
     cookies_set,
@@ -93,7 +94,9 @@ def run(server, cookie, member_name, threads: Threads) -> dict:
         if sent and not _session_in_database(cookie):
             row["error"] = "the member's session is not in the database, so an empty cache signs them out"
         else:
+            cpu = ProcessCpu().start()
             row.update(wrk(server.base + "/", sent, duration=COLD_SECONDS, paths=threads.paths))
+            row["cpu_seconds"] = cpu.stop()
             row["pages_built"] = pages_built(redis, who)
             if sent and not signed_in_as(fetch(server.base + threads.paths[0], cookie=sent)[2], member_name):
                 row = {**row, "error": "the member was signed out when the cache was emptied; run not counted"}
@@ -105,6 +108,11 @@ def run(server, cookie, member_name, threads: Threads) -> dict:
                 f"    {row['pages_built']:,} of its {row['requests']:,} requests built their page "
                 f"({row['pages_built'] / row['requests']:.0%}); the rest found it in the cache"
             )
+            if row.get("cpu_seconds"):
+                spent = ", ".join(
+                    f"{group} {seconds / row['requests'] * 1000:.2f}" for group, seconds in row["cpu_seconds"].items()
+                )
+                say(f"    CPU per request, ms: {spent}")
 
     found["warm_pass"] = warm(server, cookie, threads.paths)
     passed = found["warm_pass"]
