@@ -338,17 +338,20 @@ def post_capabilities(
     )
 
 
-def page_tools(user, facts: dict[int, PostFacts], thread: Thread, caps: ThreadCapabilities) -> dict[str, list[str]]:
+def page_tools(user, facts: dict[int, tuple], thread: Thread, caps: ThreadCapabilities) -> dict[str, list[str]]:
     """The tools for each post of a page, by post id: `post_capabilities` for each, as the viewer data carries them.
 
-    The decision reads only whether the post is the member's own and its review,
-    removal and place, so posts alike in those share one decision.
+    `facts` holds each post's PostFacts, or the plain tuple of its fields a
+    cached page of replies keeps. The decision reads only whether the post is
+    the member's own and its review, removal and place, so posts alike in
+    those share one decision.
     """
     decided: dict[tuple, list[str]] = {}
     tools = {}
-    for pk, fact in facts.items():
-        key = (fact.author_id == user.pk, fact.review, fact.is_deleted, fact.is_opening)
+    for pk, (author_id, review, is_deleted, is_opening) in facts.items():
+        key = (author_id == user.pk, review, is_deleted, is_opening)
         if key not in decided:
+            fact = PostFacts(author_id, review, is_deleted, is_opening)
             decided[key] = post_capabilities(user, fact, thread, caps).names()
         tools[str(pk)] = decided[key]
     return tools

@@ -66,9 +66,7 @@ def _viewer_overlay(request, thread, state, caps, facts, post_ids) -> dict | Non
         "csrf": get_token(request),
         "helpful": sorted(state.helpful_post_ids.intersection(post_ids)),
         "caps": caps.as_dict(),
-        "tools": permissions.page_tools(
-            user, {pk: permissions.PostFacts(*fact) for pk, fact in posts.items()}, thread, caps
-        ),
+        "tools": permissions.page_tools(user, posts, thread, caps),
     }
 
 
