@@ -19,7 +19,7 @@ from faq.models import Article
 from moderation import events as moderation_events
 from moderation import permissions as moderation_permissions
 from moderation.models import Conversation, Flag, Message, Sanction
-from notifications.models import Kind
+from notifications.models import Kind, Notification
 from recognition import badges
 from recognition import events as recognition_events
 
@@ -186,7 +186,7 @@ def audience(event) -> Audience:
         case faq_events.ArticlePublished():
             return Audience().add(_credited_readers(event.article_id), Kind.PROMOTED)
         # The nightly sweep's finds are kept quiet: on a first sweep of an old community they come by the thousand.
-        case recognition_events.BadgeAwarded() if not event.swept:
+        case recognition_events.BadgeAwarded() if not event.swept and not _heard_of_before(event):
             return Audience().add([event.member_id], Kind.BADGE)
         case recognition_events.RankEarned():
             return Audience().add([event.member_id], Kind.RANK)
@@ -195,6 +195,21 @@ def audience(event) -> Audience:
         case moderation_events.ConversationMessagePosted():
             return _conversation_audience(event)
     return Audience()
+
+
+def _heard_of_before(event) -> bool:
+    """Whether the member was told of this automatic badge already.
+
+    A member holds an automatic badge once, so it comes to them a second time
+    only after it was taken back with its cause (an FAQ article unpublished)
+    and the cause returned: news to nobody. Staff's badges may be given any
+    number of times, and a per-category badge once in each category: each is news.
+    """
+    badge = badges.get(event.badge)
+    if badge is None or badge.manual or badge.per_category or event.awarded_by_id is not None:
+        return False
+    # Told under the badge's name (`subject`), as the member read it.
+    return Notification.objects.filter(recipient_id=event.member_id, kind=Kind.BADGE, detail=badge.name).exists()
 
 
 def subject(event, kind: str) -> Subject:

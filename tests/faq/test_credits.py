@@ -164,3 +164,16 @@ def test_authors_hear_of_the_first_publication_only(after_commit, editor, sectio
     after_commit(articles.publish, editor, article)
 
     assert Notification.objects.filter(recipient=accepted.author, kind=Kind.PROMOTED).count() == 1
+
+
+def test_authors_hear_of_the_badge_once_though_republishing_gives_it_back(after_commit, editor, section, accepted):
+    article = after_commit(articles.promote, editor, posts=[accepted], section=section)
+    after_commit(articles.publish, editor, article)
+    after_commit(articles.unpublish, editor, article)
+    assert not holds_badge(accepted.author)
+
+    after_commit(articles.publish, editor, article)
+
+    assert holds_badge(accepted.author)
+    told = Notification.objects.filter(recipient=accepted.author, kind=Kind.BADGE)
+    assert list(told.values_list("detail", flat=True)) == ["In the FAQ"]
