@@ -478,6 +478,15 @@ def rebuilt(model: type[M], values: dict) -> M:
     return instance
 
 
+def relate(instance: Model, **related: Model | None) -> None:
+    """Give a `rebuilt` instance its related instances by foreign key name, as `select_related` would.
+
+    Into the field cache, without the descriptor's checks: the key's id is among
+    the instance's values already, and a page sets a dozen of these.
+    """
+    instance._state.fields_cache.update(related)
+
+
 @functools.cache
 def _mptt_tracked(model: type[Model]) -> tuple[tuple[str, str], ...]:
     """The fields mptt watches on `model` (its parent, and any insertion order), with their attnames."""

@@ -288,12 +288,12 @@ def _thread_values(pk: int) -> dict | None:
 def _thread_from(values: dict) -> Thread:
     thread = caching.rebuilt(Thread, values["thread"])
     thread.__dict__.update(values["facts"])
-    thread.category = caching.rebuilt(Category, values["category"])
+    category = caching.rebuilt(Category, values["category"])
     if values["parent"] is not None:
-        thread.category.parent = caching.rebuilt(Category, values["parent"])
-    thread.author = caching.rebuilt(User, values["author"])
+        caching.relate(category, parent=caching.rebuilt(Category, values["parent"]))
+    caching.relate(thread, category=category, author=caching.rebuilt(User, values["author"]))
     if values["duplicate_of"] is not None:
-        thread.duplicate_of = caching.rebuilt(Thread, values["duplicate_of"])
+        caching.relate(thread, duplicate_of=caching.rebuilt(Thread, values["duplicate_of"]))
     # Answer `thread.tags.all()` from these, as prefetch_related would have (it fills the same two attributes).
     tags = thread.tags.all()
     tags._result_cache = [caching.rebuilt(Tag, tag) for tag in values["tags"]]
@@ -302,20 +302,19 @@ def _thread_from(values: dict) -> Thread:
     changes._result_cache = []
     for change_values, actor_values in values["status_history"]:
         change = caching.rebuilt(StatusChange, change_values)
-        change.actor = caching.rebuilt(User, actor_values)
+        caching.relate(change, actor=caching.rebuilt(User, actor_values))
         changes._result_cache.append(change)
     changes._prefetch_done = True  # type: ignore[attr-defined]
     thread._prefetched_objects_cache = {"tags": tags, "status_changes": changes}  # type: ignore[attr-defined]
     posts = {}
     for post_values, author_values in values["posts"]:
         post = caching.rebuilt(Post, post_values)
-        post.author = caching.rebuilt(User, author_values)
-        post.thread = thread
+        caching.relate(post, author=caching.rebuilt(User, author_values), thread=thread)
         posts[post.pk] = post
     for name in ("opening_post", "accepted_answer", "solving_post"):
         shown = posts.get(getattr(thread, f"{name}_id"))
         if shown is not None:
-            setattr(thread, name, shown)
+            caching.relate(thread, **{name: shown})
     return thread
 
 
@@ -533,7 +532,7 @@ _read_reply_author = _reader("author__", [name for name in _USER_SHOWN if name !
 def _post_from(row: dict) -> Post:
     """A post and its author from a row of `_POST_SHOWN` and the author's shown fields."""
     post = caching.rebuilt(Post, _read_reply(row))
-    post.author = caching.rebuilt(User, {"id": row["author_id"], **_read_reply_author(row)})
+    caching.relate(post, author=caching.rebuilt(User, {"id": row["author_id"], **_read_reply_author(row)}))
     return post
 
 

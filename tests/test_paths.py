@@ -43,3 +43,32 @@ def test_an_unknown_name_is_refused_every_time():
     for _ in range(2):
         with pytest.raises(NoReverseMatch):
             reverse("community:nothing-of-the-kind")
+
+
+@pytest.mark.parametrize(
+    ("viewname", "args", "kwargs"),
+    [
+        ("community:thread", None, {"pk": 730_000_000_000, "slug": "sLot0x0-Q_"}),  # the stand-ins themselves
+        ("community:thread", None, {"pk": 1, "slug": "a"}),
+        ("community:thread", None, {"pk": 98_765, "slug": "Mixed_Case-slug-2"}),
+        ("community:post_actions", [5], None),
+        ("community:revisions", [0], None),  # no id is 0: Django's answer, however it is reached
+        ("community:category", None, {"slug": 42}),  # a number where a slug goes
+        ("faq:article", None, {"section": "setup", "slug": "pair-a-hub"}),
+    ],
+)
+def test_ids_and_slugs_written_into_an_address_read_as_djangos(viewname, args, kwargs):
+    for _ in range(2):
+        assert reverse(viewname, args=args, kwargs=kwargs) == django_reverse(viewname, args=args, kwargs=kwargs)
+    set_script_prefix("/help/")
+    try:
+        assert reverse(viewname, args=args, kwargs=kwargs) == django_reverse(viewname, args=args, kwargs=kwargs)
+    finally:
+        clear_script_prefix()
+
+
+@pytest.mark.parametrize("argument", ["not-an-id", -3])
+def test_what_django_refuses_is_still_refused(argument):
+    reverse("community:revisions", args=[12])  # the view's address, worked out for ids
+    with pytest.raises(NoReverseMatch):
+        reverse("community:revisions", args=[argument])
