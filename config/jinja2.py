@@ -14,7 +14,7 @@ from jinja2 import Environment, pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-from config.paths import reverse
+from config import paths
 
 
 @functools.cache
@@ -42,6 +42,16 @@ def date(eval_ctx: EvalContext, value, format_string: str) -> str:
     return dateformat.format(local, format_string)
 
 
+@pass_eval_context
+def url(eval_ctx: EvalContext, viewname: str, args=None, kwargs=None) -> str:
+    """`reverse`, under the URLconf and script prefix read once per rendering (each read is an asgiref local's)."""
+    try:
+        place = eval_ctx.url_place
+    except AttributeError:
+        place = eval_ctx.url_place = paths.current_place()
+    return paths.reverse_at(place, viewname, args, kwargs)
+
+
 def django_include(template_name: str, **values) -> Markup:
     """A Django template (a shared component, such as a form field) rendered in place with `values`."""
     return Markup(render_to_string(template_name, values))  # noqa: S704 - an autoescaping template's output
@@ -65,7 +75,7 @@ def environment(**options) -> Environment:
         capfirst=defaultfilters.capfirst,
         json_script=json_script,
     )
-    env.globals.update(url=reverse, django_include=django_include, csrf_input=csrf_input)
+    env.globals.update(url=url, django_include=django_include, csrf_input=csrf_input)
     # What other apps give these templates, named in settings so no app imports one above it.
     env.globals.update({name: import_string(path) for name, path in settings.JINJA2_GLOBALS.items()})
     return env

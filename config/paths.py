@@ -72,9 +72,19 @@ def _plain(value) -> bool:
     return type(value) is str and _PLAIN_TEXT.match(value) is not None
 
 
+def current_place() -> tuple[str, str]:
+    """The URLconf and script prefix an address is worked out under: this request's."""
+    return get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+
+
 def reverse(viewname: str, args=None, kwargs=None) -> str:
     """`django.urls.reverse(viewname, args=args, kwargs=kwargs)`, worked out once."""
-    urlconf, prefix = get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+    return reverse_at(current_place(), viewname, args, kwargs)
+
+
+def reverse_at(place: tuple[str, str], viewname: str, args=None, kwargs=None) -> str:
+    """`reverse` under `place`, as `current_place()` gave it (a template reads it once for all its addresses)."""
+    urlconf, prefix = place
     values = tuple(args or ()) if not kwargs else tuple(kwargs.values())
     if values and not (args and kwargs) and all(_plain(value) for value in values):
         names = tuple(kwargs) if kwargs else ()
@@ -89,4 +99,4 @@ def reverse(viewname: str, args=None, kwargs=None) -> str:
     try:
         return _reversed(viewname, key_args, key_kwargs, urlconf, prefix)
     except TypeError:  # an argument that can't be a key: Django's way
-        return django_reverse(viewname, args=args, kwargs=kwargs)
+        return django_reverse(viewname, urlconf=urlconf, args=args, kwargs=kwargs)

@@ -72,3 +72,15 @@ def test_what_django_refuses_is_still_refused(argument):
     reverse("community:revisions", args=[12])  # the view's address, worked out for ids
     with pytest.raises(NoReverseMatch):
         reverse("community:revisions", args=[argument])
+
+
+def test_a_jinja_template_names_addresses_under_the_prefix_of_its_request():
+    from django.template import engines
+
+    template = engines["jinja2"].from_string("{{ url('home') }} {{ url('community:revisions', args=[5]) }}")
+    assert template.render() == "/ /posts/5/revisions/"
+    set_script_prefix("/community/")
+    try:
+        assert template.render() == "/community/ /community/posts/5/revisions/"
+    finally:
+        clear_script_prefix()
