@@ -1,38 +1,28 @@
-"""The FAQ's periodic work: article views counted in the cache, written in one batch."""
+"""The FAQ's periodic work: article views, counted as thread views are (community.tallies), written in one batch."""
+
+import time
 
 from celery import shared_task
-from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F
 
+from community import tallies
 from faq.models import Article
 
-VIEWS_KEY = "faq:views:{pk}"
+ARTICLE_VIEWS = "faq-article-views"
 
 
 def count_view(article_pk: int) -> None:
-    """One more view of the article, in the cache only: a page view never writes a row."""
-    key = VIEWS_KEY.format(pk=article_pk)
-    try:
-        cache.incr(key)
-    except ValueError:
-        # Two first views at once: one `add` wins and the other increments what it added.
-        if not cache.add(key, 1, timeout=None):
-            cache.incr(key)
+    """One more view of the article: gathered in the process and sent with its other counts, never a row."""
+    tallies.count_soon(ARTICLE_VIEWS, article_pk)
 
 
 @shared_task
-def flush_article_views() -> int:
-    """Add the views gathered since the last flush to each article's count; how many views were written.
-
-    A counter is decremented by what was read, not deleted, so views counted
-    while the flush runs wait for the next one instead of being lost.
-    """
-    pks = list(Article.objects.filter(status=Article.Status.PUBLISHED).values_list("pk", flat=True))
-    keys = {VIEWS_KEY.format(pk=pk): pk for pk in pks}
-    counted = {key: n for key, n in cache.get_many(list(keys)).items() if n}
-    written = 0
-    for key, n in counted.items():
-        cache.decr(key, n)
-        Article.objects.filter(pk=keys[key]).update(view_count=F("view_count") + n)
-        written += n
-    return written
+def flush_article_views(now: float | None = None) -> int:
+    """Add the views counted in the windows closed since the last flush to each article's count; how many
+    views were written. Each window is drained once (community.tallies)."""
+    counted = tallies.drain(ARTICLE_VIEWS, time.time() if now is None else now)
+    with transaction.atomic():
+        for pk, n in sorted(counted.items()):
+            Article.objects.filter(pk=pk).update(view_count=F("view_count") + n)
+    return sum(counted.values())
