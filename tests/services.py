@@ -74,6 +74,22 @@ def database_url_for_processes() -> str:
     return f"{base}/{connection.settings_dict['NAME']}"
 
 
+def run_django(code: str, broker_url: str) -> str:
+    """Run `code` in a separate Django process whose Celery broker is `broker_url`, as a web process would."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_processes(),
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    program = f"import django\ndjango.setup()\n{code}"
+    done = subprocess.run(
+        [sys.executable, "-c", program], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 def start_worker(log: Path, queue: str, **env: str) -> subprocess.Popen:
     """A real `celery worker` process on the tests' database, listening on `queue` and the default queue."""
     environment = {

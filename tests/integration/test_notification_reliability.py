@@ -18,9 +18,8 @@ from community.models import Post, Subscription
 from notifications.models import Delivery, Kind, Notification, Preference
 from outbox.models import Event
 from tests.builders import build_category, build_member, build_reply, build_thread
-from tests.integration.test_outbox_broker_outage import run_django
 from tests.private_redis import running_redis
-from tests.services import start_worker, stop
+from tests.services import run_django, start_worker, stop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,9 +1,6 @@
 """A broker that is away when a transaction commits delays what leaves the process; it never loses it."""
 
-import os
 import shutil
-import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
@@ -13,7 +10,7 @@ from django.utils import timezone
 
 from outbox.models import Delivery, Event
 from tests.private_redis import PrivateRedis
-from tests.services import ROOT, database_url_for_processes, start_worker, stop
+from tests.services import run_django, start_worker, stop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,22 +23,6 @@ def private_redis(tmp_path):
     redis = PrivateRedis(tmp_path)
     yield redis
     redis.stop()
-
-
-def run_django(code: str, broker_url: str) -> str:
-    """Run `code` in a separate Django process whose Celery broker is `broker_url`, as a web process would."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_for_processes(),
-        "CELERY_BROKER_URL": broker_url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    program = f"import django\ndjango.setup()\n{code}"
-    done = subprocess.run(
-        [sys.executable, "-c", program], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
 
 
 def test_mail_committed_while_the_broker_is_down_is_sent_once_by_the_sweep(private_redis, smtp_sink, tmp_path):
