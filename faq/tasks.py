@@ -1,7 +1,5 @@
 """The FAQ's periodic work: article views, counted as thread views are (community.tallies), written in one batch."""
 
-import time
-
 from celery import shared_task
 from django.db import transaction
 from django.db.models import F
@@ -21,7 +19,7 @@ def count_view(article_pk: int) -> None:
 def flush_article_views(now: float | None = None) -> int:
     """Add the views counted in the windows closed since the last flush to each article's count; how many
     views were written. Each window is drained once (community.tallies)."""
-    counted = tallies.drain(ARTICLE_VIEWS, time.time() if now is None else now)
+    counted = tallies.drain(ARTICLE_VIEWS, now)
     with transaction.atomic():
         for pk, n in sorted(counted.items()):
             Article.objects.filter(pk=pk).update(view_count=F("view_count") + n)
