@@ -196,12 +196,14 @@ def _provided_facts() -> dict:
 
 # The thread's own row with its category, the category's parent, its author and the posts its header
 # shows, with theirs: one read, compiled and planned once (prepared), however wide its joins. A row
-# for each of its tags, in their order, each with the rest repeated: cheaper than a read of its own.
+# for each of its tags and each of an idea's or a problem's status steps (with who took it), in their
+# order, each with the rest repeated: cheaper than a read of their own, as threads have a few of each.
+_STATUS_SHOWN = _fields(StatusChange, leave_out=("note",))
 _THREAD_HEADER = PreparedValues(
     lambda pk: (
         Thread.objects.filter(pk=pk)
         .annotate(**_provided_facts())
-        .order_by("tags__name")
+        .order_by("tags__name", "status_changes__created_at", "status_changes__pk")
         .values(
             *_provided_facts(),
             *(f"tags__{name}" for name in _TAG_SHOWN),
@@ -215,16 +217,9 @@ _THREAD_HEADER = PreparedValues(
                 for link in _HEADER_POSTS
                 for name in _fields(User, f"{link}__author__", only=account_selectors.SHOWN_FIELDS)
             ),
+            *(f"status_changes__{name}" for name in _STATUS_SHOWN),
+            *_fields(User, "status_changes__actor__", only=account_selectors.SHOWN_FIELDS),
         )
-    )
-)
-_STATUS_SHOWN = _fields(StatusChange, leave_out=("note",))
-# An idea's or a problem's public steps, with who took each.
-_STATUS_HISTORY = PreparedValues(
-    lambda pk: (
-        StatusChange.objects.filter(thread=pk)
-        .order_by("created_at", "pk")  # the model's ordering
-        .values(*_STATUS_SHOWN, *_fields(User, "actor__", only=account_selectors.SHOWN_FIELDS))
     )
 )
 HAS_STATUS = (Thread.Kind.IDEA, Thread.Kind.PROBLEM)
@@ -247,8 +242,8 @@ _read_author = _reader("author__", _USER_SHOWN)
 _read_header_posts = [
     (_reader(f"{link}__", _POST_SHOWN), _reader(f"{link}__author__", _USER_SHOWN)) for link in _HEADER_POSTS
 ]
-_read_status_change = _reader("", _STATUS_SHOWN)
-_read_actor = _reader("actor__", _USER_SHOWN)
+_read_status_change = _reader("status_changes__", _STATUS_SHOWN)
+_read_actor = _reader("status_changes__actor__", _USER_SHOWN)
 _read_tag = _reader("tags__", _TAG_SHOWN)
 
 
@@ -269,19 +264,20 @@ def _thread_values(pk: int) -> dict | None:
     duplicate_of = None
     if thread["duplicate_of_id"]:
         duplicate_of = Thread.objects.filter(pk=thread["duplicate_of_id"]).values("id", "title", "slug").first()
+    # Rows repeat each tag for every step and each step for every tag: each is kept where it first shows,
+    # which is the order the read asked for.
+    tags = {row["tags__id"]: row for row in rows if row["tags__id"] is not None}
+    steps = {row["status_changes__id"]: row for row in rows if row["status_changes__id"] is not None}
     return {
         "thread": thread,
         "category": _read_category(row),
         "parent": parent if parent["id"] is not None else None,
         "author": _read_author(row),
         "duplicate_of": duplicate_of,
-        "tags": [_read_tag(row) for row in rows if row["tags__id"] is not None],
+        "tags": [_read_tag(row) for row in tags.values()],
         "facts": {name: row[name] for name in _provided_facts()},
         "posts": list(posts.values()),
-        "status_history": [
-            (_read_status_change(change), _read_actor(change))
-            for change in (_STATUS_HISTORY(pk) if thread["kind"] in HAS_STATUS else ())
-        ],
+        "status_history": [(_read_status_change(row), _read_actor(row)) for row in steps.values()],
     }
 
 

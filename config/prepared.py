@@ -19,14 +19,24 @@ from django.db.models import QuerySet
 _MARKER_BASE = -(2**40)
 
 
-def prepared_cursor(using: str = "default"):
+def prepared_cursor(using: str = "default", *, binary: bool = False):
     """A cursor whose statements PostgreSQL (config.postgresql) prepares once per connection; elsewhere a plain one.
 
     For small reads of a fixed shape run on every page, whose planning costs
     more than their running, and whose one generic plan suits any arguments.
+    With `binary`, PostgreSQL sends the rows in its binary format (see
+    `binary_rows`).
     """
     connection = connections[using]
-    return getattr(connection, "prepared_cursor", connection.cursor)()
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared(binary=binary) if prepared is not None else connection.cursor()
+
+
+def binary_rows(connection, columns) -> bool:
+    """Whether a query's rows may come in PostgreSQL's binary format: every column of a type whose binary
+    loader gives what the text one does (config.postgresql.base.BINARY_TYPES)."""
+    types = getattr(connection.ops, "binary_types", frozenset())
+    return all((column.output_field.db_type(connection) or "").split("(")[0] in types for column in columns)
 
 
 def _hashable(value) -> bool:
@@ -58,17 +68,18 @@ class PreparedValues:
         used = {slot for slot, _ in slots if slot is not None}
         if used != set(range(self._arity)):
             raise ValueError("every marker must appear in the query's parameters as given")
-        converters = compiler.get_converters([column for column, _, _ in compiler.select])
+        columns = [column for column, _, _ in compiler.select]
+        converters = compiler.get_converters(columns)
         # The names in the order Django's ValuesIterable gives them.
         names = tuple(query.selected) if query.selected else (*query.values_select, *query.annotation_select)
-        compiled = (sql, slots, names, compiler, converters)
+        compiled = (sql, slots, names, compiler, converters, binary_rows(compiler.connection, columns))
         self._compiled[alias] = compiled
         return compiled
 
     def __call__(self, *args, using: str = "default") -> list[dict]:
-        sql, slots, names, compiler, converters = self._compiled.get(using) or self._compile(using)
+        sql, slots, names, compiler, converters, binary = self._compiled.get(using) or self._compile(using)
         params = [args[slot] if slot is not None else constant for slot, constant in slots]
-        with prepared_cursor(using) as cursor:
+        with prepared_cursor(using, binary=binary) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters:

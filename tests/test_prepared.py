@@ -81,3 +81,32 @@ def test_a_query_it_cannot_replay_is_refused_when_first_used():
     transformed = PreparedValues(lambda pk: Thread.objects.filter(title=f"#{pk}").values("id"))
     with pytest.raises(ValueError, match="every marker"):
         transformed(1)
+
+
+def test_rows_read_in_binary_are_the_values_the_orm_reads(member, category):
+    """On PostgreSQL, reads of numbers, text, times and JSON come in the binary format (nothing to format and
+    parse); a column of any other type, a post's search vector here, keeps the whole read in text."""
+    from accounts.models import User
+
+    member.moderated_categories = [category.pk, 7]
+    member.save(update_fields=["moderated_categories"])
+    thread = build_thread(member, category=category)
+    binary = connection.vendor == "postgresql"
+
+    def members(pk):
+        return User.objects.filter(pk=pk).values("id", "username", "moderated_categories", "date_joined", "is_active")
+
+    def posts(pk):
+        return Post.objects.filter(pk=pk).values("id", "created_at", "search_vector")
+
+    for build, pk, in_binary in ((members, member.pk, binary), (posts, thread.opening_post_id, False)):
+        prepared = PreparedValues(build)
+        read, expected_rows = prepared(pk), list(build(pk))
+        assert prepared._compiled[connection.alias][-1] is in_binary
+        assert read == expected_rows
+        for name, value in read[0].items():
+            expected = expected_rows[0][name]
+            assert type(value) is type(expected), name
+            if hasattr(value, "tzinfo"):
+                assert value.tzinfo == expected.tzinfo, name
+    assert PreparedValues(members)(member.pk)[0]["moderated_categories"] == [category.pk, 7]

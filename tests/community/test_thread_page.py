@@ -16,9 +16,10 @@ pytestmark = pytest.mark.django_db
 
 # A thread page with nothing cached costs, for a member: the session, the user, the thread's version
 # with the member's own state, the header bell's unread count, the header (the thread with its shown
-# posts, its tags and whether an FAQ article came from it, in one read) and the replies: one query for
-# a small thread, two (top-level replies, then the first replies under each) for a large one. A thread
-# an article came from pays one more, for the articles its reader's audience may see.
+# posts, its tags, an idea's or a problem's status steps and whether an FAQ article came from it, in
+# one read) and the replies: one query for a small thread, two (top-level replies, then the first
+# replies under each) for a large one. A thread an article came from pays one more, for the articles
+# its reader's audience may see.
 MEMBER_PAGE_QUERIES = {"small": 6, "large": 7}
 # For a visitor: no session, user, member's state or bell; with nothing cached, the header's read
 # gives the version the page is stored under.
@@ -75,23 +76,29 @@ def test_anonymous_thread_page_query_count_is_pinned_and_constant(client, member
 def test_an_ideas_status_steps_are_read_with_its_header_and_follow_each_change(
     client, member, staff, category, django_capture_on_commit_callbacks
 ):
+    from community.models import Tag
     from community.services import threads
 
-    idea = build_thread(member, category=category, kind="idea", title="Add a sunrise scene")
+    tags = [Tag.objects.create(name=name, slug=name) for name in ("scenes", "lighting")]
+    idea = build_thread(member, category=category, kind="idea", title="Add a sunrise scene", tags=tags)
     with django_capture_on_commit_callbacks(execute=True):
         threads.set_idea_status(staff, thread=idea, status="under_review", note="Looking into *it*.")
 
     count, response = queries_for(client, idea.get_absolute_url())
     page = response.content.decode()
-    # One read more than a question's page: the steps, with who took each, beside the header.
-    assert count == VISITOR_PAGE_QUERIES["small"] + 1
+    # No read more than a question's page: the steps, with who took each, come in the header's.
+    assert count == VISITOR_PAGE_QUERIES["small"]
     assert "Status updates" in page and "Under review" in page and "<em>it</em>" in page
     assert "Tess Nakamura" in page.split("Status updates")[1]
 
     with django_capture_on_commit_callbacks(execute=True):
         threads.set_idea_status(staff, thread=idea, status="planned", note="Spring!")
-    steps = client.get(idea.get_absolute_url()).content.decode().split("Status updates")[1]
+    page = client.get(idea.get_absolute_url()).content.decode()
+    steps = page.split("Status updates")[1]
     assert steps.index("Under review") < steps.index("Planned") and "Spring!" in steps
+    # Two tags and two steps come as four rows of the header's read: each shows once, in its order.
+    assert steps.count("Spring!") == 1 and steps.count("<em>it</em>") == 1
+    assert re.findall(r'class="tag" href="[^"]*">(\w+)<', page) == ["lighting", "scenes"]
 
 
 def test_reply_page_pages_by_top_level_replies_with_accepted_first(member, crowd, category):
