@@ -49,21 +49,24 @@ def _page_number(request) -> int:
         return 1
 
 
+def _owner_key(username: str) -> str:
+    return f"recognition:profile-member:{username.lower()}"
+
+
 def _member_id(username: str) -> int | None:
     """Whose profile a username names, remembered for as long as a profile body is kept.
 
     A member renamed, banned or deactivated within that time moves to a new
     profile version, so their old page is not served; it is rendered again,
-    which finds the username's true owner (or nobody: 404).
+    which finds the username's true owner (or nobody: 404), and remembers them.
     """
-    key = f"recognition:profile-member:{username.lower()}"
-    member_id = cache.get(key)
+    member_id = cache.get(_owner_key(username))
     if member_id is None:
         member = selectors.profile_member(username)
         if member is None:
             return None
         member_id = member.pk
-        cache.set(key, member_id, BODY_SECONDS)
+        cache.set(_owner_key(username), member_id, BODY_SECONDS)
     return member_id
 
 
@@ -132,6 +135,13 @@ def profile(request, username):
         body = _body(viewer, member, tab, page, is_self=is_self)
         return render(request, "recognition/profile.html", {"member": member, "body": mark_safe(body)})  # noqa: S308 - our own template's output
 
+    key = _body_key(member.pk, tab, page)
+    if getattr(request, "page_version", None) is not None:
+        # A visitor's copy is stored under its owner's version, and the name remembered as theirs, in the
+        # page's round trip: the owner found here, not the one remembered if the name has changed hands since.
+        request.page_version = key
+        caching.store(_owner_key(username), member.pk, BODY_SECONDS)
+
     # Everyone else sees what visitors see, so they share one rendering.
     def shared():
         body = _body(None, member, tab, page, is_self=False)
@@ -143,6 +153,6 @@ def profile(request, username):
         shared=shared,
         # The mute button's region (notifications) names the member too.
         personal={"member": member},
-        key=_body_key(member.pk, tab, page),
+        key=key,
         seconds=BODY_SECONDS,
     )

@@ -455,3 +455,34 @@ def test_the_member_sees_their_own_held_reply_and_others_still_do_not(client, me
 
     client.force_login(other_member)
     assert "waiting for a moderator" not in _all_text(client, member)
+
+
+def test_a_username_that_changes_hands_shows_its_new_owners_page_as_it_changes(
+    client, django_capture_on_commit_callbacks
+):
+    """A member renamed (by an admin) while the cache still remembers whose the old name was, and another member
+    given that name: visitors get the new owner's page, and it follows the new owner's changes."""
+    from accounts.events import ProfileChanged
+    from outbox import bus
+
+    first = build_member(username="robin", display_name="Robin First")
+    second = build_member(username="sam", display_name="Sam Second")
+
+    def rename(member, username):
+        # As the admin's change form does it.
+        with django_capture_on_commit_callbacks(execute=True):
+            member.username = username
+            member.save(update_fields=["username"])
+            bus.publish(ProfileChanged(member_id=member.pk, fields=("username",)))
+
+    url = reverse("recognition:profile", kwargs={"username": "robin"})
+    assert "Robin First" in client.get(url).content.decode()
+    rename(first, "robin-before")
+    rename(second, "robin")
+    page = client.get(url).content.decode()
+    assert "Sam Second" in page and "Robin First" not in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        update_profile(second, display_name="Sam Later", bio="")
+    page = client.get(url).content.decode()
+    assert "Sam Later" in page and "Sam Second" not in page
